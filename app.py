@@ -1,0 +1,23 @@
+"""bidgeo's Streamlit entry point: navigation and the shared sidebar, nothing else.
+
+Run with ``streamlit run app.py`` (see README.md)."""
+
+import streamlit as st
+
+import ui
+from bidgeo.i18n import LANGUAGES
+
+st.set_page_config(page_title="bidgeo", page_icon="🗺️", layout="wide")
+
+LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
+
+with st.sidebar:
+    st.selectbox(ui.t("language"), LANGUAGES, format_func=LANGUAGE_NAMES.get, key="lang")
+    available = {p.id: p.name for p in ui.projects()}
+    if available:
+        if st.session_state.get("project_id") not in available:
+            st.session_state["project_id"] = next(iter(available))
+        st.selectbox(ui.t("project"), list(available), format_func=available.get, key="project_id")
+
+page = st.navigation([st.Page("pages/start.py", title=ui.t("page_start"), icon="🏠", default=True)])
+page.run()

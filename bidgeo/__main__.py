@@ -1,0 +1,5 @@
+import sys
+
+from bidgeo.cli import main
+
+sys.exit(main())

@@ -1,0 +1,161 @@
+"""The store: SQLAlchemy 2 models, the geometry column type, and opening a migrated engine.
+
+SQLite (the embedded default) runs in WAL mode with a busy timeout and keeps geometries as
+WKB. PostgreSQL keeps them as PostGIS ``geometry`` (sent and read as hex EWKB, so no extra
+driver support is needed). Alembic migrations in ``bidgeo/migrations`` create the schema.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Optional
+
+import shapely
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    create_engine,
+    event,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator, UserDefinedType
+
+from bidgeo import config
+from bidgeo.errors import ServiceUnavailableError
+
+SRID = 4326
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+class _PostGISGeometry(UserDefinedType):
+    cache_ok = True
+
+    def __init__(self, geometry_type: str, srid: int) -> None:
+        self.geometry_type = geometry_type
+        self.srid = srid
+
+    def get_col_spec(self, **kw) -> str:
+        return f"geometry({self.geometry_type},{self.srid})"
+
+
+class Geometry(TypeDecorator):
+    """A shapely geometry in WGS 84: PostGIS ``geometry`` on PostgreSQL, WKB elsewhere."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def __init__(self, geometry_type: str = "GEOMETRY") -> None:
+        super().__init__()
+        self.geometry_type = geometry_type
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(_PostGISGeometry(self.geometry_type, SRID))
+        return dialect.type_descriptor(LargeBinary())
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if dialect.name == "postgresql":
+            return shapely.to_wkb(shapely.set_srid(value, SRID), hex=True, include_srid=True)
+        return shapely.to_wkb(value)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return shapely.from_wkb(value)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Project(Base):
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    locality: Mapped[str] = mapped_column(String(200), default="")
+    municipality: Mapped[str] = mapped_column(String(200), default="")
+    bid_type: Mapped[str] = mapped_column(String(40), default="service")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    osm_file: Mapped[Optional[str]] = mapped_column(String(500), nullable=True)
+    """The project's OSM extract, relative to ``BIDGEO_HOME`` (content-addressed)."""
+    osm_sha256: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
+
+    service_points: Mapped[list["ServicePoint"]] = relationship(
+        back_populates="project", cascade="all, delete-orphan"
+    )
+
+
+class ServicePoint(Base):
+    __tablename__ = "service_points"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    category: Mapped[str] = mapped_column(String(40))
+    name: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    osm_type: Mapped[Optional[str]] = mapped_column(String(10), nullable=True)
+    osm_id: Mapped[Optional[int]] = mapped_column(BigInteger, nullable=True)
+    source: Mapped[str] = mapped_column(String(20), default="osm")
+    tags: Mapped[dict] = mapped_column(JSON, default=dict)
+    geom = mapped_column(Geometry("POINT"))
+
+    project: Mapped[Project] = relationship(back_populates="service_points")
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """An engine for ``url`` (default: ``config.database_url()``), with no migration run."""
+    url = url or config.database_url()
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+    return engine
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision."""
+    cfg = Config()
+    cfg.set_main_option("script_location", "bidgeo:migrations")
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "head")
+
+
+def open_store(url: str | None = None) -> Engine:
+    """A migrated engine for ``url``. Raises :class:`ServiceUnavailableError` when the
+    database cannot be reached."""
+    engine = make_engine(url)
+    try:
+        migrate(engine)
+    except OperationalError as exc:
+        raise ServiceUnavailableError(
+            "database_unavailable",
+            url=engine.url.render_as_string(hide_password=True),
+            detail=str(exc.orig).strip().splitlines()[0],
+        ) from exc
+    return engine

@@ -1,0 +1,159 @@
+"""Folium map builders. The maps need no CDN: :func:`use_local_assets` points every
+JavaScript and CSS file at copies the app serves itself (``static/vendor``), and without
+configured base tiles the locality's own OSM roads and buildings are the background.
+
+All user or OSM text shown on a map is HTML-escaped and travels as JSON data, never inside
+JavaScript source.
+"""
+
+from __future__ import annotations
+
+import html
+
+import folium
+import geopandas as gpd
+import shapely
+from branca.element import MacroElement
+from jinja2 import Template
+
+from bidgeo import categories, config
+from bidgeo.i18n import t
+from bidgeo.osm import ATTRIBUTION, OsmData
+
+# Where each folium asset (by folium's own name for it) lives under static/vendor.
+ASSET_FILES = {
+    "leaflet": "leaflet/leaflet.js",
+    "jquery": "jquery/jquery.min.js",
+    "leaflet_css": "leaflet/leaflet.css",
+    "leaflet_draw_js": "leaflet-draw/leaflet.draw.js",
+    "leaflet_draw_css": "leaflet-draw/leaflet.draw.css",
+}
+# Assets folium loads by default that bidgeo's maps never use (awesome-marker icons).
+UNUSED_ASSETS = frozenset(
+    "bootstrap awesome_markers bootstrap_css glyphicons_css awesome_markers_font_css "
+    "awesome_markers_css awesome_rotate_css".split()
+)
+SWEDEN_CENTRE = (62.0, 15.5)
+ROAD_WEIGHT = {"primary": 3, "secondary": 3, "tertiary": 2.5, "trunk": 3.5, "residential": 2}
+PRECISION = 1e-6
+
+
+def _walk(element):
+    yield element
+    for child in element._children.values():
+        yield from _walk(child)
+
+
+def use_local_assets(m: folium.Map, base_url: str) -> folium.Map:
+    """Make ``m`` and every element in it load JS/CSS from ``base_url`` (e.g.
+    ``/app/static/vendor``) instead of a CDN. Raises ``ValueError`` for an asset that has
+    no local copy, so a new plugin cannot silently reach for the internet."""
+    base = base_url.rstrip("/")
+    for element in _walk(m):
+        for attr in ("default_js", "default_css"):
+            assets = getattr(element, attr, None)
+            if not assets:
+                continue
+            local = []
+            for name, url in assets:
+                if name in ASSET_FILES:
+                    local.append((name, f"{base}/{ASSET_FILES[name]}"))
+                elif name not in UNUSED_ASSETS:
+                    raise ValueError(
+                        f"map asset {name!r} ({url}) has no local copy: add it to "
+                        "assets/package.json, scripts/vendor-assets.sh and ASSET_FILES"
+                    )
+            setattr(element, attr, local)
+    return m
+
+
+class _Attribution(MacroElement):
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "Attribution"
+        self.text = text
+
+
+def base_map(bounds: tuple[float, float, float, float] | None, lang: str) -> folium.Map:
+    """An empty map fitted to ``bounds`` (minx, miny, maxx, maxy in WGS 84), with the
+    configured base tiles if any and the OSM attribution."""
+    m = folium.Map(
+        location=SWEDEN_CENTRE if bounds is None else ((bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2),
+        zoom_start=5,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=True,
+    )
+    tiles = config.tiles()
+    if tiles is not None:
+        folium.TileLayer(tiles[0], attr=tiles[1], name=t("layer_tiles", lang)).add_to(m)
+    _Attribution(ATTRIBUTION).add_to(m)
+    if bounds is not None:
+        m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    return m
+
+
+def _geojson(frame: gpd.GeoDataFrame, columns: list[str]) -> dict:
+    frame = frame[columns + ["geometry"]].copy()
+    frame["geometry"] = shapely.set_precision(frame.geometry.values, PRECISION)
+    return frame.__geo_interface__
+
+
+def add_background(m: folium.Map, osm: OsmData, lang: str) -> None:
+    """The locality's OSM buildings and roads as a light, non-interactive background."""
+    group = folium.FeatureGroup(name=t("layer_background", lang), control=True)
+    folium.GeoJson(
+        _geojson(osm.buildings, []),
+        style_function=lambda _: {"color": "#bcaaa4", "weight": 0.5, "fillColor": "#d7ccc8", "fillOpacity": 0.6},
+        interactive=False,
+    ).add_to(group)
+    roads = osm.roads.assign(weight=osm.roads["highway"].map(ROAD_WEIGHT).fillna(1.2))
+    folium.GeoJson(
+        _geojson(roads, ["weight"]),
+        style_function=lambda f: {"color": "#9e9e9e", "weight": f["properties"]["weight"], "opacity": 0.9},
+        interactive=False,
+    ).add_to(group)
+    group.add_to(m)
+
+
+def add_services(m: folium.Map, services: gpd.GeoDataFrame, lang: str) -> None:
+    """One layer per category, a coloured circle per service, named with a colour swatch so
+    that the layer control is also the legend. Tooltips show the escaped name."""
+    for category in categories.categories():
+        points = services[services["category"] == category.key]
+        if points.empty:
+            continue
+        label = category.label(lang)
+        names = points["name"].fillna(t("unnamed", lang))
+        layer = gpd.GeoDataFrame(
+            {"tip": [html.escape(f"{n} – {label}") for n in names]},
+            geometry=points.geometry.values,
+            crs=points.crs,
+        )
+        swatch = f'<span style="color:{category.color}">&#9679;</span> {html.escape(label)} ({len(points)})'
+        group = folium.FeatureGroup(name=swatch)
+        folium.GeoJson(
+            _geojson(layer, ["tip"]),
+            marker=folium.CircleMarker(radius=7, weight=2, fill=True, fill_opacity=0.85),
+            style_function=lambda _, c=category.color: {"color": "#ffffff", "fillColor": c},
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        ).add_to(group)
+        group.add_to(m)
+
+
+def overview_map(osm: OsmData | None, services: gpd.GeoDataFrame, lang: str) -> folium.Map:
+    """The start page's map: background, services by category, and a layer control that
+    doubles as the legend."""
+    bounds = osm.bounds if osm is not None else (tuple(services.total_bounds) if len(services) else None)
+    m = base_map(bounds, lang)
+    if osm is not None:
+        add_background(m, osm, lang)
+    add_services(m, services, lang)
+    folium.LayerControl(collapsed=False).add_to(m)
+    return m

@@ -1,0 +1,242 @@
+"""Read a local ``.osm`` / ``.osm.pbf`` file into service points, the walkable network and
+buildings, as ``shared/spec/service-categories.md`` and ``walking-distance.md`` define them.
+
+The file is read with pyosmium in two passes: multipolygon relations first (they come last
+in a sorted file, and their member ways are needed in the second pass), then nodes and ways
+with their locations.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import geopandas as gpd
+import numpy as np
+import osmium
+import pandas as pd
+import shapely
+from shapely.geometry import LineString, Point, Polygon
+
+from bidgeo import categories
+from bidgeo.errors import InputError
+from bidgeo.geo import WGS84, project_lonlat, utm_crs
+
+OSM_SUFFIXES = (".osm", ".osm.pbf", ".pbf", ".osm.bz2", ".osm.gz")
+
+NOT_WALKABLE_HIGHWAY = frozenset(
+    "motorway motorway_link construction proposed planned abandoned razed raceway "
+    "bus_guideway escape".split()
+)
+FOOT_ALLOWED = frozenset({"yes", "designated", "permissive"})
+NOT_ORIGIN_BUILDING = frozenset(
+    "garage garages shed carport roof hut barn cowshed stable greenhouse industrial "
+    "warehouse service transformer_tower construction ruins".split()
+)
+ATTRIBUTION = "© OpenStreetMap contributors, ODbL 1.0"
+
+SERVICE_COLUMNS = ["category", "name", "osm_type", "osm_id", "source", "tags", "geometry"]
+
+
+def is_walkable(tags: Mapping[str, str]) -> bool:
+    """Rule 1 of the walking-distance definition."""
+    highway = tags.get("highway")
+    if highway is None or highway in NOT_WALKABLE_HIGHWAY:
+        return False
+    if tags.get("foot") == "no" or tags.get("motorroad") == "yes" or tags.get("area") == "yes":
+        return False
+    if tags.get("access") in ("private", "no") and tags.get("foot") not in FOOT_ALLOWED:
+        return False
+    return True
+
+
+def is_origin_building(tags: Mapping[str, str]) -> bool:
+    """Rule 3 of the walking-distance definition: which buildings are origins."""
+    building = tags.get("building")
+    return building is not None and building not in NOT_ORIGIN_BUILDING
+
+
+@dataclass
+class OsmData:
+    """What one OSM file holds for bidgeo. Geometries are in WGS 84 (EPSG:4326)."""
+
+    services: gpd.GeoDataFrame
+    """One row per OSM element and category: category, name, osm_type, osm_id,
+    source ("osm"), tags (dict)."""
+    buildings: gpd.GeoDataFrame
+    """Every building (osm_type, osm_id, building, origin, geometry): origin says whether it
+    is a walking-distance origin."""
+    roads: gpd.GeoDataFrame
+    """Every ``highway=*`` way as a line (osm_id, highway, walkable), for maps."""
+    nodes: pd.DataFrame
+    """Walkable-network nodes, indexed by OSM node id: lon, lat."""
+    edges: pd.DataFrame
+    """Walkable-network edges between consecutive way nodes: u, v, length_m."""
+    sha256: str
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float] | None:
+        frames = [f for f in (self.buildings, self.roads, self.services) if len(f)]
+        if not frames:
+            return None
+        b = np.array([f.total_bounds for f in frames])
+        return (b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max())
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _is_feature(tags: Mapping[str, str]) -> bool:
+    return "building" in tags or not categories.tag_keys().isdisjoint(tags)
+
+
+def _area_point(geom: shapely.Geometry, coords: list[tuple[float, float]]) -> Point:
+    """The point used for distances: on the surface of an area; the centre of the
+    coordinates where the area could not be built (incomplete or degenerate)."""
+    if geom is not None and not geom.is_empty:
+        return geom.representative_point()
+    return Point(np.mean(coords, axis=0))
+
+
+def _polygon(coords: list[tuple[float, float]]) -> Polygon | None:
+    if len(coords) < 4:
+        return None
+    poly = Polygon(coords)
+    if not poly.is_valid:
+        poly = shapely.make_valid(poly)
+    return poly if poly.area > 0 else None
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.services: list[tuple] = []
+        self.buildings: list[tuple] = []
+        self.roads: list[tuple] = []
+        self.walk_ways: list[list[int]] = []
+        self.node_lonlat: dict[int, tuple[float, float]] = {}
+
+    def add_feature(self, osm_type: str, osm_id: int, tags: dict, point: Point, area) -> None:
+        for key in categories.classify(tags):
+            self.services.append(
+                (key, tags.get("name"), osm_type, osm_id, "osm", tags, point)
+            )
+        if "building" in tags and area is not None:
+            self.buildings.append(
+                (osm_type, osm_id, tags["building"], is_origin_building(tags), area)
+            )
+
+
+def _tags(obj) -> dict[str, str]:
+    return {t.k: t.v for t in obj.tags}
+
+
+def _way_coords(way) -> tuple[list[int], list[tuple[float, float]]]:
+    ids, coords = [], []
+    for n in way.nodes:
+        if n.location.valid():
+            ids.append(n.ref)
+            coords.append((n.lon, n.lat))
+    return ids, coords
+
+
+def read_osm(path: str | Path) -> OsmData:
+    """Read services, the walkable network and buildings from a local OSM file.
+
+    Raises :class:`InputError` (``osm_unreadable``) when the file is missing or is not OSM.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("osm_missing", path=str(path))
+    if not path.name.lower().endswith(OSM_SUFFIXES):
+        raise InputError("osm_unsupported", path=path.name)
+    try:
+        return _read(path)
+    except (RuntimeError, ValueError, OSError) as exc:  # libosmium reports bad data so
+        raise InputError("osm_unreadable", path=path.name, detail=str(exc)) from exc
+
+
+def _read(path: Path) -> OsmData:
+    # Pass 1: multipolygon relations that are services or buildings, and their ways.
+    relations: list[tuple[int, dict, list[int]]] = []
+    for rel in osmium.FileProcessor(str(path), osmium.osm.RELATION):
+        tags = _tags(rel)
+        if tags.get("type") == "multipolygon" and _is_feature(tags):
+            members = [m.ref for m in rel.members if m.type == "w"]
+            relations.append((rel.id, tags, members))
+    member_ways = {w for _, _, members in relations for w in members}
+    member_coords: dict[int, list[tuple[float, float]]] = {}
+
+    # Pass 2: nodes and ways.
+    out = _Collector()
+    processor = osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY).with_locations()
+    for obj in processor:
+        if obj.is_node():
+            if obj.tags and not categories.tag_keys().isdisjoint(k.k for k in obj.tags):
+                tags = _tags(obj)
+                if categories.classify(tags) and obj.location.valid():
+                    out.add_feature("node", obj.id, tags, Point(obj.lon, obj.lat), None)
+            continue
+        tags = _tags(obj)
+        ids, coords = _way_coords(obj)
+        if obj.id in member_ways:
+            member_coords[obj.id] = coords
+        if not coords:
+            continue
+        if "highway" in tags and len(coords) >= 2:
+            walkable = is_walkable(tags)
+            out.roads.append((obj.id, tags["highway"], walkable, LineString(coords)))
+            if walkable:
+                out.walk_ways.append(ids)
+                out.node_lonlat.update(zip(ids, coords))
+        if obj.is_closed() and _is_feature(tags):
+            area = _polygon(coords)
+            out.add_feature("way", obj.id, tags, _area_point(area, coords), area)
+
+    for rel_id, tags, members in relations:
+        lines = [LineString(member_coords[w]) for w in members if len(member_coords.get(w, ())) >= 2]
+        coords = [c for w in members for c in member_coords.get(w, ())]
+        if not coords:
+            continue
+        area = shapely.build_area(shapely.MultiLineString(lines)) if lines else None
+        if area is not None and area.is_empty:
+            area = None
+        out.add_feature("relation", rel_id, tags, _area_point(area, coords), area)
+
+    return OsmData(
+        services=gpd.GeoDataFrame(out.services, columns=SERVICE_COLUMNS, geometry="geometry", crs=WGS84),
+        buildings=gpd.GeoDataFrame(
+            out.buildings, columns=["osm_type", "osm_id", "building", "origin", "geometry"],
+            geometry="geometry", crs=WGS84,
+        ),
+        roads=gpd.GeoDataFrame(
+            out.roads, columns=["osm_id", "highway", "walkable", "geometry"], geometry="geometry", crs=WGS84
+        ),
+        **_network(out.walk_ways, out.node_lonlat),
+        sha256=file_sha256(path),
+    )
+
+
+def _network(ways: Iterable[list[int]], lonlat: dict[int, tuple[float, float]]) -> dict:
+    """Rule 2: nodes of walkable ways; an edge per pair of consecutive nodes, with its
+    length in a local metric CRS."""
+    nodes = pd.DataFrame.from_dict(lonlat, orient="index", columns=["lon", "lat"])
+    nodes.index.name = "node_id"
+    pairs = [(a, b) for ids in ways for a, b in zip(ids[:-1], ids[1:]) if a != b]
+    edges = pd.DataFrame(pairs, columns=["u", "v"], dtype="int64")
+    if len(nodes):
+        crs = utm_crs(nodes["lon"].median(), nodes["lat"].median())
+        x, y = project_lonlat(nodes["lon"].to_numpy(), nodes["lat"].to_numpy(), crs)
+        position = pd.Series(np.arange(len(nodes)), index=nodes.index)
+        iu = position.loc[edges["u"]].to_numpy()
+        iv = position.loc[edges["v"]].to_numpy()
+        edges["length_m"] = np.hypot(x[iu] - x[iv], y[iu] - y[iv])
+    else:
+        edges["length_m"] = pd.Series(dtype=float)
+    return {"nodes": nodes, "edges": edges}

@@ -1,0 +1,194 @@
+"""Projects: create, list, find, and give them their locality's OSM extract."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import geopandas as gpd
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bidgeo import config
+from bidgeo.db import Project, ServicePoint
+from bidgeo.errors import InputError, NotFoundError, ValidationError
+from bidgeo.geo import WGS84
+from bidgeo.osm import OSM_SUFFIXES, OsmData, file_sha256, read_osm
+
+BID_TYPES = ("service", "centre", "residential", "business_park")
+
+
+@dataclass(frozen=True)
+class ProjectInfo:
+    """A project as the pages and the CLI see it (detached from any session)."""
+
+    id: int
+    name: str
+    locality: str
+    municipality: str
+    bid_type: str
+    created_at: datetime
+    osm_file: str | None
+    service_count: int
+
+    @property
+    def osm_path(self) -> Path | None:
+        return config.home() / self.osm_file if self.osm_file else None
+
+
+def _info(project: Project, service_count: int) -> ProjectInfo:
+    return ProjectInfo(
+        id=project.id,
+        name=project.name,
+        locality=project.locality,
+        municipality=project.municipality,
+        bid_type=project.bid_type,
+        created_at=project.created_at,
+        osm_file=project.osm_file,
+        service_count=service_count,
+    )
+
+
+def list_projects(engine: Engine) -> list[ProjectInfo]:
+    """All projects, oldest first, with their number of service points."""
+    counts = (
+        select(ServicePoint.project_id, func.count().label("n"))
+        .group_by(ServicePoint.project_id)
+        .subquery()
+    )
+    query = (
+        select(Project, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.project_id == Project.id)
+        .order_by(Project.id)
+    )
+    with Session(engine) as session:
+        return [_info(p, n) for p, n in session.execute(query)]
+
+
+def get_project(engine: Engine, ref: int | str) -> ProjectInfo:
+    """The project with id ``ref`` or, failing that, the exact name ``ref``."""
+    ref_text = str(ref).strip()
+    for project in list_projects(engine):
+        if str(project.id) == ref_text:
+            return project
+    for project in list_projects(engine):
+        if project.name == ref_text:
+            return project
+    raise NotFoundError("project_not_found", ref=ref_text)
+
+
+def _store_osm(source: Path) -> tuple[str, str]:
+    """Copy an OSM file into ``BIDGEO_HOME/osm`` under its content hash; return
+    (relative path, sha256)."""
+    size_mb = source.stat().st_size / 1e6
+    if size_mb > config.MAX_OSM_UPLOAD_MB:
+        raise InputError("osm_too_big", size_mb=round(size_mb), limit_mb=config.MAX_OSM_UPLOAD_MB)
+    sha = file_sha256(source)
+    suffix = next(s for s in OSM_SUFFIXES if source.name.lower().endswith(s))
+    relative = f"osm/{sha}{suffix}"
+    target = config.home() / relative
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    return relative, sha
+
+
+def _service_rows(data: OsmData) -> list[ServicePoint]:
+    return [
+        ServicePoint(
+            category=row.category,
+            name=row.name,
+            osm_type=row.osm_type,
+            osm_id=int(row.osm_id),
+            source="osm",
+            tags=row.tags,
+            geom=row.geometry,
+        )
+        for row in data.services.itertuples()
+    ]
+
+
+def create_project(
+    engine: Engine,
+    name: str,
+    locality: str = "",
+    municipality: str = "",
+    bid_type: str = "service",
+    osm_path: str | Path | None = None,
+) -> ProjectInfo:
+    """Create a project, optionally with the OSM extract of its locality. The extract is
+    read before anything is saved, so a bad file leaves the store unchanged."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("name_required")
+    if bid_type not in BID_TYPES:
+        raise ValidationError("bad_bid_type", bid_type=bid_type, choices=", ".join(BID_TYPES))
+    data = read_osm(osm_path) if osm_path is not None else None
+    stored = _store_osm(Path(osm_path)) if osm_path is not None else (None, None)
+    project = Project(
+        name=name,
+        locality=locality.strip(),
+        municipality=municipality.strip(),
+        bid_type=bid_type,
+        osm_file=stored[0],
+        osm_sha256=stored[1],
+    )
+    if data is not None:
+        project.service_points = _service_rows(data)
+    with Session(engine) as session:
+        session.add(project)
+        try:
+            session.commit()
+        except IntegrityError as exc:
+            raise ValidationError("name_taken", name=name) from exc
+        return _info(project, len(project.service_points))
+
+
+def create_project_from_upload(engine: Engine, data: bytes, filename: str, **fields) -> ProjectInfo:
+    """:func:`create_project` with the OSM extract given as uploaded bytes."""
+    if not filename.lower().endswith(OSM_SUFFIXES):
+        raise InputError("osm_unsupported", path=filename)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / Path(filename).name
+        path.write_bytes(data)
+        return create_project(engine, osm_path=path, **fields)
+
+
+def replace_osm(engine: Engine, project_id: int, osm_path: str | Path) -> ProjectInfo:
+    """Give a project a (new) OSM extract; its OSM service points are replaced."""
+    data = read_osm(osm_path)
+    relative, sha = _store_osm(Path(osm_path))
+    with Session(engine) as session:
+        project = session.get(Project, project_id)
+        if project is None:
+            raise NotFoundError("project_not_found", ref=str(project_id))
+        project.osm_file, project.osm_sha256 = relative, sha
+        project.service_points = [p for p in project.service_points if p.source != "osm"]
+        project.service_points.extend(_service_rows(data))
+        session.commit()
+        return _info(project, len(project.service_points))
+
+
+def service_points(engine: Engine, project_id: int) -> gpd.GeoDataFrame:
+    """The project's service points: category, name, osm_type, osm_id, source, geometry."""
+    query = select(
+        ServicePoint.category,
+        ServicePoint.name,
+        ServicePoint.osm_type,
+        ServicePoint.osm_id,
+        ServicePoint.source,
+        ServicePoint.geom,
+    ).where(ServicePoint.project_id == project_id).order_by(ServicePoint.id)
+    with Session(engine) as session:
+        rows = session.execute(query).all()
+    return gpd.GeoDataFrame(
+        [r[:5] for r in rows],
+        columns=["category", "name", "osm_type", "osm_id", "source"],
+        geometry=[r[5] for r in rows],
+        crs=WGS84,
+    )

@@ -1,0 +1,80 @@
+"""Start page: choose or create a project, and see its locality's services on a map."""
+
+import streamlit as st
+
+import ui
+from bidgeo import maps
+from bidgeo.errors import BidgeoError
+from bidgeo.projects import BID_TYPES, create_project, create_project_from_upload, service_points
+from bidgeo.services import inventory
+
+
+def _create() -> None:
+    """Form callback: runs before the page, so it may select the new project."""
+    state = st.session_state
+    fields = dict(
+        name=state["new_name"],
+        locality=state["new_locality"],
+        municipality=state["new_municipality"],
+        bid_type=state["new_bid_type"],
+    )
+    upload = state.get("new_osm")
+    try:
+        if upload is None:
+            project = create_project(ui.store(), **fields)
+        else:
+            project = create_project_from_upload(ui.store(), upload.getvalue(), upload.name, **fields)
+    except BidgeoError as exc:
+        state["create_error"] = exc
+        return
+    state["create_error"] = None
+    state["created_name"] = project.name
+    ui.select_project(project.id)
+
+
+st.title(ui.t("start_heading"))
+st.caption(ui.t("start_intro"))
+
+project = ui.current_project()
+if project is None:
+    st.info(ui.t("no_projects"))
+else:
+    st.subheader(ui.t("overview_heading", name=project.name))
+    st.caption(ui.t("project_facts", locality=project.locality or "–",
+                    municipality=project.municipality or "–",
+                    bid_type=ui.t(f"bid_type_{project.bid_type}"),
+                    created=project.created_at.strftime("%Y-%m-%d")))
+    services = service_points(ui.store(), project.id)
+    osm = ui.osm_data(str(project.osm_path), project.osm_file) if project.osm_file else None
+    if osm is None:
+        st.info(ui.t("no_osm_data"))
+    ui.show_map(maps.overview_map(osm, services, ui.lang()), key=f"overview-{project.id}")
+    if len(services):
+        st.subheader(ui.t("inventory_heading"))
+        table = inventory(services, ui.lang())
+        names = services.dropna(subset=["name"]).groupby("category")["name"].apply(
+            lambda s: ", ".join(sorted(set(s))[:6]) + (" …" if s.nunique() > 6 else "")
+        )
+        table["names"] = table["category"].map(names).fillna("")
+        st.dataframe(
+            table[["label", "count", "names"]].rename(columns={
+                "label": ui.t("col_category"), "count": ui.t("col_count"), "names": ui.t("col_names"),
+            }),
+            hide_index=True,
+            use_container_width=True,
+        )
+
+with st.expander(ui.t("create_heading"), expanded=project is None):
+    with st.form("create_project", clear_on_submit=False):
+        st.text_input(ui.t("field_name"), key="new_name", max_chars=200)
+        st.text_input(ui.t("field_locality"), key="new_locality", max_chars=200)
+        st.text_input(ui.t("field_municipality"), key="new_municipality", max_chars=200)
+        st.selectbox(ui.t("field_bid_type"), BID_TYPES, key="new_bid_type",
+                     format_func=lambda key: ui.t(f"bid_type_{key}"))
+        st.file_uploader(ui.t("field_osm_file"), key="new_osm", type=["osm", "pbf"])
+        st.form_submit_button(ui.t("create_button"), on_click=_create, type="primary")
+    error = st.session_state.get("create_error")
+    if error is not None:
+        ui.show_error(error)
+    elif st.session_state.get("created_name"):
+        st.success(ui.t("created", name=st.session_state.pop("created_name")))

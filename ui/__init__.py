@@ -1,0 +1,76 @@
+"""Streamlit glue that the pages share: the cached store and OSM loaders, session-state
+accessors, the translation shortcut and the one map widget wrapper. The domain logic lives in
+``bidgeo``; nothing here decides anything."""
+
+from __future__ import annotations
+
+import folium
+import streamlit as st
+from streamlit_folium import st_folium
+
+from bidgeo import i18n
+from bidgeo.db import open_store
+from bidgeo.demo import ensure_demo_if_empty
+from bidgeo.errors import BidgeoError
+from bidgeo.maps import use_local_assets
+from bidgeo.osm import OsmData, read_osm
+from bidgeo.projects import ProjectInfo, list_projects
+
+STATIC_VENDOR_URL = "/app/static/vendor"
+
+
+@st.cache_resource(show_spinner=False)
+def store():
+    """The migrated database engine; on first start the demo project is created."""
+    engine = open_store()
+    ensure_demo_if_empty(engine)
+    return engine
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def osm_data(path: str, sha256: str) -> OsmData:
+    """A project's parsed OSM extract, kept per content hash (read-only, shared)."""
+    return read_osm(path)
+
+
+def lang() -> str:
+    return st.session_state.get("lang", i18n.DEFAULT_LANGUAGE)
+
+
+def t(key: str, **params) -> str:
+    return i18n.t(key, lang(), **params)
+
+
+def show_error(error: BidgeoError) -> None:
+    st.error(error.message(lang()))
+
+
+def projects() -> list[ProjectInfo]:
+    return list_projects(store())
+
+
+def current_project() -> ProjectInfo | None:
+    """The project chosen in the sidebar (its id is in session state), or the first one."""
+    available = projects()
+    chosen = st.session_state.get("project_id")
+    for project in available:
+        if project.id == chosen:
+            return project
+    return available[0] if available else None
+
+
+def select_project(project_id: int) -> None:
+    st.session_state["project_id"] = project_id
+
+
+def show_map(m: folium.Map, key: str, height: int = 560, returned_objects: list[str] | None = None):
+    """Render a folium map with the app's own Leaflet copies. Returns what st_folium
+    returns. Tests patch this one function (st_folium renders nothing under AppTest)."""
+    use_local_assets(m, STATIC_VENDOR_URL)
+    return st_folium(
+        m,
+        key=key,
+        height=height,
+        use_container_width=True,
+        returned_objects=returned_objects if returned_objects is not None else [],
+    )
