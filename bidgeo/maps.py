@@ -122,9 +122,19 @@ def add_background(m: folium.Map, osm: OsmData, lang: str) -> None:
     group.add_to(m)
 
 
+def legend_html(services: gpd.GeoDataFrame, lang: str) -> str:
+    """A one-line legend: a colour swatch, label and count per category present."""
+    counts = services["category"].value_counts()
+    return " &nbsp; ".join(_swatch(c, int(counts[c.key]), lang) for c in categories.categories() if c.key in counts)
+
+
+def _swatch(category: categories.Category, count: int, lang: str) -> str:
+    return f'<span style="color:{category.color}">&#9679;</span> {html.escape(category.label(lang))} ({count})'
+
+
 def add_services(m: folium.Map, services: gpd.GeoDataFrame, lang: str) -> None:
-    """One layer per category, a coloured circle per service, named with a colour swatch so
-    that the layer control is also the legend. Tooltips show the escaped name."""
+    """One layer per category, a coloured circle per service, named with its colour
+    swatch. Tooltips show the escaped name."""
     for category in categories.categories():
         points = services[services["category"] == category.key]
         if points.empty:
@@ -136,8 +146,7 @@ def add_services(m: folium.Map, services: gpd.GeoDataFrame, lang: str) -> None:
             geometry=points.geometry.values,
             crs=points.crs,
         )
-        swatch = f'<span style="color:{category.color}">&#9679;</span> {html.escape(label)} ({len(points)})'
-        group = folium.FeatureGroup(name=swatch)
+        group = folium.FeatureGroup(name=_swatch(category, len(points), lang))
         folium.GeoJson(
             _geojson(layer, ["tip"]),
             marker=folium.CircleMarker(radius=7, weight=2, fill=True, fill_opacity=0.85),
@@ -148,12 +157,12 @@ def add_services(m: folium.Map, services: gpd.GeoDataFrame, lang: str) -> None:
 
 
 def overview_map(osm: OsmData | None, services: gpd.GeoDataFrame, lang: str) -> folium.Map:
-    """The start page's map: background, services by category, and a layer control that
-    doubles as the legend."""
+    """The start page's map: background and services by category, with a layer control
+    (collapsed, so it leaves a tablet's map free) whose entries carry the colours."""
     bounds = osm.bounds if osm is not None else (tuple(services.total_bounds) if len(services) else None)
     m = base_map(bounds, lang)
     if osm is not None:
         add_background(m, osm, lang)
     add_services(m, services, lang)
-    folium.LayerControl(collapsed=False).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
     return m

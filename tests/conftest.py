@@ -1,0 +1,73 @@
+"""Shared fixtures.
+
+Tests that need PostgreSQL/PostGIS (``BIDGEO_TEST_POSTGRES_URL``) or Debian's Chromium skip
+when those are missing on a developer's machine. With ``BIDGEO_REQUIRE_ALL_TESTS=1`` (set by
+``.ci/run``) such a skip is a failure instead, so CI cannot pass without them.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from bidgeo.db import open_store
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+SHARED = REPO.parent / "shared"
+DEMO_OSM = REPO / "data" / "demo" / "karhula_kotka_fi.osm.pbf"
+CASES_OSM = DATA / "taxonomy_cases.osm"
+
+
+def require(reason: str) -> None:
+    """Skip, or fail when CI requires every test to run."""
+    if os.environ.get("BIDGEO_REQUIRE_ALL_TESTS") == "1":
+        pytest.fail(f"required test cannot run: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def bidgeo_home(tmp_path, monkeypatch) -> Path:
+    """Every test gets its own BIDGEO_HOME and, unless it asks for PostgreSQL, SQLite."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("BIDGEO_HOME", str(home))
+    monkeypatch.delenv("BIDGEO_DATABASE_URL", raising=False)
+    monkeypatch.delenv("BIDGEO_TILES_URL", raising=False)
+    return home
+
+
+@pytest.fixture
+def postgres_url():
+    """A PostgreSQL URL whose search path starts at a fresh schema (PostGIS stays in
+    public), dropped afterwards."""
+    base = os.environ.get("BIDGEO_TEST_POSTGRES_URL")
+    if not base:
+        require("BIDGEO_TEST_POSTGRES_URL is not set")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS postgis"))
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in base else "?"
+    yield f"{base}{separator}options=-csearch_path%3D{schema},public"
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request, bidgeo_home) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{bidgeo_home / 'test.sqlite'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def engine(database_url):
+    engine = open_store(database_url)
+    yield engine
+    engine.dispose()

@@ -1,0 +1,29 @@
+import re
+import string
+
+from bidgeo.i18n import CATALOGUE, LANGUAGES, t
+from conftest import REPO
+
+
+def test_every_string_has_every_language_with_the_same_placeholders():
+    for key, entry in CATALOGUE.items():
+        assert set(entry) == set(LANGUAGES), key
+        fields = [{f for _, f, _, _ in string.Formatter().parse(entry[lang]) if f} for lang in LANGUAGES]
+        assert all(entry[lang].strip() for lang in LANGUAGES), key
+        assert fields[0] == fields[1], key
+
+
+def test_every_key_used_in_the_code_exists():
+    """Keys used as t("...") / ui.t("...") / typed errors in pages, ui and bidgeo."""
+    used = set()
+    pattern = re.compile(r'(?:\bt|Error)\(\s*f?"([a-z_{}]+)"')
+    for path in [REPO / "app.py", *REPO.glob("pages/*.py"), *REPO.glob("ui/*.py"), *REPO.glob("bidgeo/*.py")]:
+        used |= set(pattern.findall(path.read_text("utf-8")))
+    dynamic = {k for k in used if "{" in k}
+    assert used - dynamic <= set(CATALOGUE), sorted(used - dynamic - set(CATALOGUE))
+    assert {f"bid_type_{k}" for k in ("service", "centre", "residential", "business_park")} <= set(CATALOGUE)
+
+
+def test_t_fills_parameters_and_defaults_to_swedish():
+    assert t("created", name="Ås") == "Projektet ”Ås” är skapat."
+    assert t("created", "en", name="Ås") == "Project “Ås” was created."
