@@ -11,6 +11,8 @@ st.set_page_config(page_title="bidgeo", page_icon="🗺️", layout="wide")
 
 LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
 
+page = st.navigation([st.Page("pages/start.py", title=ui.t("page_start"), icon="🏠", default=True)])
+
 with st.sidebar:
     st.selectbox(ui.t("language"), LANGUAGES, format_func=LANGUAGE_NAMES.get, key="lang")
     available = {p.id: p.name for p in ui.projects()}
@@ -19,5 +21,4 @@ with st.sidebar:
             st.session_state["project_id"] = next(iter(available))
         st.selectbox(ui.t("project"), list(available), format_func=available.get, key="project_id")
 
-page = st.navigation([st.Page("pages/start.py", title=ui.t("page_start"), icon="🏠", default=True)])
 page.run()

@@ -62,7 +62,7 @@ else:
                 "label": ui.t("col_category"), "count": ui.t("col_count"), "names": ui.t("col_names"),
             }),
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
         )
 
 with st.expander(ui.t("create_heading"), expanded=project is None):

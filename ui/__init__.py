@@ -8,7 +8,7 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from bidgeo import i18n
+from bidgeo import config, i18n
 from bidgeo.db import open_store
 from bidgeo.demo import ensure_demo_if_empty
 from bidgeo.errors import BidgeoError
@@ -19,10 +19,15 @@ from bidgeo.projects import ProjectInfo, list_projects
 STATIC_VENDOR_URL = "/app/static/vendor"
 
 
-@st.cache_resource(show_spinner=False)
 def store():
-    """The migrated database engine; on first start the demo project is created."""
-    engine = open_store()
+    """The migrated database engine of the configured database; on first start the demo
+    project is created."""
+    return _store(config.database_url())
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str):
+    engine = open_store(url)
     ensure_demo_if_empty(engine)
     return engine
 

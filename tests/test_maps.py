@@ -1,0 +1,82 @@
+import re
+
+import folium
+import pytest
+from folium.plugins import Draw
+
+from bidgeo import maps
+from bidgeo.osm import read_osm
+from conftest import CASES_OSM, DEMO_OSM
+
+
+def rendered(m):
+    return m.get_root().render()
+
+
+@pytest.fixture(scope="module")
+def cases():
+    return read_osm(CASES_OSM)
+
+
+def test_every_asset_is_served_locally():
+    m = maps.overview_map(read_osm(DEMO_OSM), read_osm(DEMO_OSM).services, "sv")
+    Draw().add_to(m)
+    maps.use_local_assets(m, "/app/static/vendor")
+    page = rendered(m)
+    urls = set(re.findall(r'(?:src|href)="([^"]+)"', page))
+    assert urls == {
+        "/app/static/vendor/leaflet/leaflet.js",
+        "/app/static/vendor/leaflet/leaflet.css",
+        "/app/static/vendor/jquery/jquery.min.js",
+        "/app/static/vendor/leaflet-draw/leaflet.draw.js",
+        "/app/static/vendor/leaflet-draw/leaflet.draw.css",
+    }
+    for url in urls:  # and the files are there to serve
+        assert (maps.config.REPO_ROOT / "static" / "vendor" / url.split("/vendor/")[1]).is_file()
+    assert "https://" not in "".join(urls)
+
+
+def test_an_asset_without_a_local_copy_is_refused():
+    m = folium.Map(tiles=None)
+    folium.plugins.MarkerCluster().add_to(m)
+    with pytest.raises(ValueError, match="no local copy"):
+        maps.use_local_assets(m, "/static")
+
+
+def test_no_tiles_by_default_and_osm_attribution(cases, monkeypatch):
+    page = rendered(maps.overview_map(cases, cases.services, "sv"))
+    assert "L.tileLayer" not in page
+    assert "OpenStreetMap contributors, ODbL 1.0" in page
+    monkeypatch.setenv("BIDGEO_TILES_URL", "http://127.0.0.1:8080/{z}/{x}/{y}.png")
+    page = rendered(maps.overview_map(cases, cases.services, "sv"))
+    assert "http://127.0.0.1:8080/{z}/{x}/{y}.png" in page
+
+
+def test_layers_per_category_in_the_users_language(cases):
+    page = rendered(maps.overview_map(cases, cases.services, "en"))
+    assert "Grocery, full range (2)" in page and "Cash withdrawal (2)" in page
+    assert "Roads and buildings (OSM)" in page
+    page = rendered(maps.overview_map(cases, cases.services, "sv"))
+    assert "Dagligvaror, fullsortiment (2)" in page
+    assert "Systembolag (1)" in page and "\\u00d6vrig handel (1)" in page  # JSON-encoded
+
+
+def test_names_are_escaped_and_travel_as_data(cases):
+    page = rendered(maps.overview_map(cases, cases.services, "sv"))
+    assert "<script>alert(1)</script>" not in page
+    # html.escape'd, then JSON-encoded with < > & as \u003c \u003e \u0026.
+    assert "\\u0026lt;script\\u0026gt;alert(1)\\u0026lt;/script\\u0026gt; Kl\\u00e4der" in page
+
+
+def test_legend_lists_only_present_categories(cases):
+    legend = maps.legend_html(cases.services, "sv")
+    assert legend.count("&#9679;") == 13
+    assert "Apotek (1)" in legend and "Drivmedel" not in legend
+
+
+def test_map_without_data_centres_on_sweden():
+    import geopandas as gpd
+
+    empty = gpd.GeoDataFrame({"category": [], "name": []}, geometry=[], crs=4326)
+    m = maps.overview_map(None, empty, "sv")
+    assert m.location == list(maps.SWEDEN_CENTRE)
