@@ -89,6 +89,7 @@ def base_map(bounds: tuple[float, float, float, float] | None, lang: str) -> fol
         tiles=None,
         control_scale=True,
         prefer_canvas=True,
+        zoom_snap=0.25,  # fit a locality tightly; whole zoom steps can leave half the map empty
     )
     tiles = config.tiles()
     if tiles is not None:

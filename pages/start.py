@@ -48,7 +48,8 @@ else:
     osm = ui.osm_data(str(project.osm_path), project.osm_file) if project.osm_file else None
     if osm is None:
         st.info(ui.t("no_osm_data"))
-    st.markdown(maps.legend_html(services, ui.lang()), unsafe_allow_html=True)
+    if len(services):
+        st.markdown(maps.legend_html(services, ui.lang()), unsafe_allow_html=True)
     ui.show_map(maps.overview_map(osm, services, ui.lang()), key=f"overview-{project.id}")
     if len(services):
         st.subheader(ui.t("inventory_heading"))
