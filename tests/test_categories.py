@@ -3,12 +3,15 @@ import re
 import pytest
 
 from bidgeo import categories
-from conftest import SHARED
+from conftest import SHARED, require
 
 
 def spec_table():
     """The taxonomy table of shared/spec/service-categories.md, row by row."""
-    text = (SHARED / "spec" / "service-categories.md").read_text("utf-8")
+    spec = SHARED / "spec" / "service-categories.md"
+    if not spec.is_file():
+        require(f"the spec is not beside the checkout ({spec})")
+    text = spec.read_text("utf-8")
     rows = [line for line in text.splitlines() if re.match(r"^\| [a-z_]+ \|", line)][1:]  # no header
     return [[cell.strip() for cell in row.strip("|").split("|")] for row in rows]
 
