@@ -11,7 +11,11 @@ st.set_page_config(page_title="bidgeo", page_icon="🗺️", layout="wide")
 
 LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
 
-page = st.navigation([st.Page("pages/start.py", title=ui.t("page_start"), icon="🏠", default=True)])
+page = st.navigation([
+    st.Page("pages/start.py", title=ui.t("page_start"), icon="🏠", default=True),
+    st.Page("pages/area.py", title=ui.t("page_area"), icon="🗺️"),
+    st.Page("pages/stakeholders.py", title=ui.t("page_stakeholders"), icon="🤝"),
+])
 
 with st.sidebar:
     st.selectbox(ui.t("language"), LANGUAGES, format_func=LANGUAGE_NAMES.get, key="lang")

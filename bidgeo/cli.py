@@ -11,6 +11,7 @@ import traceback
 from pathlib import Path
 
 from bidgeo import __version__
+from bidgeo.errors import BidgeoError, InputError
 from bidgeo.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 
 
@@ -34,6 +35,18 @@ def build_parser() -> argparse.ArgumentParser:
     projects = commands.add_parser("projects", parents=[common], help="list projects")
     projects.add_argument("--json", action="store_true")
 
+    area = commands.add_parser("area", help="check or save a BID boundary")
+    area_commands = area.add_subparsers(dest="area_command", required=True)
+    check = area_commands.add_parser("check", parents=[common], help="validate and measure a boundary file")
+    check.add_argument("file", metavar="FILE")
+    check.add_argument("--json", action="store_true")
+    check.add_argument("--repair", metavar="OUT", type=Path, help="write a repaired polygon (GeoJSON)")
+    area_set = area_commands.add_parser("set", parents=[common], help="save a boundary as the project's new area version")
+    area_set.add_argument("project", metavar="PROJECT")
+    area_set.add_argument("file", metavar="FILE")
+    area_set.add_argument("--comment", default="")
+    area_set.add_argument("--author", default="")
+
     services = commands.add_parser(
         "services", parents=[common], help="service points from a local .osm/.osm.pbf file"
     )
@@ -52,15 +65,80 @@ def _store(args):
 
 def _area(args):
     from bidgeo.area import read_area
+    from bidgeo.area_versions import current_version
     from bidgeo.errors import ValidationError
     from bidgeo.projects import get_project
 
     if args.area is None:
         return None
     if args.area.startswith("project:"):
-        project = get_project(_store(args), args.area.removeprefix("project:"))
-        raise ValidationError("project_has_no_area", name=project.name)
+        engine = _store(args)
+        project = get_project(engine, args.area.removeprefix("project:"))
+        version = current_version(engine, project.id)
+        if version is None:
+            raise ValidationError("project_has_no_area", name=project.name)
+        return version.geometry
     return read_area(args.area)
+
+
+def _check_exit(check) -> int:
+    from bidgeo.area import UNREADABLE_CODES
+
+    if check.valid:
+        return 0
+    return 2 if check.errors[0].code in UNREADABLE_CODES else 1
+
+
+def _print_check(check, lang: str) -> None:
+    if check.valid:
+        print(t("cli_area_measures", lang, ha=f"{check.area_m2 / 1e4:.2f}", m2=round(check.area_m2),
+                perimeter=round(check.perimeter_m), vertices=check.vertices))
+    print(t("cli_area_valid" if check.valid else "cli_area_invalid", lang))
+    for issue in check.errors:
+        print(f"  {t('error_prefix', lang)} [{issue.code}]: {issue.message(lang)}")
+    for issue in check.warnings:
+        print(f"  {t('warning_prefix', lang)} [{issue.code}]: {issue.message(lang)}")
+
+
+def cmd_area_check(args) -> int:
+    from shapely.geometry import mapping
+
+    from bidgeo import area
+
+    check = area.check_file(args.file)
+    result = check.to_json(args.lang)
+    if args.repair is not None:
+        if check.geometry is None:
+            raise InputError("cli_nothing_to_repair")
+        repaired = area.repair(check.geometry)
+        args.repair.write_text(json.dumps({"type": "FeatureCollection", "features": [{
+            "type": "Feature", "properties": {}, "geometry": mapping(repaired.geometry)}]}), encoding="utf-8")
+        result["repaired"] = repaired.to_json(args.lang)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        _print_check(check, args.lang)
+    return _check_exit(check)
+
+
+def cmd_area_set(args) -> int:
+    from bidgeo import area
+    from bidgeo.area_versions import save_version
+    from bidgeo.projects import get_project
+
+    engine = _store(args)
+    project = get_project(engine, args.project)
+    check = area.check_file(args.file)
+    if not check.valid:
+        _print_check(check, args.lang)
+        return _check_exit(check)
+    version = save_version(engine, project.id, check, author=args.author, comment=args.comment)
+    print(version.number)
+    for issue in check.warnings:
+        print(f"bidgeo: {t('warning_prefix', args.lang)} [{issue.code}]: {issue.message(args.lang)}", file=sys.stderr)
+    print(t("cli_area_saved", args.lang, number=version.number, name=project.name,
+            ha=f"{version.area_m2 / 1e4:.2f}"), file=sys.stderr)
+    return 0
 
 
 def cmd_demo(args) -> int:
@@ -111,15 +189,21 @@ def cmd_services(args) -> int:
     return 0
 
 
-COMMANDS = {"demo": cmd_demo, "projects": cmd_projects, "services": cmd_services}
+COMMANDS = {
+    "demo": cmd_demo,
+    "projects": cmd_projects,
+    "services": cmd_services,
+    ("area", "check"): cmd_area_check,
+    ("area", "set"): cmd_area_set,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from bidgeo.errors import BidgeoError
 
+    command = (args.command, args.area_command) if args.command == "area" else args.command
     try:
-        return COMMANDS[args.command](args)
+        return COMMANDS[command](args)
     except BidgeoError as exc:
         if args.debug:
             traceback.print_exc()

@@ -17,7 +17,9 @@ from alembic.config import Config
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -97,6 +99,8 @@ class Project(Base):
     osm_file: Mapped[Optional[str]] = mapped_column(String(500), nullable=True)
     """The project's OSM extract, relative to ``BIDGEO_HOME`` (content-addressed)."""
     osm_sha256: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
+    current_area_id: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
+    """The area version the other pages use (an ``area_versions.id`` of this project)."""
 
     service_points: Mapped[list["ServicePoint"]] = relationship(
         back_populates="project", cascade="all, delete-orphan"
@@ -117,6 +121,49 @@ class ServicePoint(Base):
     geom = mapped_column(Geometry("POINT"))
 
     project: Mapped[Project] = relationship(back_populates="service_points")
+
+
+class AreaVersion(Base):
+    """One saved BID boundary. Versions are only ever added; status may change."""
+
+    __tablename__ = "area_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    geom = mapped_column(Geometry("GEOMETRY"))
+    area_m2: Mapped[float] = mapped_column(Float)
+    perimeter_m: Mapped[float] = mapped_column(Float)
+    vertices: Mapped[int] = mapped_column(Integer)
+    author: Mapped[str] = mapped_column(String(200), default="")
+    comment: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    status_by: Mapped[Optional[str]] = mapped_column(String(200), nullable=True)
+    status_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Stakeholder(Base):
+    __tablename__ = "stakeholders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(40), default="business")
+    category: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(20), default="identified")
+    steering_group: Mapped[bool] = mapped_column(Boolean, default=False)
+    focus_group: Mapped[Optional[str]] = mapped_column(String(40), nullable=True)
+    address: Mapped[str] = mapped_column(String(300), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    contact_name: Mapped[str] = mapped_column(String(200), default="")
+    contact_email: Mapped[str] = mapped_column(String(200), default="")
+    contact_phone: Mapped[str] = mapped_column(String(50), default="")
+    osm_type: Mapped[Optional[str]] = mapped_column(String(10), nullable=True)
+    osm_id: Mapped[Optional[int]] = mapped_column(BigInteger, nullable=True)
+    source: Mapped[str] = mapped_column(String(20), default="manual")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

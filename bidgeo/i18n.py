@@ -67,6 +67,144 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "bid_type_centre": {"sv": "Centrum-BID", "en": "Town-centre BID"},
     "bid_type_residential": {"sv": "Bostads-BID (fastighetsägare)", "en": "Residential BID (property owners)"},
     "bid_type_business_park": {"sv": "Verksamhetsområde-BID", "en": "Business-park BID"},
+    # --- area page, stakeholders page, map drawing tools --------------------------------
+    "yes": {"sv": "Ja", "en": "Yes"},
+    "no": {"sv": "Nej", "en": "No"},
+    "none": {"sv": "–", "en": "–"},
+    "page_area": {"sv": "Steg 1: Området", "en": "Step 1: The area"},
+    "area_title": {"sv": "BID-området", "en": "The BID area"},
+    "area_intro": {"sv": "Rita, redigera eller ladda upp gränsen för BID-området. Varje sparad gräns blir en ny version: inget skrivs över.", "en": "Draw, edit or upload the boundary of the BID area. Every saved boundary becomes a new version: nothing is overwritten."},
+    "area_mode": {"sv": "Arbetssätt", "en": "How"},
+    "mode_draw": {"sv": "Rita nytt område", "en": "Draw a new area"},
+    "mode_edit": {"sv": "Redigera nuvarande", "en": "Edit the current one"},
+    "mode_upload": {"sv": "Ladda upp fil", "en": "Upload a file"},
+    "area_upload": {"sv": "Gränsfil (GeoJSON, KML, KMZ, GeoPackage eller zippad Shapefile)", "en": "Boundary file (GeoJSON, KML, KMZ, GeoPackage or zipped Shapefile)"},
+    "area_draw_help": {"sv": "Välj polygonverktyget (femhörningen) till vänster på kartan, tryck ut hörnen och avsluta på den första punkten.", "en": "Choose the polygon tool (the pentagon) at the left of the map, tap the corners and finish on the first point."},
+    "area_edit_help": {"sv": "Välj pennan till vänster på kartan, dra i hörnen och tryck ”Spara” i verktygsraden.", "en": "Choose the pen at the left of the map, drag the corners and press “Save” in the toolbar."},
+    "no_area_yet": {"sv": "Projektet har inget område ännu. Rita det på kartan eller ladda upp en fil.", "en": "The project has no area yet. Draw it on the map or upload a file."},
+    "check_heading": {"sv": "Kontroll av gränsen", "en": "Boundary check"},
+    "metric_area_ha": {"sv": "Yta (ha)", "en": "Area (ha)"},
+    "metric_area_m2": {"sv": "Yta (m²)", "en": "Area (m²)"},
+    "metric_perimeter": {"sv": "Omkrets (m)", "en": "Perimeter (m)"},
+    "metric_vertices": {"sv": "Hörn", "en": "Vertices"},
+    "check_ok": {"sv": "Gränsen är giltig och kan sparas.", "en": "The boundary is valid and can be saved."},
+    "measured_in": {"sv": "Mätt i SWEREF 99 TM (EPSG:3006).", "en": "Measured in SWEREF 99 TM (EPSG:3006)."},
+    "repair_button": {"sv": "Reparera gränsen", "en": "Repair the boundary"},
+    "repair_undo": {"sv": "Ångra reparationen", "en": "Undo the repair"},
+    "repair_result": {"sv": "Reparerad gräns: före (röd streckad) och efter (blå). Kontrollera resultatet innan du sparar.", "en": "Repaired boundary: before (red dashes) and after (blue). Check the result before you save."},
+    "save_heading": {"sv": "Spara som ny version", "en": "Save as a new version"},
+    "field_author": {"sv": "Ditt namn", "en": "Your name"},
+    "field_comment": {"sv": "Kommentar (vad ändrades och varför)", "en": "Comment (what changed and why)"},
+    "save_button": {"sv": "Spara version", "en": "Save version"},
+    "saved_version": {"sv": "Version {number} är sparad och är nu aktuell.", "en": "Version {number} is saved and is now current."},
+    "inside_heading": {"sv": "Inom området", "en": "Inside the area"},
+    "inside_candidate_note": {"sv": "Gäller gränsen ovan, som inte är sparad ännu.", "en": "For the boundary above, which is not saved yet."},
+    "inside_services": {"sv": "Servicepunkter", "en": "Service points"},
+    "inside_buildings": {"sv": "Byggnader", "en": "Buildings"},
+    "inside_candidates": {"sv": "Möjliga intressenter", "en": "Candidate stakeholders"},
+    "add_candidates_button": {"sv": "Lägg till nya förslag i intressentregistret", "en": "Add new candidates to the stakeholder register"},
+    "candidates_added": {"sv": "{count} intressenter lades till i registret.", "en": "{count} stakeholders were added to the register."},
+    "versions_heading": {"sv": "Versioner", "en": "Versions"},
+    "col_version": {"sv": "Version", "en": "Version"},
+    "col_created": {"sv": "Skapad", "en": "Created"},
+    "col_author": {"sv": "Av", "en": "By"},
+    "col_comment": {"sv": "Kommentar", "en": "Comment"},
+    "col_status": {"sv": "Status", "en": "Status"},
+    "col_area_ha": {"sv": "Yta (ha)", "en": "Area (ha)"},
+    "col_current": {"sv": "Aktuell", "en": "Current"},
+    "col_status_by": {"sv": "Status satt av", "en": "Status set by"},
+    "area_status_draft": {"sv": "Utkast", "en": "Draft"},
+    "area_status_proposed": {"sv": "Förslag", "en": "Proposed"},
+    "area_status_approved": {"sv": "Godkänd av styrgruppen", "en": "Approved by the steering group"},
+    "version_choose": {"sv": "Välj version", "en": "Choose a version"},
+    "propose_button": {"sv": "Markera som förslag", "en": "Mark as proposed"},
+    "approve_by": {"sv": "Godkänd av (namn i styrgruppen)", "en": "Approved by (name in the steering group)"},
+    "approve_button": {"sv": "Godkänn", "en": "Approve"},
+    "make_current_button": {"sv": "Gör till aktuell", "en": "Make current"},
+    "status_changed": {"sv": "Version {number} har nu status ”{status}”.", "en": "Version {number} now has the status “{status}”."},
+    "made_current": {"sv": "Version {number} är nu aktuell.", "en": "Version {number} is now current."},
+    "compare_heading": {"sv": "Jämför versioner", "en": "Compare versions"},
+    "compare_from": {"sv": "Från version", "en": "From version"},
+    "compare_to": {"sv": "Till version", "en": "To version"},
+    "change_added": {"sv": "Tillkommit (ha)", "en": "Added (ha)"},
+    "change_removed": {"sv": "Borttaget (ha)", "en": "Removed (ha)"},
+    "change_net": {"sv": "Förändring (ha)", "en": "Change (ha)"},
+    "layer_area_edit": {"sv": "Gränsen (redigerbar)", "en": "The boundary (editable)"},
+    "layer_area_current": {"sv": "Nuvarande gräns", "en": "Current boundary"},
+    "layer_area": {"sv": "Området", "en": "The area"},
+    "layer_area_before": {"sv": "Före", "en": "Before"},
+    "layer_area_added": {"sv": "Tillkommit", "en": "Added"},
+    "layer_area_removed": {"sv": "Borttaget", "en": "Removed"},
+    "layer_crossings": {"sv": "Korsningar", "en": "Crossings"},
+    "crossing_tip": {"sv": "Gränsen korsar sig själv här", "en": "The boundary crosses itself here"},
+    "draw_polygon": {"sv": "Rita området", "en": "Draw the area"},
+    "draw_rectangle": {"sv": "Rita en rektangel", "en": "Draw a rectangle"},
+    "draw_cancel": {"sv": "Avbryt", "en": "Cancel"},
+    "draw_finish": {"sv": "Klar", "en": "Finish"},
+    "draw_undo": {"sv": "Ta bort senaste punkten", "en": "Delete last point"},
+    "draw_start": {"sv": "Tryck för att börja rita gränsen.", "en": "Tap to start drawing the boundary."},
+    "draw_continue": {"sv": "Tryck för att fortsätta rita gränsen.", "en": "Tap to continue drawing the boundary."},
+    "draw_end": {"sv": "Tryck på första punkten för att stänga gränsen.", "en": "Tap the first point to close the boundary."},
+    "draw_error": {"sv": "<strong>Fel:</strong> linjerna får inte korsa varandra!", "en": "<strong>Error:</strong> the lines must not cross!"},
+    "draw_rectangle_start": {"sv": "Tryck och dra för att rita en rektangel.", "en": "Tap and drag to draw a rectangle."},
+    "draw_rectangle_end": {"sv": "Släpp för att avsluta.", "en": "Release to finish."},
+    "edit_edit": {"sv": "Flytta gränsens hörn", "en": "Move the boundary's corners"},
+    "edit_remove": {"sv": "Ta bort en ritad yta", "en": "Delete a drawn area"},
+    "edit_save": {"sv": "Spara", "en": "Save"},
+    "edit_clear": {"sv": "Ta bort allt", "en": "Clear all"},
+    "edit_tooltip": {"sv": "Dra i hörnen för att ändra gränsen.", "en": "Drag the corners to change the boundary."},
+    "edit_subtext": {"sv": "Tryck Avbryt för att ångra.", "en": "Press Cancel to undo."},
+    "edit_remove_tooltip": {"sv": "Tryck på en yta för att ta bort den.", "en": "Tap an area to delete it."},
+    "page_stakeholders": {"sv": "Intressenter", "en": "Stakeholders"},
+    "sh_title": {"sv": "Intressentregistret", "en": "The stakeholder register"},
+    "sh_intro": {"sv": "Intressenter i BID-området: företag, fastighetsägare, föreningar och kommunala kontakter. Kontaktuppgifter är personuppgifter: spara bara det som behövs.", "en": "Stakeholders in the BID area: businesses, property owners, associations and municipal contacts. Contact details are personal data: keep only what is needed."},
+    "sh_candidates_heading": {"sv": "Förslag från OpenStreetMap inom området", "en": "Candidates from OpenStreetMap inside the area"},
+    "sh_candidates_none": {"sv": "Inga nya förslag: alla verksamheter i OSM inom området finns redan i registret.", "en": "No new candidates: every business in OSM inside the area is in the register already."},
+    "sh_need_area": {"sv": "Spara områdets gräns först (sidan Området) för att få förslag från OpenStreetMap.", "en": "Save the area's boundary first (the Area page) to get candidates from OpenStreetMap."},
+    "sh_register_heading": {"sv": "Registret", "en": "The register"},
+    "sh_empty": {"sv": "Registret är tomt. Lägg till förslagen ovan eller en intressent nedan.", "en": "The register is empty. Add the candidates above or a stakeholder below."},
+    "sh_add_heading": {"sv": "Lägg till en intressent", "en": "Add a stakeholder"},
+    "sh_added": {"sv": "”{name}” lades till.", "en": "“{name}” was added."},
+    "sh_saved": {"sv": "Ändringarna är sparade.", "en": "The changes are saved."},
+    "sh_save_changes": {"sv": "Spara ändringar", "en": "Save changes"},
+    "sh_filter_status": {"sv": "Status", "en": "Status"},
+    "sh_filter_role": {"sv": "Roll", "en": "Role"},
+    "sh_filter_steering": {"sv": "Bara styrgruppen", "en": "Steering group only"},
+    "sh_export_heading": {"sv": "Exportera (till avsiktsförklaringar)", "en": "Export (for letters of intent)"},
+    "sh_include_contacts": {"sv": "Ta med kontaktuppgifter (personuppgifter, bara för internt bruk)", "en": "Include contact details (personal data, internal use only)"},
+    "download_csv": {"sv": "Ladda ned CSV", "en": "Download CSV"},
+    "download_xlsx": {"sv": "Ladda ned Excel", "en": "Download Excel"},
+    "add_button": {"sv": "Lägg till", "en": "Add"},
+    "all": {"sv": "Alla", "en": "All"},
+    "role_business": {"sv": "Företag", "en": "Business"},
+    "role_property_owner": {"sv": "Fastighetsägare", "en": "Property owner"},
+    "role_association": {"sv": "Förening", "en": "Association"},
+    "role_municipality": {"sv": "Kommunen", "en": "Municipality"},
+    "role_region": {"sv": "Region / länsstyrelse", "en": "Region / county board"},
+    "role_other": {"sv": "Annan", "en": "Other"},
+    "status_identified": {"sv": "Identifierad", "en": "Identified"},
+    "status_contacted": {"sv": "Kontaktad", "en": "Contacted"},
+    "status_loi_sent": {"sv": "Avsiktsförklaring skickad", "en": "Letter of intent sent"},
+    "status_signed": {"sv": "Undertecknad", "en": "Signed"},
+    "status_declined": {"sv": "Avböjt", "en": "Declined"},
+    "focus_place_brand": {"sv": "Platsvarumärke", "en": "Place brand"},
+    "focus_offering": {"sv": "Utbud", "en": "Offering"},
+    "focus_place": {"sv": "Platsen", "en": "The place"},
+    "focus_accessibility": {"sv": "Tillgänglighet", "en": "Accessibility"},
+    "focus_clean_safe": {"sv": "Rent, tryggt och säkert", "en": "Clean, safe and secure"},
+    "col_id": {"sv": "Id", "en": "Id"},
+    "col_name": {"sv": "Namn", "en": "Name"},
+    "col_role": {"sv": "Roll", "en": "Role"},
+    "col_steering_group": {"sv": "Styrgrupp", "en": "Steering group"},
+    "col_focus_group": {"sv": "Fokusgrupp", "en": "Focus group"},
+    "col_address": {"sv": "Adress", "en": "Address"},
+    "col_notes": {"sv": "Anteckningar", "en": "Notes"},
+    "col_contact_name": {"sv": "Kontaktperson", "en": "Contact person"},
+    "col_contact_email": {"sv": "E-post", "en": "E-mail"},
+    "col_contact_phone": {"sv": "Telefon", "en": "Phone"},
+    "col_source": {"sv": "Källa", "en": "Source"},
+    "col_osm_type": {"sv": "OSM-typ", "en": "OSM type"},
+    "col_osm_id": {"sv": "OSM-id", "en": "OSM id"},
     # --- errors ------------------------------------------------------------------------
     "error_prefix": {"sv": "Fel", "en": "Error"},
     "name_required": {
@@ -109,18 +247,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "sv": "Områdesfilen {path} finns inte. Kontrollera sökvägen.",
         "en": "The area file {path} does not exist. Check the path.",
     },
-    "area_unreadable": {
-        "sv": "Områdesfilen ”{path}” kunde inte läsas som GeoJSON, KML, GeoPackage eller "
-        "zippad Shapefile ({detail}).",
-        "en": "The area file “{path}” could not be read as GeoJSON, KML, GeoPackage or "
-        "zipped Shapefile ({detail}).",
-    },
-    "area_not_polygon": {
-        "sv": "Områdesfilen ”{path}” innehåller inga polygoner. Rita området som en yta, "
-        "inte som punkter eller linjer.",
-        "en": "The area file “{path}” holds no polygons. Draw the area as a polygon, not as "
-        "points or lines.",
-    },
     "project_has_no_area": {
         "sv": "Projektet ”{name}” har inget avgränsat område ännu. Ange en områdesfil i stället.",
         "en": "The project “{name}” has no area yet. Give an area file instead.",
@@ -133,6 +259,134 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "sv": "Demodata saknas ({path}). Hämta om projektets filer (data/demo/).",
         "en": "The demo data is missing ({path}). Check out the project's files again "
         "(data/demo/).",
+    },
+    # --- boundary checks (codes of shared/spec/cli.md) ----------------------------------
+    "area_unreadable": {
+        "sv": "Filen kunde inte läsas ({detail}). Spara området på nytt som GeoJSON, KML, "
+        "GeoPackage eller zippad Shapefile och försök igen.",
+        "en": "The file could not be read ({detail}). Save the area again as GeoJSON, KML, "
+        "GeoPackage or zipped Shapefile and try again.",
+    },
+    "area_unsupported_format": {
+        "sv": "Filtypen för ”{name}” stöds inte. Använd något av: {formats}.",
+        "en": "The file type of “{name}” is not supported. Use one of: {formats}.",
+    },
+    "area_too_big_file": {
+        "sv": "Filen är för stor ({size_mb} MB, gränsen är {limit_mb} MB). Ett BID-område "
+        "behöver sällan så mycket data: förenkla gränsen eller spara bara områdets polygon.",
+        "en": "The file is too big ({size_mb} MB, the limit is {limit_mb} MB). A BID area "
+        "rarely needs that much data: simplify the boundary or save only the area's polygon.",
+    },
+    "area_empty": {
+        "sv": "Filen innehåller ingen geometri. Rita området eller välj en fil med områdets polygon.",
+        "en": "The file holds no geometry. Draw the area or choose a file with the area's polygon.",
+    },
+    "area_not_polygon": {
+        "sv": "Filen innehåller bara punkter eller linjer, ingen yta. Ett BID-område måste "
+        "vara en polygon: rita gränsen runt hela området.",
+        "en": "The file holds only points or lines, no area. A BID area must be a polygon: "
+        "draw the boundary around the whole area.",
+    },
+    "area_too_few_points": {
+        "sv": "Gränsen har för få hörn: en yta behöver minst tre olika punkter. Rita om gränsen.",
+        "en": "The boundary has too few corners: an area needs at least three different "
+        "points. Draw the boundary again.",
+    },
+    "area_unclosed_ring": {
+        "sv": "Gränsen är inte sluten: sista punkten är inte densamma som den första. Stäng "
+        "gränsen i ditt GIS-program eller rita den här.",
+        "en": "The boundary is not closed: its last point is not the same as its first. Close "
+        "it in your GIS program or draw it here.",
+    },
+    "area_self_intersection": {
+        "sv": "Gränsen korsar sig själv vid {lat} N, {lon} E (korsningar: {count}, markerade "
+        "på kartan). Flytta hörnen så att linjerna inte korsas, eller använd ”Reparera”.",
+        "en": "The boundary crosses itself at {lat} N, {lon} E (crossings: {count}, marked on "
+        "the map). Move the corners so the lines do not cross, or use “Repair”.",
+    },
+    "area_out_of_range": {
+        "sv": "Koordinaterna ligger utanför jordklotet i {crs}. Kontrollera filens "
+        "koordinatsystem.",
+        "en": "The coordinates lie outside the globe in {crs}. Check the file's coordinate "
+        "system.",
+    },
+    "area_swapped_axes": {
+        "sv": "Latitud och longitud verkar ha bytt plats (mitten hamnar på {x}, {y}). Byt "
+        "ordning så att longitud (öst) kommer först och spara igen.",
+        "en": "Latitude and longitude seem swapped (the centre falls at {x}, {y}). Put "
+        "longitude (east) first and save again.",
+    },
+    "area_projected_without_crs": {
+        "sv": "Koordinaterna är i meter ({x}, {y}) men filen säger inte vilket "
+        "koordinatsystem de hör till. Spara filen med koordinatsystem (t.ex. SWEREF 99 TM, "
+        "EPSG:3006) eller som WGS 84.",
+        "en": "The coordinates are in metres ({x}, {y}) but the file does not say which "
+        "coordinate system they belong to. Save it with its CRS (e.g. SWEREF 99 TM, "
+        "EPSG:3006) or as WGS 84.",
+    },
+    "area_too_large": {
+        "sv": "Området är {km2} km², mer än 100 km². Ett BID-område är ett ortscentrum: rita "
+        "en snävare gräns.",
+        "en": "The area is {km2} km², more than 100 km². A BID area is a village centre: draw a "
+        "tighter boundary.",
+    },
+    "area_outside_sweden": {
+        "sv": "Området ligger utanför Sverige. Stämmer det?",
+        "en": "The area lies outside Sweden. Is that right?",
+    },
+    "area_large_area": {
+        "sv": "Området är stort för ett BID-centrum ({km2} km²). Överväg en snävare gräns.",
+        "en": "The area is large for a BID centre ({km2} km²). Consider a tighter boundary.",
+    },
+    "area_small_area": {
+        "sv": "Området är litet ({m2} m², under 0,5 ha). Kontrollera att hela centrum är med.",
+        "en": "The area is small ({m2} m², under 0.5 ha). Check that the whole centre is included.",
+    },
+    "area_multipart": {
+        "sv": "Området består av {parts} separata delar. Kontrollera att det är avsikten.",
+        "en": "The area consists of {parts} separate parts. Check that this is intended.",
+    },
+    "area_simplified": {
+        "sv": "Gränsen hade {before} hörn och har förenklats till {after} (tolerans {tolerance_m} m).",
+        "en": "The boundary had {before} corners and was simplified to {after} (tolerance "
+        "{tolerance_m} m).",
+    },
+    "area_has_z": {
+        "sv": "Filen har höjdvärden (3D). De används inte och har tagits bort.",
+        "en": "The file has height values (3D). They are not used and were dropped.",
+    },
+    "area_ignored_non_polygons": {
+        "sv": "{count} punkter eller linjer i filen är inte en del av området och används inte.",
+        "en": "{count} points or lines in the file are not part of the area and are not used.",
+    },
+    # --- area versions and stakeholders: errors ---------------------------------------
+    "area_version_not_found": {
+        "sv": "Områdesversion {number} finns inte i projektet.",
+        "en": "Area version {number} does not exist in the project.",
+    },
+    "bad_area_status": {
+        "sv": "Okänd status ”{status}”. Välj en av: {choices}.",
+        "en": "Unknown status “{status}”. Choose one of: {choices}.",
+    },
+    "approver_required": {
+        "sv": "Ange vem i styrgruppen som godkänner versionen.",
+        "en": "Enter who in the steering group approves the version.",
+    },
+    "stakeholder_name_required": {
+        "sv": "Ange intressentens namn.",
+        "en": "Enter the stakeholder's name.",
+    },
+    "stakeholder_not_found": {
+        "sv": "Intressent {id} finns inte i projektet.",
+        "en": "Stakeholder {id} does not exist in the project.",
+    },
+    "bad_choice": {
+        "sv": "Ogiltigt värde ”{value}” för {field}. Välj en av: {choices}.",
+        "en": "Invalid value “{value}” for {field}. Choose one of: {choices}.",
+    },
+    "bad_email": {
+        "sv": "”{email}” ser inte ut som en e-postadress.",
+        "en": "“{email}” does not look like an e-mail address.",
     },
     # --- command line ------------------------------------------------------------------
     "cli_description": {
@@ -148,6 +402,21 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "An internal error occurred ({detail}). Run again with --debug and report it.",
     },
     "cli_interrupted": {"sv": "Avbrutet.", "en": "Interrupted."},
+    "cli_area_measures": {
+        "sv": "Yta {ha} ha ({m2} m²), omkrets {perimeter} m, {vertices} hörn (SWEREF 99 TM).",
+        "en": "Area {ha} ha ({m2} m²), perimeter {perimeter} m, {vertices} vertices (SWEREF 99 TM).",
+    },
+    "cli_area_valid": {"sv": "Gränsen är giltig.", "en": "The boundary is valid."},
+    "cli_area_invalid": {"sv": "Gränsen är inte giltig.", "en": "The boundary is not valid."},
+    "cli_area_saved": {
+        "sv": "Version {number} av området för ”{name}” är sparad ({ha} ha) och är nu aktuell.",
+        "en": "Version {number} of the area of “{name}” is saved ({ha} ha) and is now current.",
+    },
+    "cli_nothing_to_repair": {
+        "sv": "Det finns ingen gräns att reparera: filen kunde inte läsas som en yta.",
+        "en": "There is no boundary to repair: the file could not be read as an area.",
+    },
+    "warning_prefix": {"sv": "Varning", "en": "Warning"},
 }
 
 

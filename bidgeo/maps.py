@@ -13,8 +13,11 @@ import html
 import folium
 import geopandas as gpd
 import shapely
+import shapely.geometry
 from branca.element import MacroElement
+from folium.plugins import Draw
 from jinja2 import Template
+from shapely.geometry.base import BaseGeometry
 
 from bidgeo import categories, config
 from bidgeo.i18n import t
@@ -165,5 +168,151 @@ def overview_map(osm: OsmData | None, services: gpd.GeoDataFrame, lang: str) -> 
     if osm is not None:
         add_background(m, osm, lang)
     add_services(m, services, lang)
+    folium.LayerControl(collapsed=True).add_to(m)
+    return m
+
+
+AREA_STYLE = {"color": "#1565c0", "weight": 3, "fillColor": "#1565c0", "fillOpacity": 0.12}
+BEFORE_STYLE = {"color": "#c62828", "weight": 2, "dashArray": "6 6", "fill": False}
+ADDED_STYLE = {"color": "#2e7d32", "weight": 1, "fillColor": "#43a047", "fillOpacity": 0.45}
+REMOVED_STYLE = {"color": "#c62828", "weight": 1, "fillColor": "#e53935", "fillOpacity": 0.45}
+
+
+class _DrawLocale(MacroElement):
+    """Swedish (or English) texts for the Leaflet.draw toolbar, from the i18n catalogue."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (texts) {
+            var d = L.drawLocal;
+            d.draw.toolbar.buttons.polygon = texts.draw_polygon;
+            d.draw.toolbar.buttons.rectangle = texts.draw_rectangle;
+            d.draw.toolbar.actions.text = texts.draw_cancel;
+            d.draw.toolbar.actions.title = texts.draw_cancel;
+            d.draw.toolbar.finish.text = texts.draw_finish;
+            d.draw.toolbar.finish.title = texts.draw_finish;
+            d.draw.toolbar.undo.text = texts.draw_undo;
+            d.draw.toolbar.undo.title = texts.draw_undo;
+            d.draw.handlers.polygon.tooltip.start = texts.draw_start;
+            d.draw.handlers.polygon.tooltip.cont = texts.draw_continue;
+            d.draw.handlers.polygon.tooltip.end = texts.draw_end;
+            d.draw.handlers.polyline.error = texts.draw_error;
+            d.draw.handlers.rectangle.tooltip.start = texts.draw_rectangle_start;
+            d.draw.handlers.simpleshape.tooltip.end = texts.draw_rectangle_end;
+            d.edit.toolbar.buttons.edit = texts.edit_edit;
+            d.edit.toolbar.buttons.remove = texts.edit_remove;
+            d.edit.toolbar.actions.save.text = texts.edit_save;
+            d.edit.toolbar.actions.save.title = texts.edit_save;
+            d.edit.toolbar.actions.cancel.text = texts.draw_cancel;
+            d.edit.toolbar.actions.cancel.title = texts.draw_cancel;
+            d.edit.toolbar.actions.clearAll.text = texts.edit_clear;
+            d.edit.toolbar.actions.clearAll.title = texts.edit_clear;
+            d.edit.handlers.edit.tooltip.text = texts.edit_tooltip;
+            d.edit.handlers.edit.tooltip.subtext = texts.edit_subtext;
+            d.edit.handlers.remove.tooltip.text = texts.edit_remove_tooltip;
+        })({{ this.texts|tojson }});
+        {% endmacro %}"""
+    )
+    KEYS = ("draw_polygon", "draw_rectangle", "draw_cancel", "draw_finish", "draw_undo", "draw_start",
+            "draw_continue", "draw_end", "draw_error", "draw_rectangle_start", "draw_rectangle_end",
+            "edit_edit", "edit_remove", "edit_save", "edit_clear", "edit_tooltip", "edit_subtext",
+            "edit_remove_tooltip")
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self._name = "DrawLocale"
+        self.texts = {key: t(key, lang) for key in self.KEYS}
+
+
+def _polygons(geom: BaseGeometry) -> list:
+    return [g for g in getattr(geom, "geoms", [geom]) if g.geom_type == "Polygon" and not g.is_empty]
+
+
+def _latlon_rings(polygon) -> list[list[tuple[float, float]]]:
+    return [[(y, x) for x, y in ring.coords] for ring in [polygon.exterior, *polygon.interiors]]
+
+
+def _add_shape(m, geom: BaseGeometry | None, name: str, style: dict, tooltip: str | None = None) -> None:
+    """A (multi)polygon as its own named layer, its name as tooltip."""
+    if geom is None or geom.is_empty:
+        return
+    group = folium.FeatureGroup(name=html.escape(name))
+    folium.GeoJson(
+        {"type": "Feature", "properties": {"tip": html.escape(tooltip or name)},
+         "geometry": shapely.geometry.mapping(geom)},
+        style_function=lambda _, s=style: s,
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+    ).add_to(group)
+    group.add_to(m)
+
+
+def _area_bounds(osm: OsmData | None, *geoms: BaseGeometry | None) -> tuple | None:
+    shapes = [g for g in geoms if g is not None and not g.is_empty]
+    if shapes:
+        return tuple(shapely.union_all(shapes).bounds)
+    return osm.bounds if osm is not None else None
+
+
+def area_editor(osm: OsmData | None, current: BaseGeometry | None, lang: str, edit: bool) -> folium.Map:
+    """A map to draw a new boundary (``edit=False``, the current one shown as context) or to
+    move the vertices of the current one (``edit=True``). What is drawn or edited comes
+    back from the map widget as ``all_drawings``."""
+    m = base_map(_area_bounds(osm, current), lang)
+    if osm is not None:
+        add_background(m, osm, lang)
+    editable = folium.FeatureGroup(name=t("layer_area_edit", lang))
+    if current is not None and edit:
+        for polygon in _polygons(current):
+            folium.Polygon(_latlon_rings(polygon), **AREA_STYLE).add_to(editable)
+    elif current is not None:
+        _add_shape(m, current, t("layer_area_current", lang), BEFORE_STYLE)
+    editable.add_to(m)
+    Draw(
+        feature_group=editable,
+        show_geometry_on_click=False,
+        draw_options={
+            "polygon": False if edit else {"allowIntersection": False, "showArea": True,
+                                           "shapeOptions": AREA_STYLE},
+            "rectangle": False if edit else {"shapeOptions": AREA_STYLE},
+            "polyline": False, "circle": False, "marker": False, "circlemarker": False,
+        },
+        edit_options={"edit": True, "remove": True},
+    ).add_to(m)
+    _DrawLocale(lang).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    return m
+
+
+def area_map(
+    osm: OsmData | None,
+    lang: str,
+    area: BaseGeometry | None = None,
+    before: BaseGeometry | None = None,
+    crossings: list[tuple[float, float]] = (),
+    added: BaseGeometry | None = None,
+    removed: BaseGeometry | None = None,
+    services: gpd.GeoDataFrame | None = None,
+) -> folium.Map:
+    """A boundary on the locality: the area (blue), an earlier shape (red dashes), where it
+    crosses itself (red rings), and what a new version adds (green) or removes (red)."""
+    m = base_map(_area_bounds(osm, area, before, added, removed), lang)
+    if osm is not None:
+        add_background(m, osm, lang)
+    _add_shape(m, before, t("layer_area_before", lang), BEFORE_STYLE)
+    _add_shape(m, area, t("layer_area", lang), AREA_STYLE)
+    _add_shape(m, added, t("layer_area_added", lang), ADDED_STYLE)
+    _add_shape(m, removed, t("layer_area_removed", lang), REMOVED_STYLE)
+    if crossings:
+        group = folium.FeatureGroup(name=t("layer_crossings", lang))
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": [
+                {"type": "Feature", "properties": {"tip": t("crossing_tip", lang)},
+                 "geometry": {"type": "Point", "coordinates": list(c)}} for c in crossings]},
+            marker=folium.CircleMarker(radius=10, weight=3, color="#c62828", fill=False),
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        ).add_to(group)
+        group.add_to(m)
+    if services is not None and len(services):
+        add_services(m, services, lang)
     folium.LayerControl(collapsed=True).add_to(m)
     return m

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -38,6 +39,23 @@ NOT_ORIGIN_BUILDING = frozenset(
 ATTRIBUTION = "© OpenStreetMap contributors, ODbL 1.0"
 
 SERVICE_COLUMNS = ["category", "name", "osm_type", "osm_id", "source", "tags", "geometry"]
+BUSINESS_COLUMNS = ["osm_type", "osm_id", "name", "kind", "category", "address", "geometry"]
+# Keys whose features are candidate stakeholders (step 1: "identify the stakeholders").
+STAKEHOLDER_KEYS = ("shop", "office", "craft", "amenity", "tourism")
+
+
+def is_business(tags: Mapping[str, str]) -> bool:
+    """A candidate stakeholder: any shop, office or craft; a named amenity or tourism
+    feature (an unnamed bench or parking lot is nobody to write to)."""
+    if any(k in tags for k in ("shop", "office", "craft")):
+        return True
+    return "name" in tags and any(k in tags for k in ("amenity", "tourism"))
+
+
+def address(tags: Mapping[str, str]) -> str:
+    street = " ".join(filter(None, [tags.get("addr:street"), tags.get("addr:housenumber")]))
+    town = " ".join(filter(None, [tags.get("addr:postcode"), tags.get("addr:city")]))
+    return ", ".join(filter(None, [street, town]))
 
 
 def is_walkable(tags: Mapping[str, str]) -> bool:
@@ -65,6 +83,9 @@ class OsmData:
     services: gpd.GeoDataFrame
     """One row per OSM element and category: category, name, osm_type, osm_id,
     source ("osm"), tags (dict)."""
+    businesses: gpd.GeoDataFrame
+    """Candidate stakeholders (:func:`is_business`): osm_type, osm_id, name, kind (the
+    tag, e.g. ``shop=bakery``), category (taxonomy key or None), address."""
     buildings: gpd.GeoDataFrame
     """Every building (osm_type, osm_id, building, origin, geometry): origin says whether it
     is a walking-distance origin."""
@@ -93,8 +114,13 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+@cache
+def _feature_keys() -> frozenset[str]:
+    return categories.tag_keys() | set(STAKEHOLDER_KEYS)
+
+
 def _is_feature(tags: Mapping[str, str]) -> bool:
-    return "building" in tags or not categories.tag_keys().isdisjoint(tags)
+    return "building" in tags or not _feature_keys().isdisjoint(tags)
 
 
 def _area_point(geom: shapely.Geometry, coords: list[tuple[float, float]]) -> Point:
@@ -117,16 +143,25 @@ def _polygon(coords: list[tuple[float, float]]) -> Polygon | None:
 class _Collector:
     def __init__(self) -> None:
         self.services: list[tuple] = []
+        self.businesses: list[tuple] = []
         self.buildings: list[tuple] = []
         self.roads: list[tuple] = []
         self.walk_ways: list[list[int]] = []
         self.node_lonlat: dict[int, tuple[float, float]] = {}
 
     def add_feature(self, osm_type: str, osm_id: int, tags: dict, point: Point, area) -> None:
-        for key in categories.classify(tags):
+        matched = categories.classify(tags)
+        for key in matched:
             self.services.append(
                 (key, tags.get("name"), osm_type, osm_id, "osm", tags, point)
             )
+        if is_business(tags):
+            key = next(k for k in STAKEHOLDER_KEYS if k in tags)
+            # The category its main tag names (a bank with an ATM is a bank), else any match.
+            named = [c for c in matched if ((key, tags[key]),) in categories.by_key()[c].rules]
+            category = (named or matched or [None])[0]
+            self.businesses.append((osm_type, osm_id, tags.get("name"), f"{key}={tags[key]}",
+                                    category, address(tags), point))
         if "building" in tags and area is not None:
             self.buildings.append(
                 (osm_type, osm_id, tags["building"], is_origin_building(tags), area)
@@ -178,10 +213,9 @@ def _read(path: Path) -> OsmData:
     processor = osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY).with_locations()
     for obj in processor:
         if obj.is_node():
-            if obj.tags and not categories.tag_keys().isdisjoint(k.k for k in obj.tags):
-                tags = _tags(obj)
-                if categories.classify(tags) and obj.location.valid():
-                    out.add_feature("node", obj.id, tags, Point(obj.lon, obj.lat), None)
+            if obj.tags and not _feature_keys().isdisjoint(k.k for k in obj.tags):
+                if obj.location.valid():
+                    out.add_feature("node", obj.id, _tags(obj), Point(obj.lon, obj.lat), None)
             continue
         tags = _tags(obj)
         ids, coords = _way_coords(obj)
@@ -211,6 +245,7 @@ def _read(path: Path) -> OsmData:
 
     return OsmData(
         services=gpd.GeoDataFrame(out.services, columns=SERVICE_COLUMNS, geometry="geometry", crs=WGS84),
+        businesses=gpd.GeoDataFrame(out.businesses, columns=BUSINESS_COLUMNS, geometry="geometry", crs=WGS84),
         buildings=gpd.GeoDataFrame(
             out.buildings, columns=["osm_type", "osm_id", "building", "origin", "geometry"],
             geometry="geometry", crs=WGS84,

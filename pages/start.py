@@ -45,7 +45,7 @@ else:
                     bid_type=ui.t(f"bid_type_{project.bid_type}"),
                     created=project.created_at.strftime("%Y-%m-%d")))
     services = service_points(ui.store(), project.id)
-    osm = ui.osm_data(str(project.osm_path), project.osm_file) if project.osm_file else None
+    osm = ui.project_osm(project)
     if osm is None:
         st.info(ui.t("no_osm_data"))
     if len(services):

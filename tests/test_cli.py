@@ -106,7 +106,7 @@ def test_unreadable_osm_and_area_files(tmp_path):
     points.write_text(json.dumps({"type": "FeatureCollection", "features": [{
         "type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [15.6, 60.6]}}]}))
     result = bidgeo("services", CASES_OSM, "--area", points)
-    assert result.returncode == 1 and "inga polygoner" in result.stderr
+    assert result.returncode == 1 and "ingen yta" in result.stderr
 
 
 def test_project_area_reference_without_an_area(tmp_path):

@@ -9,6 +9,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from bidgeo import config, i18n
+from bidgeo.area import AreaCheck, check_bytes
 from bidgeo.db import open_store
 from bidgeo.demo import ensure_demo_if_empty
 from bidgeo.errors import BidgeoError
@@ -33,9 +34,19 @@ def _store(url: str):
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def osm_data(path: str, sha256: str) -> OsmData:
-    """A project's parsed OSM extract, kept per content hash (read-only, shared)."""
+def _osm_data(path: str) -> OsmData:
     return read_osm(path)
+
+
+def project_osm(project: ProjectInfo) -> OsmData | None:
+    """The project's parsed OSM extract (cached per content-addressed file), if it has one."""
+    return _osm_data(str(project.osm_path)) if project.osm_file else None
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def check_upload(data: bytes, name: str) -> AreaCheck:
+    """The boundary check of an uploaded file, kept while the same file stays uploaded."""
+    return check_bytes(data, name)
 
 
 def lang() -> str:

@@ -1,0 +1,165 @@
+"""Step 1: draw, edit or upload the BID boundary; check, repair and save it as a new version;
+see what lies inside it; propose, approve and compare versions."""
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from bidgeo import area, maps, stakeholders
+from bidgeo.area_versions import change, list_versions, make_current, save_version, set_status
+from bidgeo.errors import BidgeoError
+from bidgeo.inside import inside
+from bidgeo.projects import service_points
+
+UPLOAD_TYPES = ["geojson", "json", "kml", "kmz", "gpkg", "zip"]
+
+st.title(ui.t("area_title"))
+st.caption(ui.t("area_intro"))
+project = ui.current_project()
+if project is None:
+    st.info(ui.t("no_projects"))
+    st.stop()
+
+engine, lang = ui.store(), ui.lang()
+osm = ui.project_osm(project)
+versions = list_versions(engine, project.id)
+current = next((v for v in versions if v.current), None)
+generation = st.session_state.setdefault("area_generation", 0)  # new widgets after a save
+
+if "area_saved" in st.session_state:
+    st.success(ui.t("saved_version", number=st.session_state.pop("area_saved")))
+if current is None:
+    st.info(ui.t("no_area_yet"))
+
+# --- the boundary: drawn, edited or uploaded ----------------------------------------------
+modes = ["draw", "edit", "upload"] if current else ["draw", "upload"]
+mode = st.radio(ui.t("area_mode"), modes, format_func=lambda m: ui.t(f"mode_{m}"), horizontal=True,
+                key="area_mode")
+check = None
+if mode == "upload":
+    upload = st.file_uploader(ui.t("area_upload"), type=UPLOAD_TYPES, key=f"area_upload_{generation}")
+    if upload is not None:
+        check = ui.check_upload(upload.getvalue(), upload.name)
+else:
+    st.caption(ui.t("area_draw_help" if mode == "draw" else "area_edit_help"))
+    editor = maps.area_editor(osm, current.geometry if current else None, lang, edit=mode == "edit")
+    drawn = ui.show_map(editor, key=f"area-editor-{project.id}-{mode}-{generation}",
+                        returned_objects=["all_drawings"])
+    drawings = (drawn or {}).get("all_drawings")
+    if drawings:
+        check = area.check_geojson({"type": "FeatureCollection", "features": drawings})
+
+# --- its check, repair and saving ---------------------------------------------------------
+final = check
+if check is not None:
+    st.subheader(ui.t("check_heading"))
+    repaired = check.repairable and st.toggle(ui.t("repair_button"), key=f"area_repair_{generation}")
+    if repaired:
+        final = area.repair(check.geometry)
+        st.info(ui.t("repair_result"))
+    for issue in final.errors:
+        st.error(f"**{issue.code}**: {issue.message(lang)}")
+    for issue in final.warnings:
+        st.warning(f"**{issue.code}**: {issue.message(lang)}")
+    if final.valid:
+        st.success(ui.t("check_ok"))
+        columns = st.columns(4)
+        columns[0].metric(ui.t("metric_area_ha"), f"{final.area_m2 / 1e4:.2f}")
+        columns[1].metric(ui.t("metric_area_m2"), f"{final.area_m2:,.0f}".replace(",", " "))
+        columns[2].metric(ui.t("metric_perimeter"), f"{final.perimeter_m:,.0f}".replace(",", " "))
+        columns[3].metric(ui.t("metric_vertices"), final.vertices)
+        st.caption(ui.t("measured_in"))
+    if final.geometry is not None and (mode == "upload" or repaired or check.crossings):
+        ui.show_map(maps.area_map(osm, lang, area=final.geometry,
+                                  before=check.geometry if repaired else None,
+                                  crossings=[] if repaired else check.crossings),
+                    key=f"area-preview-{project.id}-{generation}")
+    if final.valid:
+        with st.form(f"save_area_{generation}"):
+            st.markdown(f"**{ui.t('save_heading')}**")
+            author = st.text_input(ui.t("field_author"), key="area_author", max_chars=200)
+            comment = st.text_area(ui.t("field_comment"), key=f"area_comment_{generation}", max_chars=2000)
+            if st.form_submit_button(ui.t("save_button"), type="primary"):
+                try:
+                    version = save_version(engine, project.id, final, author=author, comment=comment)
+                except BidgeoError as exc:
+                    ui.show_error(exc)
+                else:
+                    st.session_state["area_saved"] = version.number
+                    st.session_state["area_generation"] = generation + 1
+                    st.rerun()
+
+# --- what lies inside ---------------------------------------------------------------------
+candidate = final is not None and final.valid
+target = final.geometry if candidate else (current.geometry if current else None)
+if target is not None:
+    st.subheader(ui.t("inside_heading"))
+    if candidate:
+        st.caption(ui.t("inside_candidate_note"))
+    found = inside(target, service_points(engine, project.id), osm, lang)
+    columns = st.columns(3)
+    columns[0].metric(ui.t("inside_services"), len(found.services))
+    columns[1].metric(ui.t("inside_buildings"), found.buildings)
+    columns[2].metric(ui.t("inside_candidates"), len(found.candidates))
+    if len(found.inventory):
+        st.dataframe(found.inventory[["label", "count"]].rename(
+            columns={"label": ui.t("col_category"), "count": ui.t("col_count")}), hide_index=True)
+    if len(found.candidates):
+        st.dataframe(found.candidates[["name", "category", "address"]].rename(columns={
+            "name": ui.t("col_name"), "category": ui.t("col_category"), "address": ui.t("col_address")}),
+            hide_index=True)
+        if not candidate and st.button(ui.t("add_candidates_button"), key="add_candidates"):
+            added = stakeholders.add_candidates(engine, project.id, found.candidates)
+            st.success(ui.t("candidates_added", count=added))
+
+# --- versions -----------------------------------------------------------------------------
+if versions:
+    st.subheader(ui.t("versions_heading"))
+    st.dataframe(pd.DataFrame({
+        ui.t("col_version"): [v.number for v in versions],
+        ui.t("col_current"): ["✓" if v.current else "" for v in versions],
+        ui.t("col_status"): [ui.t(f"area_status_{v.status}") for v in versions],
+        ui.t("col_area_ha"): [round(v.area_m2 / 1e4, 2) for v in versions],
+        ui.t("col_created"): [v.created_at.strftime("%Y-%m-%d %H:%M") for v in versions],
+        ui.t("col_author"): [v.author for v in versions],
+        ui.t("col_comment"): [v.comment for v in versions],
+        ui.t("col_status_by"): [v.status_by or "" for v in versions],
+    }), hide_index=True)
+    if "area_message" in st.session_state:
+        st.success(st.session_state.pop("area_message"))
+    number = st.selectbox(ui.t("version_choose"), [v.number for v in versions], key="area_version")
+    left, middle, right = st.columns(3)
+    approver = middle.text_input(ui.t("approve_by"), key="area_approver", max_chars=200)
+    action = None
+    if left.button(ui.t("propose_button"), key="area_propose"):
+        action = (lambda: set_status(engine, project.id, number, "proposed", by=approver),
+                  ui.t("status_changed", number=number, status=ui.t("area_status_proposed")))
+    if middle.button(ui.t("approve_button"), key="area_approve"):
+        action = (lambda: set_status(engine, project.id, number, "approved", by=approver),
+                  ui.t("status_changed", number=number, status=ui.t("area_status_approved")))
+    if right.button(ui.t("make_current_button"), key="area_make_current"):
+        action = (lambda: make_current(engine, project.id, number), ui.t("made_current", number=number))
+    if action is not None:
+        try:
+            action[0]()
+        except BidgeoError as exc:
+            ui.show_error(exc)
+        else:
+            st.session_state["area_message"] = action[1]
+            st.rerun()
+
+    if len(versions) >= 2:
+        st.subheader(ui.t("compare_heading"))
+        numbers = [v.number for v in versions]
+        left, right = st.columns(2)
+        old_number = left.selectbox(ui.t("compare_from"), numbers, index=1, key="compare_from")
+        new_number = right.selectbox(ui.t("compare_to"), numbers, index=0, key="compare_to")
+        by_number = {v.number: v for v in versions}
+        old, new = by_number[old_number].geometry, by_number[new_number].geometry
+        diff = change(old, new)
+        columns = st.columns(3)
+        columns[0].metric(ui.t("change_added"), f"{diff.added_m2 / 1e4:.2f}")
+        columns[1].metric(ui.t("change_removed"), f"{diff.removed_m2 / 1e4:.2f}")
+        columns[2].metric(ui.t("change_net"), f"{diff.net_m2 / 1e4:+.2f}")
+        ui.show_map(maps.area_map(osm, lang, area=new, before=old, added=diff.added, removed=diff.removed),
+                    key=f"area-compare-{project.id}")
