@@ -12,9 +12,9 @@ st.set_page_config(page_title="bidgeo", page_icon="🗺️", layout="wide")
 LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
 
 page = st.navigation([
-    st.Page("pages/start.py", title=ui.t("page_start"), icon="🏠", default=True),
-    st.Page("pages/area.py", title=ui.t("page_area"), icon="🗺️"),
-    st.Page("pages/stakeholders.py", title=ui.t("page_stakeholders"), icon="🤝"),
+    st.Page("app_pages/start.py", title=ui.t("page_start"), icon=":material/home:", default=True),
+    st.Page("app_pages/area.py", title=ui.t("page_area"), icon=":material/map:"),
+    st.Page("app_pages/stakeholders.py", title=ui.t("page_stakeholders"), icon=":material/groups:"),
 ])
 
 with st.sidebar:

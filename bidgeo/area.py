@@ -21,7 +21,6 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 import pyogrio
 import shapely
-import shapely.ops
 from defusedxml import ElementTree as SafeET
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
@@ -436,21 +435,26 @@ def _vertex_count(geom: BaseGeometry) -> int:
     return int(sum(len(r.coords) - 1 for p in polygons for r in [p.exterior, *p.interiors]))
 
 
+def _project(geom: BaseGeometry, source: CRS, target: CRS) -> BaseGeometry:
+    transformer = Transformer.from_crs(source, target, always_xy=True)
+    return shapely.transform(geom, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+
+
 def _simplify(geom: BaseGeometry, check: AreaCheck) -> BaseGeometry:
+    """Topology-preserving simplification with the smallest tolerance (1 cm, growing by half)
+    that brings the boundary under MAX_VERTICES."""
     before = _vertex_count(geom)
     if before <= MAX_VERTICES:
         return geom
-    to_metric = Transformer.from_crs(WGS84, SWEREF99TM, always_xy=True).transform
-    to_wgs = Transformer.from_crs(SWEREF99TM, WGS84, always_xy=True).transform
-    metric = shapely.ops.transform(to_metric, geom)
-    tolerance = 0.5
-    simplified = metric
+    metric = _project(geom, WGS84, SWEREF99TM)
+    tolerance = 0.01
+    simplified = shapely.simplify(metric, tolerance, preserve_topology=True)
     while _vertex_count(simplified) > MAX_VERTICES:
+        tolerance *= 1.5
         simplified = shapely.simplify(metric, tolerance, preserve_topology=True)
-        tolerance *= 2
     check.warnings.append(Issue("simplified", {"before": before, "after": _vertex_count(simplified),
-                                               "tolerance_m": tolerance / 2}))
-    return shapely.ops.transform(to_wgs, simplified)
+                                               "tolerance_m": round(tolerance, 2)}))
+    return _project(simplified, SWEREF99TM, WGS84)
 
 
 def _crossings(geom: BaseGeometry) -> list[tuple[float, float]]:
@@ -485,7 +489,7 @@ def _crossings(geom: BaseGeometry) -> list[tuple[float, float]]:
 
 def measure(geom: BaseGeometry) -> tuple[float, float, int]:
     """(area m², perimeter m, vertices) in SWEREF 99 TM (EPSG:3006)."""
-    metric = shapely.ops.transform(Transformer.from_crs(WGS84, SWEREF99TM, always_xy=True).transform, geom)
+    metric = _project(geom, WGS84, SWEREF99TM)
     return float(metric.area), float(metric.length), _vertex_count(geom)
 
 

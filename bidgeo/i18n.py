@@ -6,8 +6,12 @@ default. A test checks that every entry has both languages.
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
 LANGUAGES = ("sv", "en")
 DEFAULT_LANGUAGE = "sv"
+TIMEZONE = ZoneInfo("Europe/Stockholm")
 
 CATALOGUE: dict[str, dict[str, str]] = {
     # --- application frame -------------------------------------------------------------
@@ -418,6 +422,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "warning_prefix": {"sv": "Varning", "en": "Warning"},
 }
+
+
+def local_time(moment: datetime, with_time: bool = True) -> str:
+    """A stored (UTC) time as Swedish local time, ``2026-11-27 14:05``."""
+    local = moment.replace(tzinfo=moment.tzinfo or timezone.utc).astimezone(TIMEZONE)
+    return local.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
 
 
 def t(key: str, lang: str = DEFAULT_LANGUAGE, **params: object) -> str:

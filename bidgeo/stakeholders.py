@@ -126,7 +126,7 @@ _PREFIX = {"role": "role", "status": "status", "focus_group": "focus"}
 
 def choice_label(column: str, key: str | None, lang: str) -> str:
     """The label of a role, status or focus group in ``lang`` (``–`` for none)."""
-    return t(f"{_PREFIX[column]}_{key}", lang) if key else t("none", lang)
+    return t("none", lang) if pd.isna(key) or not key else t(f"{_PREFIX[column]}_{key}", lang)
 
 
 def choice_labels(column: str, lang: str) -> list[str]:
@@ -152,7 +152,9 @@ def edits(table: pd.DataFrame, edited: pd.DataFrame, lang: str) -> dict[int, dic
         values = {c: back[c].get(row[c], row[c]) if c in back else row[c] for c in EDITABLE}
         values["steering_group"] = bool(values["steering_group"])
         values = {c: "" if v is None and c not in CHOICES else v for c, v in values.items()}
-        diff = {c: v for c, v in values.items() if v != original.loc[sid, c]}
+        before = original.loc[sid]
+        diff = {c: v for c, v in values.items()
+                if not (pd.isna(v) and pd.isna(before[c])) and v != before[c]}
         if diff:
             changes[int(sid)] = diff
     return changes
@@ -164,7 +166,7 @@ def export_table(table: pd.DataFrame, lang: str, include_contacts: bool = False)
     out = table.drop(columns=[] if include_contacts else list(CONTACT_FIELDS))
     out = out.drop(columns=["updated_at"]).copy()
     for column in CHOICES:
-        out[column] = out[column].map(lambda k, c=column: choice_label(c, k, lang) if k else "")
+        out[column] = out[column].map(lambda k, c=column: "" if pd.isna(k) else choice_label(c, k, lang))
     out["steering_group"] = out["steering_group"].map(lambda b: t("yes" if b else "no", lang))
     return out.rename(columns={c: t(f"col_{c}", lang) for c in out.columns})
 

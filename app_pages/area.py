@@ -8,6 +8,7 @@ import ui
 from bidgeo import area, maps, stakeholders
 from bidgeo.area_versions import change, list_versions, make_current, save_version, set_status
 from bidgeo.errors import BidgeoError
+from bidgeo.i18n import local_time
 from bidgeo.inside import inside
 from bidgeo.projects import service_points
 
@@ -120,7 +121,7 @@ if versions:
         ui.t("col_current"): ["✓" if v.current else "" for v in versions],
         ui.t("col_status"): [ui.t(f"area_status_{v.status}") for v in versions],
         ui.t("col_area_ha"): [round(v.area_m2 / 1e4, 2) for v in versions],
-        ui.t("col_created"): [v.created_at.strftime("%Y-%m-%d %H:%M") for v in versions],
+        ui.t("col_created"): [local_time(v.created_at) for v in versions],
         ui.t("col_author"): [v.author for v in versions],
         ui.t("col_comment"): [v.comment for v in versions],
         ui.t("col_status_by"): [v.status_by or "" for v in versions],

@@ -5,6 +5,7 @@ import streamlit as st
 import ui
 from bidgeo import maps
 from bidgeo.errors import BidgeoError
+from bidgeo.i18n import local_time
 from bidgeo.projects import BID_TYPES, create_project, create_project_from_upload, service_points
 from bidgeo.services import inventory
 
@@ -43,7 +44,7 @@ else:
     st.caption(ui.t("project_facts", locality=project.locality or "–",
                     municipality=project.municipality or "–",
                     bid_type=ui.t(f"bid_type_{project.bid_type}"),
-                    created=project.created_at.strftime("%Y-%m-%d")))
+                    created=local_time(project.created_at, with_time=False)))
     services = service_points(ui.store(), project.id)
     osm = ui.project_osm(project)
     if osm is None:
