@@ -86,9 +86,9 @@ else:
 # --- add by hand --------------------------------------------------------------------------
 with st.expander(ui.t("sh_add_heading"), expanded=table.empty):
     with st.form("sh_add", clear_on_submit=True):
-        values = {"name": st.text_input(ui.t("col_name"), max_chars=300)}
+        values = {"name": st.text_input(ui.t("col_name"), max_chars=300, key="sh_new_name")}
         left, right = st.columns(2)
-        values["role"] = left.selectbox(ui.t("col_role"), stakeholders.ROLES, index=1,
+        values["role"] = left.selectbox(ui.t("col_role"), stakeholders.ROLES, index=1, key="sh_new_role",
                                         format_func=lambda r: label("role", r))
         values["status"] = right.selectbox(ui.t("col_status"), stakeholders.STATUSES,
                                            format_func=lambda s: label("status", s))
@@ -98,10 +98,11 @@ with st.expander(ui.t("sh_add_heading"), expanded=table.empty):
                                                format_func=lambda f: label("focus_group", f))
         values["steering_group"] = right.checkbox(ui.t("col_steering_group"))
         values["contact_name"] = left.text_input(ui.t("col_contact_name"), max_chars=200)
-        values["contact_email"] = right.text_input(ui.t("col_contact_email"), max_chars=200)
+        values["contact_email"] = right.text_input(ui.t("col_contact_email"), max_chars=200,
+                                                   key="sh_new_contact_email")
         values["contact_phone"] = left.text_input(ui.t("col_contact_phone"), max_chars=50)
         values["notes"] = st.text_area(ui.t("col_notes"), max_chars=2000)
-        if st.form_submit_button(ui.t("add_button"), type="primary"):
+        if st.form_submit_button(ui.t("add_button"), type="primary", key="sh_new_add"):
             try:
                 stakeholders.add(engine, project.id, **values)
             except BidgeoError as exc:

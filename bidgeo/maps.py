@@ -12,6 +12,7 @@ import html
 
 import folium
 import geopandas as gpd
+import numpy as np
 import shapely
 import shapely.geometry
 from branca.element import MacroElement
@@ -248,8 +249,9 @@ def _add_shape(m, geom: BaseGeometry | None, name: str, style: dict, tooltip: st
 
 def _area_bounds(osm: OsmData | None, *geoms: BaseGeometry | None) -> tuple | None:
     shapes = [g for g in geoms if g is not None and not g.is_empty]
-    if shapes:
-        return tuple(shapely.union_all(shapes).bounds)
+    if shapes:  # bounds of each, not of their union: an invalid boundary has no union
+        b = np.array([g.bounds for g in shapes])
+        return (b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max())
     return osm.bounds if osm is not None else None
 
 

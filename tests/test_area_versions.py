@@ -18,7 +18,17 @@ KARHULA_CENTRE = box(26.9440, 60.5195, 26.9530, 60.5265)
 
 @pytest.fixture
 def demo(engine):
-    return ensure_demo(engine)
+    """A project on the demo extract with no area yet."""
+    return create_project(engine, "Karhula", osm_path=DEMO_OSM)
+
+
+def test_the_demo_project_comes_with_a_first_area(engine):
+    project = ensure_demo(engine)
+    versions = list_versions(engine, project.id)
+    assert [(v.number, v.current, v.status) for v in versions] == [(1, True, "draft")]
+    assert 40 < versions[0].area_m2 / 1e4 < 46  # about 43 ha
+    ensure_demo(engine)  # a refresh adds no version
+    assert len(list_versions(engine, project.id)) == 1
 
 
 def test_versions_are_added_never_overwritten(engine, demo):

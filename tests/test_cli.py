@@ -110,9 +110,12 @@ def test_unreadable_osm_and_area_files(tmp_path):
 
 
 def test_project_area_reference_without_an_area(tmp_path):
-    env = {"BIDGEO_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite'}"}
-    project_id = bidgeo("demo", env=env).stdout.strip()
-    result = bidgeo("services", CASES_OSM, "--area", f"project:{project_id}", env=env)
+    from bidgeo.db import open_store
+    from bidgeo.projects import create_project
+
+    url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    project_id = create_project(open_store(url), "Utan område").id
+    result = bidgeo("services", CASES_OSM, "--area", f"project:{project_id}", env={"BIDGEO_DATABASE_URL": url})
     assert result.returncode == 1 and "inget avgränsat område" in result.stderr
 
 

@@ -15,8 +15,15 @@ def test_migrations_create_the_schema_and_are_idempotent(engine, database_url):
     open_store(database_url).dispose()  # a second run finds nothing to do
     names = set(sa.inspect(engine).get_table_names())
     assert {"projects", "service_points", "alembic_version"} <= names
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", "bidgeo:migrations")
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head == f"{len(list(ScriptDirectory.from_config(config).walk_revisions())):04d}"
     with engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == head
 
 
 def test_geometry_is_postgis_or_wkb(engine):
@@ -98,3 +105,23 @@ def test_database_unavailable_is_a_clear_error():
         open_store("postgresql+psycopg://nobody:x@127.0.0.1:1/none")
     assert err.value.exit_code == 3
     assert "BIDGEO_DATABASE_URL" in err.value.message("sv")
+
+
+def test_upgrade_keeps_data_of_an_older_schema(database_url):
+    """A store made by the first release (revision 0001) upgrades with its data intact."""
+    from alembic import command
+    from alembic.config import Config
+
+    from bidgeo.db import make_engine
+
+    engine = make_engine(database_url)
+    config = Config()
+    config.set_main_option("script_location", "bidgeo:migrations")
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+        conn.execute(sa.text("INSERT INTO projects (name, locality, municipality, bid_type, created_at) "
+                             "VALUES ('Gamla projektet', 'Orsa', 'Orsa', 'service', CURRENT_TIMESTAMP)"))
+    upgraded = open_store(database_url)
+    assert [(p.name, p.locality) for p in list_projects(upgraded)] == [("Gamla projektet", "Orsa")]
+    assert "area_versions" in sa.inspect(upgraded).get_table_names()
