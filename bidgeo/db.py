@@ -97,7 +97,7 @@ class Project(Base):
     bid_type: Mapped[str] = mapped_column(String(40), default="service")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     osm_file: Mapped[Optional[str]] = mapped_column(String(500), nullable=True)
-    """The project's OSM extract, relative to ``BIDGEO_HOME`` (content-addressed)."""
+    """The file name the project's OSM extract was given as (its bytes are in osm_extracts)."""
     osm_sha256: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
     current_area_id: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
     """The area version the other pages use (an ``area_versions.id`` of this project)."""
@@ -121,6 +121,19 @@ class ServicePoint(Base):
     geom = mapped_column(Geometry("POINT"))
 
     project: Mapped[Project] = relationship(back_populates="service_points")
+
+
+class OsmExtract(Base):
+    """An OSM file's bytes, stored once per content hash, so the database alone holds
+    everything a project needs (BIDGEO_HOME only caches a copy to read from)."""
+
+    __tablename__ = "osm_extracts"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    suffix: Mapped[str] = mapped_column(String(20))
+    size: Mapped[int] = mapped_column(BigInteger)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class AreaVersion(Base):

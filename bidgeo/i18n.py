@@ -241,6 +241,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "sv": "OSM-filen ”{path}” kunde inte läsas ({detail}). Ladda ned utdraget på nytt.",
         "en": "The OSM file “{path}” could not be read ({detail}). Download the extract again.",
     },
+    "osm_extract_missing": {
+        "sv": "OSM-utdraget för ”{name}” saknas i databasen. Skapa projektet på nytt med utdraget.",
+        "en": "The OSM extract of “{name}” is missing from the database. Create the project again "
+        "with the extract.",
+    },
     "osm_too_big": {
         "sv": "OSM-filen är {size_mb} MB, mer än gränsen {limit_mb} MB. Använd ett mindre "
         "utdrag runt orten.",

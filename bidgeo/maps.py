@@ -100,7 +100,7 @@ def base_map(bounds: tuple[float, float, float, float] | None, lang: str) -> fol
         folium.TileLayer(tiles[0], attr=tiles[1], name=t("layer_tiles", lang)).add_to(m)
     _Attribution(ATTRIBUTION).add_to(m)
     if bounds is not None:
-        m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+        m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], padding=(24, 24))
     return m
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,10 +14,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bidgeo import config
-from bidgeo.db import Project, ServicePoint
+from bidgeo.db import OsmExtract, Project, ServicePoint
 from bidgeo.errors import InputError, NotFoundError, ValidationError
 from bidgeo.geo import WGS84
-from bidgeo.osm import OSM_SUFFIXES, OsmData, file_sha256, read_osm
+from bidgeo.osm import OSM_SUFFIXES, OsmData, read_osm
 
 BID_TYPES = ("service", "centre", "residential", "business_park")
 
@@ -34,11 +33,9 @@ class ProjectInfo:
     bid_type: str
     created_at: datetime
     osm_file: str | None
+    """The name the OSM extract was given as; None when the project has none."""
+    osm_sha256: str | None
     service_count: int
-
-    @property
-    def osm_path(self) -> Path | None:
-        return config.home() / self.osm_file if self.osm_file else None
 
 
 def _info(project: Project, service_count: int) -> ProjectInfo:
@@ -50,6 +47,7 @@ def _info(project: Project, service_count: int) -> ProjectInfo:
         bid_type=project.bid_type,
         created_at=project.created_at,
         osm_file=project.osm_file,
+        osm_sha256=project.osm_sha256,
         service_count=service_count,
     )
 
@@ -82,20 +80,41 @@ def get_project(engine: Engine, ref: int | str) -> ProjectInfo:
     raise NotFoundError("project_not_found", ref=ref_text)
 
 
-def _store_osm(source: Path) -> tuple[str, str]:
-    """Copy an OSM file into ``BIDGEO_HOME/osm`` under its content hash; return
-    (relative path, sha256)."""
+def _suffix(name: str) -> str:
+    return next(s for s in OSM_SUFFIXES if name.lower().endswith(s))
+
+
+def _check_size(source: Path) -> None:
     size_mb = source.stat().st_size / 1e6
     if size_mb > config.MAX_OSM_UPLOAD_MB:
         raise InputError("osm_too_big", size_mb=round(size_mb), limit_mb=config.MAX_OSM_UPLOAD_MB)
-    sha = file_sha256(source)
-    suffix = next(s for s in OSM_SUFFIXES if source.name.lower().endswith(s))
-    relative = f"osm/{sha}{suffix}"
-    target = config.home() / relative
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-    return relative, sha
+
+
+def _store_osm(session: Session, source: Path, sha: str) -> None:
+    """Keep the extract's bytes in the database, once per content hash."""
+    if session.get(OsmExtract, sha) is None:
+        data = source.read_bytes()
+        session.add(OsmExtract(sha256=sha, suffix=_suffix(source.name), size=len(data), data=data))
+
+
+def osm_file(engine: Engine, project: ProjectInfo) -> Path | None:
+    """A local file of the project's OSM extract, written from the database to the cache in
+    ``BIDGEO_HOME`` when it is not there yet; None when the project has no extract."""
+    if not project.osm_sha256:
+        return None
+    folder = config.home() / "cache" / "osm"
+    with Session(engine) as session:
+        suffix = session.scalar(select(OsmExtract.suffix).where(OsmExtract.sha256 == project.osm_sha256))
+        if suffix is None:
+            raise NotFoundError("osm_extract_missing", name=project.name)
+        path = folder / f"{project.osm_sha256}{suffix}"
+        if not path.is_file():
+            folder.mkdir(parents=True, exist_ok=True)
+            data = session.scalar(select(OsmExtract.data).where(OsmExtract.sha256 == project.osm_sha256))
+            partial = path.with_name(path.name + ".part")
+            partial.write_bytes(data)
+            partial.replace(path)
+    return path
 
 
 def _service_rows(data: OsmData) -> list[ServicePoint]:
@@ -128,19 +147,23 @@ def create_project(
         raise ValidationError("name_required")
     if bid_type not in BID_TYPES:
         raise ValidationError("bad_bid_type", bid_type=bid_type, choices=", ".join(BID_TYPES))
-    data = read_osm(osm_path) if osm_path is not None else None
-    stored = _store_osm(Path(osm_path)) if osm_path is not None else (None, None)
+    data = None
+    if osm_path is not None:
+        _check_size(Path(osm_path))
+        data = read_osm(osm_path)
     project = Project(
         name=name,
         locality=locality.strip(),
         municipality=municipality.strip(),
         bid_type=bid_type,
-        osm_file=stored[0],
-        osm_sha256=stored[1],
+        osm_file=Path(osm_path).name if data is not None else None,
+        osm_sha256=data.sha256 if data is not None else None,
     )
     if data is not None:
         project.service_points = _service_rows(data)
     with Session(engine) as session:
+        if data is not None:
+            _store_osm(session, Path(osm_path), data.sha256)
         session.add(project)
         try:
             session.commit()
@@ -161,13 +184,14 @@ def create_project_from_upload(engine: Engine, data: bytes, filename: str, **fie
 
 def replace_osm(engine: Engine, project_id: int, osm_path: str | Path) -> ProjectInfo:
     """Give a project a (new) OSM extract; its OSM service points are replaced."""
+    _check_size(Path(osm_path))
     data = read_osm(osm_path)
-    relative, sha = _store_osm(Path(osm_path))
     with Session(engine) as session:
         project = session.get(Project, project_id)
         if project is None:
             raise NotFoundError("project_not_found", ref=str(project_id))
-        project.osm_file, project.osm_sha256 = relative, sha
+        _store_osm(session, Path(osm_path), data.sha256)
+        project.osm_file, project.osm_sha256 = Path(osm_path).name, data.sha256
         project.service_points = [p for p in project.service_points if p.source != "osm"]
         project.service_points.extend(_service_rows(data))
         session.commit()

@@ -4,8 +4,9 @@ Screenshots go to ``test-artifacts/`` for a person to look at."""
 
 from __future__ import annotations
 
+import json
 import os
-import shutil
+import re
 import socket
 import subprocess
 import sys
@@ -51,13 +52,17 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
+def app_home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("browser-home")
+
+
+@pytest.fixture(scope="module")
+def app_url(app_home):
     """The app as the README starts it, on its own port and store, with the demo project
     and one empty project."""
-    home = tmp_path_factory.mktemp("browser-home")
+    home = app_home
     env = {**os.environ, "BIDGEO_HOME": str(home)}
     env.pop("BIDGEO_DATABASE_URL", None)
-    os.environ["BIDGEO_HOME"] = str(home)
     engine = open_store(f"sqlite:///{home / 'bidgeo.sqlite'}")
     ensure_demo(engine)
     create_project(engine, "Tomt projekt", locality="Leksand", municipality="Leksand")
@@ -83,6 +88,41 @@ def app_url(tmp_path_factory):
     server.terminate()
     server.wait(10)
     log.close()
+
+
+def _watch(page, app_url: str):
+    """Collect console errors, failed requests and hosts contacted by ``page``."""
+    seen = {"errors": [], "failed": [], "hosts": set()}
+    page.on("console", lambda msg: seen["errors"].append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: seen["errors"].append(str(exc)))
+    # A map iframe replaced while it loads aborts its requests (net::ERR_ABORTED); that is
+    # not a missing asset.
+    page.on("requestfailed", lambda req: seen["failed"].append(f"{req.url} {req.failure}")
+            if req.failure != "net::ERR_ABORTED" else None)
+    page.on("response", lambda res: seen["failed"].append(f"{res.url} {res.status}") if res.status >= 400 else None)
+    page.on("request", lambda req: seen["hosts"].add(req.url.split("/")[2]) if req.url.startswith("http") else None)
+    return seen
+
+
+def _editor(page, editing: bool, timeout: float = 30):
+    """The frame of the boundary editor map (it has the draw toolbar): with ``editing`` the
+    one for moving the current boundary's corners (no polygon tool, the boundary loaded),
+    without it the one for drawing a new boundary (polygon tool, nothing drawn yet)."""
+    script = ("document.querySelector('.leaflet-draw-toolbar') !== null && window.drawnItems && "
+              + ("!document.querySelector('.leaflet-draw-draw-polygon') && drawnItems.getLayers().length > 0"
+                 if editing else
+                 "!!document.querySelector('.leaflet-draw-draw-polygon') && drawnItems.getLayers().length === 0"))
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for frame in page.frames:
+            if "streamlit_folium" in frame.url and not frame.is_detached():
+                try:
+                    if frame.evaluate(script):
+                        return frame
+                except Exception:  # a frame going away under us
+                    pass
+        page.wait_for_timeout(250)
+    raise AssertionError("no editor map appeared")
 
 
 def _open_sidebar(page) -> None:
@@ -144,4 +184,122 @@ def test_demo_project_map_renders_offline(browser, app_url, width, height):
     assert errors == []
     assert failed == []
     assert hosts == {app_url.split("/")[2]}, "every request goes to the app itself"
+    context.close()
+
+
+KARHULA_BOWTIE = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": {
+    "type": "Polygon", "coordinates": [[[26.944, 60.5195], [26.953, 60.5265], [26.953, 60.5195],
+                                        [26.944, 60.5265], [26.944, 60.5195]]]}}]}
+
+
+@pytest.mark.parametrize("width, height", [(1024, 768), (768, 1024)])
+def test_area_drawn_edited_uploaded_repaired_saved_and_reopened(browser, app_url, app_home, tmp_path, width,
+                                                                height):
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    seen = _watch(page, app_url)
+    page.goto(app_url)
+    page.get_by_role("heading", name="Projekt och översikt").wait_for(timeout=60_000)
+    _open_sidebar(page)
+    _choose(page, "Projekt", "Karhula (demo)")
+    page.get_by_role("link", name="Steg 1: Området").click()
+    page.get_by_role("heading", name="BID-området").wait_for(timeout=30_000)
+
+    def save(comment: str) -> int:
+        page.get_by_text("Gränsen är giltig och kan sparas.").wait_for(timeout=30_000)
+        page.get_by_label("Ditt namn").fill("Anna BID-manager")
+        page.get_by_label("Kommentar (vad ändrades och varför)").fill(comment)
+        page.get_by_role("button", name="Spara version").click()
+        message = page.get_by_text(re.compile(r"Version \d+ är sparad och är nu aktuell."))
+        message.wait_for(timeout=30_000)
+        return int(re.search(r"Version (\d+)", message.inner_text()).group(1))
+
+    # Draw a new polygon with the polygon tool.
+    frame = _editor(page, editing=False)
+    frame.locator(".leaflet-draw-draw-polygon").click()
+    box = frame.frame_element().bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    corners = [(cx - 90, cy - 70), (cx + 60, cy - 80), (cx + 90, cy + 40), (cx - 60, cy + 80)]
+    for x, y in corners + corners[:1]:
+        page.mouse.click(x, y)
+        page.wait_for_timeout(250)
+    page.screenshot(path=str(ARTIFACTS / f"area-drawn-{width}x{height}.png"))
+    drawn = save("Ritad på plattan")
+
+    # Edit the current one: drag a vertex, then save the edit in the toolbar.
+    page.get_by_text("Redigera nuvarande").click()
+    frame = _editor(page, editing=True)
+    frame.locator(".leaflet-draw-edit-edit").click()
+    corners = frame.locator(".leaflet-editing-icon:not(.leaflet-middle-icon)")
+    corners.first.wait_for(timeout=30_000)
+    map_box = frame.frame_element().bounding_box()
+    centre = (map_box["x"] + map_box["width"] / 2, map_box["y"] + map_box["height"] / 2)
+    boxes = [corners.nth(i).bounding_box() for i in range(corners.count())]
+    hb = min(boxes, key=lambda b: (b["x"] - centre[0]) ** 2 + (b["y"] - centre[1]) ** 2)
+    x, y = hb["x"] + hb["width"] / 2, hb["y"] + hb["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + (centre[0] - x) / 3, y + (centre[1] - y) / 3, steps=10)
+    page.mouse.up()
+    frame.get_by_text("Spara", exact=True).click()
+    edited = save("Flyttade ett hörn")
+    assert edited == drawn + 1
+
+    # Upload a boundary that crosses itself, see where, repair and save it.
+    page.get_by_text("Ladda upp fil").click()
+    bowtie = tmp_path / "korsar.geojson"
+    bowtie.write_text(json.dumps(KARHULA_BOWTIE))
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bowtie))
+    page.get_by_text("Gränsen korsar sig själv vid 60.52300 N, 26.94850 E").wait_for(timeout=30_000)
+    page.get_by_text("Reparera gränsen").click()
+    page.get_by_text("Reparerad gräns: före").wait_for(timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / f"area-repaired-{width}x{height}.png"))
+    repaired = save("Reparerad fil")
+    assert repaired == edited + 1
+
+    # Re-open: a fresh page load shows the saved versions, the newest current.
+    page.reload()
+    page.get_by_role("heading", name="Versioner", exact=True).wait_for(timeout=60_000)
+    table = page.locator('[data-testid="stDataFrame"]').last
+    table.scroll_into_view_if_needed()
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(ARTIFACTS / f"area-versions-{width}x{height}.png"))
+    from bidgeo.area_versions import list_versions
+    from bidgeo.db import open_store
+    from bidgeo.projects import get_project
+
+    engine = open_store(f"sqlite:///{app_home / 'bidgeo.sqlite'}")
+    versions = list_versions(engine, get_project(engine, "Karhula (demo)").id)
+    by_number = {v.number: v for v in versions}
+    assert by_number[repaired].current and by_number[repaired].comment == "Reparerad fil"
+    assert by_number[edited].comment == "Flyttade ett hörn"
+    assert not by_number[edited].geometry.equals(by_number[drawn].geometry)
+    engine.dispose()
+    deep_link_404s = [f for f in seen["failed"] if "/_stcore/" in f and " 404" in f]
+    assert [f for f in seen["failed"] if f not in deep_link_404s] == []
+    assert seen["errors"] == [e for e in seen["errors"] if "404" in e]  # only the deep-link probes
+    assert seen["hosts"] == {app_url.split("/")[2]}
+    context.close()
+
+
+def test_stakeholder_register_in_the_browser(browser, app_url):
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    seen = _watch(page, app_url)
+    page.goto(app_url)
+    page.get_by_role("heading", name="Projekt och översikt").wait_for(timeout=60_000)
+    _open_sidebar(page)
+    _choose(page, "Projekt", "Karhula (demo)")
+    page.get_by_role("link", name="Intressenter").click()
+    page.get_by_role("heading", name="Intressentregistret").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Lägg till nya förslag i intressentregistret").click()
+    page.get_by_text(re.compile(r"\d+ intressenter lades till i registret.")).wait_for(timeout=30_000)
+    page.get_by_role("button", name="Ladda ned CSV").wait_for(timeout=30_000)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Ladda ned CSV").click()
+    text = Path(download.value.path()).read_text("utf-8-sig")
+    assert "Neste Huttunen" in text and "Kontaktperson" not in text
+    page.screenshot(path=str(ARTIFACTS / "stakeholders-1024x768.png"))
+    assert seen["errors"] == [] and seen["failed"] == []
     context.close()

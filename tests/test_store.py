@@ -7,7 +7,7 @@ from shapely.geometry import Point
 from bidgeo.db import open_store
 from bidgeo.demo import DEMO_NAME, ensure_demo, ensure_demo_if_empty
 from bidgeo.errors import InputError, NotFoundError, ValidationError
-from bidgeo.projects import create_project, get_project, list_projects, service_points
+from bidgeo.projects import create_project, get_project, list_projects, osm_file, service_points
 from conftest import CASES_OSM
 
 
@@ -50,7 +50,10 @@ def test_create_project_with_osm_and_read_it_back(engine):
     assert row["category"] == "library" and row["name"] == "Biblioteket"
     assert isinstance(row.geometry, Point)
     assert 15.60 < row.geometry.x < 15.61 and 60.61 < row.geometry.y < 60.62
-    assert (project.osm_path).is_file()
+    path = osm_file(engine, project)
+    assert path.read_bytes() == CASES_OSM.read_bytes()
+    path.unlink()  # the cache can go: the database holds the extract
+    assert osm_file(engine, project).read_bytes() == CASES_OSM.read_bytes()
 
 
 @pytest.mark.postgres

@@ -15,7 +15,7 @@ from bidgeo.demo import ensure_demo_if_empty
 from bidgeo.errors import BidgeoError
 from bidgeo.maps import use_local_assets
 from bidgeo.osm import OsmData, read_osm
-from bidgeo.projects import ProjectInfo, list_projects
+from bidgeo.projects import ProjectInfo, list_projects, osm_file
 
 STATIC_VENDOR_URL = "/app/static/vendor"
 
@@ -39,8 +39,14 @@ def _osm_data(path: str) -> OsmData:
 
 
 def project_osm(project: ProjectInfo) -> OsmData | None:
-    """The project's parsed OSM extract (cached per content-addressed file), if it has one."""
-    return _osm_data(str(project.osm_path)) if project.osm_file else None
+    """The project's parsed OSM extract (cached per content hash), if it has one. A missing
+    or broken extract is said on the page, and the page goes on without it."""
+    try:
+        path = osm_file(store(), project)
+        return _osm_data(str(path)) if path is not None else None
+    except BidgeoError as exc:
+        show_error(exc)
+        return None
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
