@@ -59,16 +59,16 @@ if check is not None:
         final = area.repair(check.geometry)
         st.info(ui.t("repair_result"))
     for issue in final.errors:
-        st.error(f"**{issue.code}**: {issue.message(lang)}")
+        st.error(issue.message(lang))
     for issue in final.warnings:
-        st.warning(f"**{issue.code}**: {issue.message(lang)}")
+        st.warning(issue.message(lang))
     if final.valid:
         st.success(ui.t("check_ok"))
-        columns = st.columns(4)
-        columns[0].metric(ui.t("metric_area_ha"), f"{final.area_m2 / 1e4:.2f}")
-        columns[1].metric(ui.t("metric_area_m2"), f"{final.area_m2:,.0f}".replace(",", " "))
-        columns[2].metric(ui.t("metric_perimeter"), f"{final.perimeter_m:,.0f}".replace(",", " "))
-        columns[3].metric(ui.t("metric_vertices"), final.vertices)
+        top, bottom = st.columns(2), st.columns(2)
+        top[0].metric(ui.t("metric_area_ha"), f"{final.area_m2 / 1e4:.2f}")
+        top[1].metric(ui.t("metric_area_m2"), f"{final.area_m2:,.0f}".replace(",", " "))
+        bottom[0].metric(ui.t("metric_perimeter"), f"{final.perimeter_m:,.0f}".replace(",", " "))
+        bottom[1].metric(ui.t("metric_vertices"), final.vertices)
         st.caption(ui.t("measured_in"))
     if final.geometry is not None and (mode == "upload" or repaired or check.crossings):
         ui.show_map(maps.area_map(osm, lang, area=final.geometry,

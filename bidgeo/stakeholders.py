@@ -137,6 +137,7 @@ def choice_labels(column: str, lang: str) -> list[str]:
 def editable(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The register for editing: indexed by id, choices shown as labels in ``lang``."""
     shown = table.set_index("id")[EDITABLE].copy()
+    shown.index.name = t("col_id", lang)
     for column in CHOICES:
         shown[column] = shown[column].map(lambda k, c=column: choice_label(c, k, lang))
     return shown
