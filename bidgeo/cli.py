@@ -47,6 +47,20 @@ def build_parser() -> argparse.ArgumentParser:
     area_set.add_argument("--comment", default="")
     area_set.add_argument("--author", default="")
 
+    cover = commands.add_parser("coverage", parents=[common], help="walking-distance coverage per category")
+    cover.add_argument("file", metavar="FILE")
+    cover.add_argument("--area", metavar="AREA", help="only origins inside: a boundary file or project:ID")
+    cover.add_argument("--bands", default="400,800,1200")
+    cover.add_argument("--categories", metavar="K1,K2")
+    cover.add_argument("--format", choices=("json", "csv"), default="json")
+    cover.add_argument("--per-origin", metavar="OUT", type=Path, help="write each origin's distances (CSV)")
+
+    compare = commands.add_parser("compare", parents=[common], help="coverage side by side for several projects")
+    compare.add_argument("projects", metavar="PROJECT", nargs="+")
+    compare.add_argument("--bands", default="400,800,1200")
+    compare.add_argument("--categories", metavar="K1,K2")
+    compare.add_argument("--format", choices=("json", "csv"), default="json")
+
     services = commands.add_parser(
         "services", parents=[common], help="service points from a local .osm/.osm.pbf file"
     )
@@ -189,10 +203,49 @@ def cmd_services(args) -> int:
     return 0
 
 
+def cmd_coverage(args) -> int:
+    from bidgeo import coverage
+
+    bands, keys = coverage.parse_bands(args.bands), coverage.parse_categories(args.categories)
+    area = _area(args)
+    net = coverage.network_for(args.file)
+    mask = coverage.origins_within(net, area) if area is not None else None
+    result = coverage.coverage(net, bands=bands, keys=keys, origins=mask)
+    if args.per_origin:
+        lonlat = net.origin_lonlat if mask is None else net.origin_lonlat[mask]
+        table = result.distances.round(1)
+        table.insert(0, "lat", lonlat[:, 1].round(7))
+        table.insert(0, "lon", lonlat[:, 0].round(7))
+        table.to_csv(args.per_origin)
+    if args.format == "json":
+        print(json.dumps(result.summary(), ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(result.table(args.lang).to_csv(index=False))
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from bidgeo import coverage
+    from bidgeo.projects import get_project
+
+    bands, keys = coverage.parse_bands(args.bands), coverage.parse_categories(args.categories)
+    engine = _store(args)
+    projects = [get_project(engine, ref) for ref in args.projects]
+    results = [(p, coverage.project_coverage(engine, p, bands, keys)) for p in projects]
+    if args.format == "json":
+        print(json.dumps({"localities": [{"project": p.id, "name": p.name, "coverage": r.summary()}
+                                         for p, r in results]}, ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(coverage.comparison_table(results, args.lang).to_csv(index=False))
+    return 0
+
+
 COMMANDS = {
     "demo": cmd_demo,
     "projects": cmd_projects,
     "services": cmd_services,
+    "coverage": cmd_coverage,
+    "compare": cmd_compare,
     ("area", "check"): cmd_area_check,
     ("area", "set"): cmd_area_set,
 }

@@ -241,6 +241,24 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "sv": "OSM-filen ”{path}” kunde inte läsas ({detail}). Ladda ned utdraget på nytt.",
         "en": "The OSM file “{path}” could not be read ({detail}). Download the extract again.",
     },
+    "project_has_no_osm": {
+        "sv": "Projektet ”{name}” har inga OSM-data. Skapa det med ett OSM-utdrag för orten.",
+        "en": "The project “{name}” has no OSM data. Create it with an OSM extract of the locality.",
+    },
+    "no_walkable_network": {
+        "sv": "Utdraget har inga gångbara vägar, så gångavstånd kan inte beräknas. Använd ett "
+        "utdrag som täcker ortens gator.",
+        "en": "The extract has no walkable ways, so walking distances cannot be computed. Use an "
+        "extract that covers the locality's streets.",
+    },
+    "bad_bands": {
+        "sv": "Avståndsbanden ”{bands}” är ogiltiga. Ange positiva meter med komma emellan, t.ex. 400,800,1200.",
+        "en": "The distance bands “{bands}” are invalid. Give positive metres separated by commas, e.g. 400,800,1200.",
+    },
+    "bad_categories": {
+        "sv": "Okända kategorier: {unknown}. Välj bland: {choices}.",
+        "en": "Unknown categories: {unknown}. Choose from: {choices}.",
+    },
     "osm_extract_missing": {
         "sv": "OSM-utdraget för ”{name}” saknas i databasen. Skapa projektet på nytt med utdraget.",
         "en": "The OSM extract of “{name}” is missing from the database. Create the project again "
