@@ -1,16 +1,26 @@
-"""bidgeo benchmarks, one command: ``python benchmarks/run.py``.
+"""bidgeo benchmarks, one command: ``python benchmarks/run.py`` (after
+``pip install -c constraints.txt -e ".[bench]"``).
 
 Each figure is reported with a baseline measured in the same run:
 - reading the demo extract with bidgeo.osm.read_osm, against GDAL's OSM driver (pyogrio)
   reading the same file's points, lines and multipolygons;
 - building and rendering the overview map, against reading the extract;
 - a cold start of the app (empty store: migrations, demo import, first page) until Leaflet has
-  drawn the first map in Chromium, against a warm reload of the same page.
+  drawn the first map in Chromium, against a warm reload of the same page;
+- walking-distance coverage on synthetic towns up to 400,000 network nodes and 150,000
+  buildings: parse, graph build, cache reload and coverage of every category, with peak
+  memory, each size in a fresh process; and end to end against an osmnx + networkx
+  implementation of the same definition on the same .osm file (``baseline_osmnx.py``).
+
+``--quick`` runs smaller towns.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
+import resource
 import socket
 import statistics
 import subprocess
@@ -108,6 +118,87 @@ def bench_cold_start() -> None:
     print(f"  baseline warm reload to map:            {warm:7.2f} s   ratio {cold / warm:.2f}")
 
 
+def _one_town(grid: int) -> dict:
+    """Run in a fresh process: time and peak memory of the coverage pipeline on one town."""
+    from town import write_town
+
+    from bidgeo import coverage
+    from bidgeo.osm import read_osm
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["BIDGEO_HOME"] = tmp
+        path = Path(tmp) / f"town{grid}.osm.pbf"
+        size = write_town(grid, path)
+        start = time.perf_counter()
+        osm = read_osm(path)
+        parsed = time.perf_counter()
+        net = coverage.build_network(osm)
+        built = time.perf_counter()
+        cache = Path(tmp) / "network.npz"
+        coverage.save(net, cache)
+        del osm
+        start_load = time.perf_counter()
+        net = coverage.load(cache)
+        loaded = time.perf_counter()
+        keys = sorted(set(net.services["category"]))
+        result = coverage.coverage(net, keys=keys)
+        covered = time.perf_counter()
+        return {
+            "grid": grid, "network_nodes": net.n_nodes, "buildings": size.buildings,
+            "origins": len(net.origin_node), "categories": len(keys),
+            "parse_s": parsed - start, "build_s": built - parsed, "reload_s": loaded - start_load,
+            "coverage_s": covered - loaded,
+            "share_400_public_transport": result.summary()["categories"]["public_transport"]["share_within"]["400"],
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
+
+
+def bench_towns(grids: list[int]) -> None:
+    print("synthetic towns (each in a fresh process):")
+    print(f"  {'nodes':>8} {'buildings':>9} {'parse s':>8} {'build s':>8} {'reload s':>8} "
+          f"{'coverage s':>10} {'cats':>4} {'peak MB':>8}")
+    for grid in grids:
+        out = subprocess.run([sys.executable, __file__, "--one-town", str(grid)], capture_output=True,
+                             text=True, check=True, cwd=REPO)
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        print(f"  {r['network_nodes']:>8} {r['buildings']:>9} {r['parse_s']:>8.2f} {r['build_s']:>8.2f} "
+              f"{r['reload_s']:>8.3f} {r['coverage_s']:>10.3f} {r['categories']:>4} {r['peak_rss_mb']:>8.0f}")
+
+
+def bench_against_osmnx(grid: int) -> None:
+    import baseline_osmnx
+    from town import write_town
+
+    from bidgeo import coverage
+    from bidgeo.osm import read_osm
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"town{grid}.osm"
+        write_town(grid, path)
+        start = time.perf_counter()
+        theirs = baseline_osmnx.coverage(str(path))
+        baseline = time.perf_counter() - start
+        start = time.perf_counter()
+        ours = coverage.coverage(coverage.build_network(read_osm(path))).summary()["categories"]
+        mine = time.perf_counter() - start
+    worst = max(abs(theirs[k]["share_within"][b] - ours[k]["share_within"][b])
+                for k in theirs for b in theirs[k]["share_within"])
+    print(f"end to end on the same {grid}x{grid} town (.osm), parse to coverage of every category:")
+    print(f"  osmnx + networkx: {baseline:7.2f} s")
+    print(f"  bidgeo:           {mine:7.2f} s   speed-up {baseline / mine:.1f}x; "
+          f"largest share difference {worst:.4f} (geodesic vs UTM edge lengths)")
+
+
 if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--one-town", type=int)
+    args = parser.parse_args()
+    sys.path.insert(0, str(Path(__file__).parent))
+    if args.one_town:
+        print(json.dumps(_one_town(args.one_town)))
+        sys.exit(0)
     bench_reading()
     bench_cold_start()
+    bench_towns([20, 40] if args.quick else [40, 80, 160, 240])
+    bench_against_osmnx(30 if args.quick else 80)

@@ -77,6 +77,8 @@ def _matches(rule: Rule, tags: Mapping[str, str]) -> bool:
 
 def classify(tags: Mapping[str, str]) -> list[str]:
     """The category keys whose rules match ``tags`` (possibly several, possibly none)."""
+    if tag_keys().isdisjoint(tags):
+        return []
     matched = [c.key for c in categories() if any(_matches(r, tags) for r in c.rules)]
     return [
         key

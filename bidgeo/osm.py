@@ -19,7 +19,7 @@ import numpy as np
 import osmium
 import pandas as pd
 import shapely
-from shapely.geometry import LineString, Point, Polygon
+from shapely.geometry import LineString, Point
 
 from bidgeo import categories
 from bidgeo.errors import InputError
@@ -131,13 +131,30 @@ def _area_point(geom: shapely.Geometry, coords: list[tuple[float, float]]) -> Po
     return Point(np.mean(coords, axis=0))
 
 
-def _polygon(coords: list[tuple[float, float]]) -> Polygon | None:
-    if len(coords) < 4:
-        return None
-    poly = Polygon(coords)
-    if not poly.is_valid:
-        poly = shapely.make_valid(poly)
-    return poly if poly.area > 0 else None
+def _ragged(coord_lists: list[list[tuple[float, float]]]) -> tuple[np.ndarray, np.ndarray]:
+    lengths = np.array([len(c) for c in coord_lists], dtype=np.int64)
+    flat = np.array([xy for c in coord_lists for xy in c], dtype=float).reshape(-1, 2)
+    return flat, np.repeat(np.arange(len(coord_lists)), lengths)
+
+
+def _polygons(coord_lists: list[list[tuple[float, float]]]) -> tuple[np.ndarray, np.ndarray]:
+    """Polygons of closed ways, built all at once (None where degenerate), and the point
+    each is measured from: on its surface, or the centre of its coordinates."""
+    polygons = np.full(len(coord_lists), None, dtype=object)
+    built = np.array([len(c) >= 4 for c in coord_lists], dtype=bool)
+    if built.any():
+        flat, index = _ragged([c for c, ok in zip(coord_lists, built) if ok])
+        made = shapely.polygons(shapely.linearrings(flat, indices=index))
+        invalid = ~shapely.is_valid(made)
+        if invalid.any():
+            made[invalid] = shapely.make_valid(made[invalid])
+        made[shapely.area(made) <= 0] = None
+        polygons[built] = made
+    points = np.array([
+        shapely.point_on_surface(p) if p is not None else Point(np.mean(c, axis=0))
+        for p, c in zip(polygons, coord_lists)
+    ], dtype=object)
+    return polygons, points
 
 
 class _Collector:
@@ -208,14 +225,16 @@ def _read(path: Path) -> OsmData:
     member_ways = {w for _, _, members in relations for w in members}
     member_coords: dict[int, list[tuple[float, float]]] = {}
 
-    # Pass 2: nodes and ways.
+    # Pass 2: nodes and ways. Untagged objects never reach Python (their locations are
+    # still stored for the ways); geometries are built in bulk afterwards.
     out = _Collector()
-    processor = osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY).with_locations()
+    closed: list[tuple[int, dict, list]] = []
+    processor = (osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
+                 .with_locations().with_filter(osmium.filter.EmptyTagFilter().enable_for(osmium.osm.NODE)))
     for obj in processor:
         if obj.is_node():
-            if obj.tags and not _feature_keys().isdisjoint(k.k for k in obj.tags):
-                if obj.location.valid():
-                    out.add_feature("node", obj.id, _tags(obj), Point(obj.lon, obj.lat), None)
+            if not _feature_keys().isdisjoint(k.k for k in obj.tags) and obj.location.valid():
+                out.add_feature("node", obj.id, _tags(obj), Point(obj.lon, obj.lat), None)
             continue
         tags = _tags(obj)
         ids, coords = _way_coords(obj)
@@ -225,13 +244,16 @@ def _read(path: Path) -> OsmData:
             continue
         if "highway" in tags and len(coords) >= 2:
             walkable = is_walkable(tags)
-            out.roads.append((obj.id, tags["highway"], walkable, LineString(coords)))
+            out.roads.append((obj.id, tags["highway"], walkable, coords))
             if walkable:
                 out.walk_ways.append(ids)
                 out.node_lonlat.update(zip(ids, coords))
         if obj.is_closed() and _is_feature(tags):
-            area = _polygon(coords)
-            out.add_feature("way", obj.id, tags, _area_point(area, coords), area)
+            closed.append((obj.id, tags, coords))
+
+    polygons, points = _polygons([c for _, _, c in closed])
+    for (way_id, tags, _), area, point in zip(closed, polygons, points):
+        out.add_feature("way", way_id, tags, point, area)
 
     for rel_id, tags, members in relations:
         lines = [LineString(member_coords[w]) for w in members if len(member_coords.get(w, ())) >= 2]
@@ -250,12 +272,20 @@ def _read(path: Path) -> OsmData:
             out.buildings, columns=["osm_type", "osm_id", "building", "origin", "geometry"],
             geometry="geometry", crs=WGS84,
         ),
-        roads=gpd.GeoDataFrame(
-            out.roads, columns=["osm_id", "highway", "walkable", "geometry"], geometry="geometry", crs=WGS84
-        ),
+        roads=_roads(out.roads),
         **_network(out.walk_ways, out.node_lonlat),
         sha256=file_sha256(path),
     )
+
+
+def _roads(roads: list[tuple]) -> gpd.GeoDataFrame:
+    frame = pd.DataFrame([r[:3] for r in roads], columns=["osm_id", "highway", "walkable"])
+    if roads:
+        flat, index = _ragged([r[3] for r in roads])
+        lines = shapely.linestrings(flat, indices=index)
+    else:
+        lines = []
+    return gpd.GeoDataFrame(frame, geometry=lines, crs=WGS84)
 
 
 def _network(ways: Iterable[list[int]], lonlat: dict[int, tuple[float, float]]) -> dict:
