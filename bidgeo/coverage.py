@@ -14,7 +14,7 @@ origin's own snap distance is then added.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -266,16 +266,23 @@ def parse_categories(text: str | None) -> list[str]:
     return chosen
 
 
+def as_points(services: pd.DataFrame | gpd.GeoDataFrame) -> pd.DataFrame:
+    """Service points as a plain table with lon and lat (from a point geometry if needed)."""
+    if isinstance(services, gpd.GeoDataFrame):
+        table = pd.DataFrame(services.drop(columns=services.geometry.name))
+        table["lon"], table["lat"] = services.geometry.x.to_numpy(), services.geometry.y.to_numpy()
+        return table
+    return services
+
+
 def coverage(net: Network, services: pd.DataFrame | gpd.GeoDataFrame | None = None,
              bands: tuple[int, ...] = DEFAULT_BANDS, keys: list[str] | None = None,
-             origins: np.ndarray | None = None) -> Coverage:
+             origins: np.ndarray | None = None, weights: np.ndarray | None = None) -> Coverage:
     """Coverage of each category. ``services`` (category, lon/lat or point geometry)
     defaults to the extract's own; ``origins`` is an optional boolean mask (e.g. the
-    buildings inside a BID area)."""
-    services = net.services if services is None else services
-    if isinstance(services, gpd.GeoDataFrame):
-        services = pd.DataFrame({"category": services["category"].to_numpy(),
-                                 "lon": services.geometry.x.to_numpy(), "lat": services.geometry.y.to_numpy()})
+    buildings inside a BID area); ``weights`` are people per origin (see
+    :func:`with_population`)."""
+    services = as_points(net.services if services is None else services)
     keys = keys or [c.key for c in categories.categories()]
     mask = np.ones(len(net.origin_node), bool) if origins is None else origins
     columns, counts = {}, {}
@@ -283,7 +290,59 @@ def coverage(net: Network, services: pd.DataFrame | gpd.GeoDataFrame | None = No
         chosen = services[services["category"] == key]
         counts[key] = int(len(chosen))
         columns[key] = net.distances(chosen["lon"].to_numpy(), chosen["lat"].to_numpy())[mask]
-    return Coverage(pd.DataFrame(columns, index=pd.Index(net.origin_osm[mask], name="origin")), counts, bands)
+    return Coverage(pd.DataFrame(columns, index=pd.Index(net.origin_osm[mask], name="origin")), counts, bands,
+                    None if weights is None else np.asarray(weights, float)[mask])
+
+
+def with_population(net: Network, cells: pd.DataFrame) -> tuple[Network, np.ndarray]:
+    """The network with population grid cells (lon, lat, population) as origins instead of
+    buildings, and the people per cell as weights."""
+    cells = cells.reset_index(drop=True)
+    node, snap = net.snap(cells["lon"].to_numpy(), cells["lat"].to_numpy())
+    replaced = replace(net, origin_osm=np.array([f"cell/{i}" for i in range(len(cells))]),
+                       origin_lonlat=cells[["lon", "lat"]].to_numpy(float), origin_node=node, origin_snap=snap)
+    return replaced, cells["population"].to_numpy(float)
+
+
+@dataclass
+class WhatIf:
+    """Coverage of one category before and after closing, adding or moving services."""
+
+    key: str
+    before: np.ndarray
+    after: np.ndarray
+    bands: tuple[int, ...]
+    weights: np.ndarray | None = None
+
+    def _weigh(self, mask: np.ndarray) -> float:
+        return float(mask.sum() if self.weights is None else self.weights[mask].sum())
+
+    def share(self, distances: np.ndarray, band: int) -> float:
+        total = self._weigh(np.ones(len(distances), bool))
+        return self._weigh(distances <= band) / total if total else 0.0
+
+    def worse(self, band: int) -> float:
+        """Origins (or people) that were within ``band`` and are not any more."""
+        return self._weigh((self.before <= band) & ~(self.after <= band))
+
+    def better(self, band: int) -> float:
+        return self._weigh(~(self.before <= band) & (self.after <= band))
+
+
+def what_if(net: Network, services: pd.DataFrame | gpd.GeoDataFrame, key: str, closed=(), added=(),
+            bands: tuple[int, ...] = DEFAULT_BANDS, origins: np.ndarray | None = None,
+            weights: np.ndarray | None = None) -> WhatIf:
+    """Close the services with the given index labels and add services at (lon, lat): the
+    category's distances for every origin before and after. Moving is closing plus adding."""
+    table = as_points(services)
+    current = table[table["category"] == key]
+    kept = current.drop(index=[c for c in closed if c in current.index])
+    added = np.asarray(added, float).reshape(-1, 2)
+    mask = np.ones(len(net.origin_node), bool) if origins is None else origins
+    before = net.distances(current["lon"].to_numpy(), current["lat"].to_numpy())[mask]
+    after = net.distances(np.concatenate([kept["lon"].to_numpy(), added[:, 0]]),
+                          np.concatenate([kept["lat"].to_numpy(), added[:, 1]]))[mask]
+    return WhatIf(key, before, after, bands, None if weights is None else np.asarray(weights, float)[mask])
 
 
 def origins_within(net: Network, area) -> np.ndarray:

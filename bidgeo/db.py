@@ -156,6 +156,17 @@ class AreaVersion(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class PopulationCell(Base):
+    """One cell of a project's population grid: its centre and the people living there."""
+
+    __tablename__ = "population_cells"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    population: Mapped[float] = mapped_column(Float)
+    geom = mapped_column(Geometry("POINT"))
+
+
 class Stakeholder(Base):
     __tablename__ = "stakeholders"
 

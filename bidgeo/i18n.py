@@ -245,6 +245,42 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "sv": "Projektet ”{name}” har inga OSM-data. Skapa det med ett OSM-utdrag för orten.",
         "en": "The project “{name}” has no OSM data. Create it with an OSM extract of the locality.",
     },
+    "population_too_big": {
+        "sv": "Befolkningsfilen är {size_mb} MB, gränsen är {limit_mb} MB. Använd bara rutorna kring orten.",
+        "en": "The population file is {size_mb} MB, the limit is {limit_mb} MB. Use only the cells around the locality.",
+    },
+    "population_unreadable": {
+        "sv": "Befolkningsfilen ”{name}” kunde inte läsas ({detail}).",
+        "en": "The population file “{name}” could not be read ({detail}).",
+    },
+    "population_unsupported": {
+        "sv": "”{name}” stöds inte. Använd GeoPackage, GeoJSON eller CSV med koordinater och befolkning.",
+        "en": "“{name}” is not supported. Use GeoPackage, GeoJSON or CSV with coordinates and population.",
+    },
+    "population_column_missing": {
+        "sv": "Kolumnen ”{column}” finns inte. Sifferkolumner i filen: {choices}.",
+        "en": "There is no column “{column}”. Numeric columns in the file: {choices}.",
+    },
+    "population_column_unknown": {
+        "sv": "Hittar ingen befolkningskolumn. Välj en av filens sifferkolumner: {choices}.",
+        "en": "No population column found. Choose one of the file's numeric columns: {choices}.",
+    },
+    "population_no_coordinates": {
+        "sv": "CSV-filen saknar koordinatkolumner (x och y, eller lon och lat). Kolumner: {columns}.",
+        "en": "The CSV file has no coordinate columns (x and y, or lon and lat). Columns: {columns}.",
+    },
+    "population_no_crs": {
+        "sv": "Koordinaterna är i meter men filen säger inte vilket koordinatsystem. Ange det (t.ex. EPSG:3006).",
+        "en": "The coordinates are in metres but the file does not say which coordinate system. Give it (e.g. EPSG:3006).",
+    },
+    "population_bad_rows": {
+        "sv": "{count} rader saknar koordinater eller har ogiltig befolkning (rad {rows}). Inget importerades.",
+        "en": "{count} rows lack coordinates or have an invalid population (row {rows}). Nothing was imported.",
+    },
+    "population_empty": {
+        "sv": "Befolkningsfilen ”{name}” innehåller inga rutor.",
+        "en": "The population file “{name}” holds no cells.",
+    },
     "no_walkable_network": {
         "sv": "Utdraget har inga gångbara vägar, så gångavstånd kan inte beräknas. Använd ett "
         "utdrag som täcker ortens gator.",

@@ -152,3 +152,80 @@ def test_bands_and_categories_are_validated():
     with pytest.raises(ValidationError) as err:
         coverage.parse_categories("fuel,glass")
     assert "glass" in err.value.message("sv")
+
+
+def test_what_if_close_add_and_move(karhula):
+    _, net = karhula
+    services = net.services
+    fuel = services[services["category"] == "fuel"]
+    neste = fuel.index[fuel["name"] == "Neste Huttunen"][0]
+    closing = coverage.what_if(net, services, "fuel", closed=[neste])
+    np.testing.assert_allclose(closing.before, coverage.coverage(net, keys=["fuel"]).distances["fuel"])
+    lost = closing.worse(1200)
+    assert lost == ((closing.before <= 1200) & ~(closing.after <= 1200)).sum() > 0
+    assert closing.better(1200) == 0
+    # Moving the station to where it was changes nothing; adding one where people live helps.
+    moved = coverage.what_if(net, services, "fuel", closed=[neste],
+                             added=[(fuel.loc[neste, "lon"], fuel.loc[neste, "lat"])])
+    np.testing.assert_allclose(moved.after, moved.before)
+    centre = net.origin_lonlat[np.argsort(closing.before)[-1]]  # the worst-served building
+    adding = coverage.what_if(net, services, "fuel", added=[tuple(centre)])
+    assert adding.better(400) > 0 and adding.worse(400) == 0
+    assert adding.share(adding.after, 400) > adding.share(adding.before, 400)
+
+
+def test_population_grid_as_origins(karhula):
+    _, net = karhula
+    lon, lat = net.origin_lonlat[:, 0], net.origin_lonlat[:, 1]
+    cells = pd.DataFrame({"lon": [lon.min(), np.median(lon), lon.max()],
+                          "lat": [lat.min(), np.median(lat), lat.max()], "population": [10, 200, 5]})
+    grid, weights = coverage.with_population(net, cells)
+    result = coverage.coverage(grid, keys=["public_transport"], weights=weights)
+    assert len(result.distances) == 3
+    d = result.distances["public_transport"].to_numpy()
+    expected = weights[d <= 400].sum() / weights.sum()
+    assert result.share_within("public_transport", 400) == pytest.approx(expected)
+    # The cell at the median building is the same point as a building there: same distance.
+    single = coverage.what_if(grid, net.services, "public_transport", weights=weights)
+    np.testing.assert_allclose(single.before, d)
+
+
+def test_population_grid_files_and_storage(engine, karhula):
+    from bidgeo import population
+    from bidgeo.errors import ValidationError
+    from bidgeo.projects import create_project
+
+    _, net = karhula
+    x, y = project_lonlat(net.origin_lonlat[:3, 0], net.origin_lonlat[:3, 1], "EPSG:3006")
+    csv = "x;y;Beftotalt\n" + "".join(f"{a:.1f};{b:.1f};{p}\n" for a, b, p in zip(x, y, [12, 40, 3]))
+    cells = population.read_grid(csv.encode(), "rutor.csv", crs="EPSG:3006")
+    np.testing.assert_allclose(cells[["lon", "lat"]].to_numpy(), net.origin_lonlat[:3], atol=1e-6)
+    assert cells["population"].tolist() == [12, 40, 3]
+    with pytest.raises(ValidationError) as err:
+        population.read_grid(csv.encode(), "rutor.csv")  # metres, no CRS given
+    assert err.value.key == "population_no_crs"
+    broken = "lon,lat,pop\n26.95,60.52,10\n26.95,,4\n26.95,60.53,-1\n"
+    with pytest.raises(ValidationError) as err:
+        population.read_grid(broken.encode(), "rutor.csv")
+    assert err.value.params["rows"] == "3, 4"
+    with pytest.raises(ValidationError) as err:
+        population.read_grid(b"lon,lat,hus\n26.9,60.5,3\n", "rutor.csv")
+    assert err.value.key == "population_column_unknown" and "hus" in err.value.message("sv")
+
+    import geopandas as gpd
+    from shapely.geometry import box
+    frame = gpd.GeoDataFrame({"pop": [5, 7]}, geometry=[box(*xy, xy[0] + 250, xy[1] + 250) for xy in zip(x[:2], y[:2])],
+                             crs=3006)
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        frame.to_file(f"{tmp}/grid.gpkg")
+        cells_gpkg = population.read_grid(open(f"{tmp}/grid.gpkg", "rb").read(), "grid.gpkg")
+    assert cells_gpkg["population"].tolist() == [5, 7]
+
+    project = create_project(engine, "Karhula med rutor")
+    assert population.grid(engine, project.id) is None
+    population.set_grid(engine, project.id, cells)
+    population.set_grid(engine, project.id, cells)  # a new import replaces the old one
+    stored = population.grid(engine, project.id)
+    assert stored["population"].tolist() == [12, 40, 3]
+    np.testing.assert_allclose(stored[["lon", "lat"]].to_numpy(), cells[["lon", "lat"]].to_numpy())

@@ -1,0 +1,114 @@
+"""Population grids (cells with a population, as statistical offices publish them) as
+walking-distance origins, so that coverage shares are of people rather than buildings."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyogrio
+from pyproj import CRS, Transformer
+from sqlalchemy import delete, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+from shapely.geometry import Point
+
+from bidgeo.db import PopulationCell
+from bidgeo.errors import InputError, ValidationError
+from bidgeo.geo import WGS84
+
+MAX_BYTES = 50 * 1024 * 1024
+POPULATION_NAMES = ("population", "pop", "befolkning", "beftotalt", "bef_tot", "bef", "antal", "invanare")
+COORDINATE_NAMES = (("lon", "lat"), ("longitude", "latitude"), ("x", "y"), ("e", "n"), ("easting", "northing"))
+
+
+def _population_column(frame: pd.DataFrame, column: str | None) -> str:
+    numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
+    if column:
+        if column not in frame.columns:
+            raise ValidationError("population_column_missing", column=column, choices=", ".join(map(str, numeric)))
+        return column
+    by_name = [c for c in frame.columns if str(c).lower() in POPULATION_NAMES]
+    if by_name:
+        return by_name[0]
+    raise ValidationError("population_column_unknown", choices=", ".join(map(str, numeric)) or "–")
+
+
+def _to_wgs84(x: np.ndarray, y: np.ndarray, crs: CRS | None) -> tuple[np.ndarray, np.ndarray]:
+    if crs is None:
+        if np.all(np.abs(x) <= 180) and np.all(np.abs(y) <= 90):
+            return x, y
+        raise ValidationError("population_no_crs")
+    if crs.equals(WGS84):
+        return x, y
+    return Transformer.from_crs(crs, WGS84, always_xy=True).transform(x, y)
+
+
+def read_grid(data: bytes, name: str, column: str | None = None, crs: str | None = None) -> pd.DataFrame:
+    """The cells of a population grid file (GeoPackage, GeoJSON or CSV) as a table of lon,
+    lat (the cell's centre in WGS 84) and population. Raises a typed error naming the rows
+    that are wrong; nothing is returned half-read."""
+    if len(data) > MAX_BYTES:
+        raise InputError("population_too_big", size_mb=round(len(data) / 1e6), limit_mb=MAX_BYTES // 1_000_000)
+    suffix = Path(name.lower()).suffix
+    given = CRS.from_user_input(crs) if crs else None
+    if suffix == ".csv":
+        try:
+            frame = pd.read_csv(io.BytesIO(data), sep=None, engine="python")
+        except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise InputError("population_unreadable", name=name, detail=str(exc).splitlines()[0]) from exc
+        lower = {str(c).lower(): c for c in frame.columns}
+        pair = next(((lower[a], lower[b]) for a, b in COORDINATE_NAMES if a in lower and b in lower), None)
+        if pair is None:
+            raise ValidationError("population_no_coordinates", columns=", ".join(map(str, frame.columns)))
+        x, y = pd.to_numeric(frame[pair[0]], errors="coerce"), pd.to_numeric(frame[pair[1]], errors="coerce")
+        source_crs = given
+    elif suffix in (".gpkg", ".geojson", ".json"):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"grid{suffix}"
+            path.write_bytes(data)
+            try:
+                frame = pyogrio.read_dataframe(path)
+            except Exception as exc:  # GDAL raises several types
+                raise InputError("population_unreadable", name=name, detail=str(exc).splitlines()[0]) from exc
+        points = frame.geometry.representative_point()
+        x, y = pd.Series(points.x.to_numpy()), pd.Series(points.y.to_numpy())
+        source_crs = frame.crs or given
+        frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    else:
+        raise InputError("population_unsupported", name=name)
+    people = pd.to_numeric(frame[_population_column(frame, column)], errors="coerce")
+    bad = np.flatnonzero(x.isna().to_numpy() | y.isna().to_numpy() | people.isna().to_numpy()
+                         | (people < 0).to_numpy())
+    if len(bad):
+        rows = ", ".join(str(r + 2 if suffix == ".csv" else r + 1) for r in bad[:10])
+        raise ValidationError("population_bad_rows", rows=rows, count=len(bad))
+    if frame.empty:
+        raise ValidationError("population_empty", name=name)
+    lon, lat = _to_wgs84(x.to_numpy(float), y.to_numpy(float), source_crs)
+    return pd.DataFrame({"lon": np.asarray(lon), "lat": np.asarray(lat), "population": people.to_numpy(float)})
+
+
+def set_grid(engine: Engine, project_id: int, cells: pd.DataFrame) -> int:
+    """Make ``cells`` the project's population grid (replacing an earlier import)."""
+    with Session(engine) as session:
+        session.execute(delete(PopulationCell).where(PopulationCell.project_id == project_id))
+        session.add_all(PopulationCell(project_id=project_id, population=float(p), geom=Point(x, y))
+                        for x, y, p in cells[["lon", "lat", "population"]].itertuples(index=False))
+        session.commit()
+    return len(cells)
+
+
+def grid(engine: Engine, project_id: int) -> pd.DataFrame | None:
+    """The project's population grid (lon, lat, population), or None."""
+    with Session(engine) as session:
+        rows = session.execute(select(PopulationCell.geom, PopulationCell.population)
+                               .where(PopulationCell.project_id == project_id)
+                               .order_by(PopulationCell.id)).all()
+    if not rows:
+        return None
+    return pd.DataFrame({"lon": [g.x for g, _ in rows], "lat": [g.y for g, _ in rows],
+                         "population": [p for _, p in rows]})
