@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Mapping
 
 import geopandas as gpd
 import numpy as np
@@ -131,13 +131,13 @@ def _area_point(geom: shapely.Geometry, coords: list[tuple[float, float]]) -> Po
     return Point(np.mean(coords, axis=0))
 
 
-def _ragged(coord_lists: list[list[tuple[float, float]]]) -> tuple[np.ndarray, np.ndarray]:
+def _ragged(coord_lists: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     lengths = np.array([len(c) for c in coord_lists], dtype=np.int64)
-    flat = np.array([xy for c in coord_lists for xy in c], dtype=float).reshape(-1, 2)
+    flat = np.concatenate(coord_lists) if coord_lists else np.zeros((0, 2))
     return flat, np.repeat(np.arange(len(coord_lists)), lengths)
 
 
-def _polygons(coord_lists: list[list[tuple[float, float]]]) -> tuple[np.ndarray, np.ndarray]:
+def _polygons(coord_lists: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Polygons of closed ways, built all at once (None where degenerate), and the point
     each is measured from: on its surface, or the centre of its coordinates."""
     polygons = np.full(len(coord_lists), None, dtype=object)
@@ -163,8 +163,7 @@ class _Collector:
         self.businesses: list[tuple] = []
         self.buildings: list[tuple] = []
         self.roads: list[tuple] = []
-        self.walk_ways: list[list[int]] = []
-        self.node_lonlat: dict[int, tuple[float, float]] = {}
+        self.walk_ways: list[tuple[list[int], np.ndarray]] = []
 
     def add_feature(self, osm_type: str, osm_id: int, tags: dict, point: Point, area) -> None:
         matched = categories.classify(tags)
@@ -189,13 +188,34 @@ def _tags(obj) -> dict[str, str]:
     return {t.k: t.v for t in obj.tags}
 
 
-def _way_coords(way) -> tuple[list[int], list[tuple[float, float]]]:
-    ids, coords = [], []
-    for n in way.nodes:
-        if n.location.valid():
-            ids.append(n.ref)
-            coords.append((n.lon, n.lat))
-    return ids, coords
+_WKB = osmium.geom.WKBFactory()
+
+
+def _way_line(way, with_ids: bool) -> tuple[list[int], object]:
+    """A way's node ids (if asked for) and its coordinates: as WKB built in C++ when every
+    node has a location, else (a way cut by the extract's edge) the located nodes, read one
+    by one."""
+    try:
+        line = _WKB.create_linestring(way, osmium.geom.use_nodes.ALL)
+    except (osmium.InvalidLocationError, RuntimeError):
+        located = [(n.ref, (n.lon, n.lat)) for n in way.nodes if n.location.valid()]
+        return [i for i, _ in located], [c for _, c in located]
+    return ([n.ref for n in way.nodes] if with_ids else []), line
+
+
+def _coordinates(lines: list) -> list[np.ndarray]:
+    """The (n, 2) coordinate array of each way from :func:`_way_line`, decoded in bulk."""
+    is_wkb = [isinstance(line, str) for line in lines]
+    out: list[np.ndarray] = [np.asarray(line, float).reshape(-1, 2) if not wkb else None
+                             for line, wkb in zip(lines, is_wkb)]
+    encoded = [line for line, wkb in zip(lines, is_wkb) if wkb]
+    if encoded:
+        geoms = shapely.from_wkb(encoded)
+        flat = shapely.get_coordinates(geoms)
+        counts = shapely.get_num_coordinates(geoms)
+        parts = iter(np.split(flat, np.cumsum(counts)[:-1]))
+        out = [next(parts) if wkb else arr for arr, wkb in zip(out, is_wkb)]
+    return out
 
 
 def read_osm(path: str | Path) -> OsmData:
@@ -223,12 +243,11 @@ def _read(path: Path) -> OsmData:
             members = [m.ref for m in rel.members if m.type == "w"]
             relations.append((rel.id, tags, members))
     member_ways = {w for _, _, members in relations for w in members}
-    member_coords: dict[int, list[tuple[float, float]]] = {}
 
     # Pass 2: nodes and ways. Untagged objects never reach Python (their locations are
     # still stored for the ways); geometries are built in bulk afterwards.
     out = _Collector()
-    closed: list[tuple[int, dict, list]] = []
+    ways: list[tuple[int, dict, bool, list[int], object]] = []  # every way that matters
     processor = (osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
                  .with_locations().with_filter(osmium.filter.EmptyTagFilter().enable_for(osmium.osm.NODE)))
     for obj in processor:
@@ -237,19 +256,26 @@ def _read(path: Path) -> OsmData:
                 out.add_feature("node", obj.id, _tags(obj), Point(obj.lon, obj.lat), None)
             continue
         tags = _tags(obj)
-        ids, coords = _way_coords(obj)
-        if obj.id in member_ways:
-            member_coords[obj.id] = coords
-        if not coords:
+        closed_feature = obj.is_closed() and _is_feature(tags)
+        if "highway" in tags or obj.id in member_ways or closed_feature:
+            ids, line = _way_line(obj, with_ids="highway" in tags)
+            ways.append((obj.id, tags, closed_feature, ids, line))
+
+    coords = _coordinates([line for *_, line in ways])
+    member_coords: dict[int, np.ndarray] = {}
+    closed: list[tuple[int, dict, np.ndarray]] = []
+    for (way_id, tags, closed_feature, ids, _), xy in zip(ways, coords):
+        if way_id in member_ways:
+            member_coords[way_id] = xy
+        if len(xy) == 0:
             continue
-        if "highway" in tags and len(coords) >= 2:
+        if "highway" in tags and len(xy) >= 2:
             walkable = is_walkable(tags)
-            out.roads.append((obj.id, tags["highway"], walkable, coords))
+            out.roads.append((way_id, tags["highway"], walkable, xy))
             if walkable:
-                out.walk_ways.append(ids)
-                out.node_lonlat.update(zip(ids, coords))
-        if obj.is_closed() and _is_feature(tags):
-            closed.append((obj.id, tags, coords))
+                out.walk_ways.append((ids, xy))
+        if closed_feature:
+            closed.append((way_id, tags, xy))
 
     polygons, points = _polygons([c for _, _, c in closed])
     for (way_id, tags, _), area, point in zip(closed, polygons, points):
@@ -258,7 +284,7 @@ def _read(path: Path) -> OsmData:
     for rel_id, tags, members in relations:
         lines = [LineString(member_coords[w]) for w in members if len(member_coords.get(w, ())) >= 2]
         coords = [c for w in members for c in member_coords.get(w, ())]
-        if not coords:
+        if not len(coords):
             continue
         area = shapely.build_area(shapely.MultiLineString(lines)) if lines else None
         if area is not None and area.is_empty:
@@ -273,7 +299,7 @@ def _read(path: Path) -> OsmData:
             geometry="geometry", crs=WGS84,
         ),
         roads=_roads(out.roads),
-        **_network(out.walk_ways, out.node_lonlat),
+        **_network(out.walk_ways),
         sha256=file_sha256(path),
     )
 
@@ -288,13 +314,16 @@ def _roads(roads: list[tuple]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=lines, crs=WGS84)
 
 
-def _network(ways: Iterable[list[int]], lonlat: dict[int, tuple[float, float]]) -> dict:
+def _network(ways: list[tuple[list[int], np.ndarray]]) -> dict:
     """Rule 2: nodes of walkable ways; an edge per pair of consecutive nodes, with its
     length in a local metric CRS."""
-    nodes = pd.DataFrame.from_dict(lonlat, orient="index", columns=["lon", "lat"])
-    nodes.index.name = "node_id"
-    pairs = [(a, b) for ids in ways for a, b in zip(ids[:-1], ids[1:]) if a != b]
-    edges = pd.DataFrame(pairs, columns=["u", "v"], dtype="int64")
+    ids = np.array([i for way_ids, _ in ways for i in way_ids], dtype=np.int64)
+    xy = np.concatenate([c for _, c in ways]) if ways else np.zeros((0, 2))
+    way = np.repeat(np.arange(len(ways)), [len(w) for w, _ in ways])
+    nodes = pd.DataFrame({"lon": xy[:, 0], "lat": xy[:, 1]}, index=pd.Index(ids, name="node_id"))
+    nodes = nodes[~nodes.index.duplicated()]
+    consecutive = (way[1:] == way[:-1]) & (ids[1:] != ids[:-1])
+    edges = pd.DataFrame({"u": ids[:-1][consecutive], "v": ids[1:][consecutive]}, dtype="int64")
     if len(nodes):
         crs = utm_crs(nodes["lon"].median(), nodes["lat"].median())
         x, y = project_lonlat(nodes["lon"].to_numpy(), nodes["lat"].to_numpy(), crs)
