@@ -318,3 +318,61 @@ def area_map(
         add_services(m, services, lang)
     folium.LayerControl(collapsed=True).add_to(m)
     return m
+
+
+BAND_COLOURS = ["#1a9850", "#91cf60", "#d9ef8b", "#fee08b", "#fc8d59"]
+BEYOND_COLOUR = "#d73027"
+UNREACHED_COLOUR = "#9e9e9e"
+
+
+def band_colours(bands) -> list[str]:
+    """A colour per band (nearest green), then one for beyond the last band."""
+    return [BAND_COLOURS[min(i, len(BAND_COLOURS) - 1)] for i in range(len(bands))] + [BEYOND_COLOUR]
+
+
+def _band_of(distances: np.ndarray, bands) -> np.ndarray:
+    """Index of the first band each distance is within; len(bands) beyond; -1 unreached."""
+    index = np.searchsorted(np.asarray(bands, float), distances, side="left")
+    return np.where(np.isnan(distances), -1, index)
+
+
+def coverage_map(osm: OsmData | None, origins_lonlat: np.ndarray, distances: np.ndarray, bands,
+                 services: gpd.GeoDataFrame, lang: str, added=()) -> folium.Map:
+    """Origins coloured by distance band for one category, with that category's services
+    (and any added in a what-if as stars) on the locality's background."""
+    bounds = (origins_lonlat[:, 0].min(), origins_lonlat[:, 1].min(), origins_lonlat[:, 0].max(),
+              origins_lonlat[:, 1].max()) if len(origins_lonlat) else (osm.bounds if osm else None)
+    m = base_map(bounds, lang)
+    if osm is not None:
+        add_background(m, osm, lang)
+    which = _band_of(distances, bands)
+    colours = band_colours(bands)
+    labels = [t("band_within", lang, band=b) for b in bands] + [t("band_beyond", lang, band=bands[-1])]
+    for index, (colour, label) in enumerate([(UNREACHED_COLOUR, t("band_unreached", lang))] + list(zip(colours, labels))):
+        chosen = which == index - 1
+        if not chosen.any():
+            continue
+        group = folium.FeatureGroup(name=f'<span style="color:{colour}">&#9679;</span> {html.escape(label)} ({int(chosen.sum())})')
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": [
+                {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [round(x, 6), round(y, 6)]}}
+                for x, y in origins_lonlat[chosen]]},
+            marker=folium.CircleMarker(radius=3, weight=0, fill=True, fill_opacity=0.85),
+            style_function=lambda _, c=colour: {"fillColor": c, "color": c},
+            interactive=False,
+        ).add_to(group)
+        group.add_to(m)
+    add_services(m, services, lang)
+    if len(added):
+        group = folium.FeatureGroup(name=html.escape(t("layer_added_services", lang)))
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": [
+                {"type": "Feature", "properties": {"tip": html.escape(t("layer_added_services", lang))},
+                 "geometry": {"type": "Point", "coordinates": [float(x), float(y)]}} for x, y in added]},
+            marker=folium.CircleMarker(radius=9, weight=3, color="#000000", fill=True, fill_color="#ffeb3b",
+                                       fill_opacity=1),
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        ).add_to(group)
+        group.add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    return m

@@ -10,6 +10,7 @@ from streamlit_folium import st_folium
 
 from bidgeo import config, i18n
 from bidgeo.area import AreaCheck, check_bytes
+from bidgeo.coverage import Network, network_for
 from bidgeo.db import open_store
 from bidgeo.demo import ensure_demo_if_empty
 from bidgeo.errors import BidgeoError
@@ -44,6 +45,21 @@ def project_osm(project: ProjectInfo) -> OsmData | None:
     try:
         path = osm_file(store(), project)
         return _osm_data(str(path)) if path is not None else None
+    except BidgeoError as exc:
+        show_error(exc)
+        return None
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _network(sha256: str, path: str) -> Network:
+    return network_for(path)
+
+
+def project_network(project: ProjectInfo) -> Network | None:
+    """The compiled walking network of the project's extract (cached per content), if any."""
+    try:
+        path = osm_file(store(), project)
+        return _network(project.osm_sha256, str(path)) if path is not None else None
     except BidgeoError as exc:
         show_error(exc)
         return None

@@ -1,0 +1,39 @@
+"""Static charts (PNG) for exports and pages, drawn with matplotlib without a display."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from bidgeo.i18n import t  # noqa: E402
+
+
+def comparison_png(table: pd.DataFrame, band: int, lang: str) -> bytes:
+    """Grouped bars: per category, the share of origins within ``band`` metres in each
+    locality (``table`` as from :func:`bidgeo.coverage.comparison_table`)."""
+    column = f"within_{band}"
+    wide = table.pivot_table(index="label", columns="name", values=column, sort=False)
+    labels, localities = list(wide.index), list(wide.columns)
+    fig, ax = plt.subplots(figsize=(10, 0.45 * len(labels) * max(1, len(localities)) / 1.5 + 1.8), dpi=120)
+    height = 0.8 / max(1, len(localities))
+    for i, name in enumerate(localities):
+        ax.barh(np.arange(len(labels)) + i * height, wide[name].to_numpy() * 100, height=height, label=str(name))
+    ax.set_yticks(np.arange(len(labels)) + height * (len(localities) - 1) / 2, labels)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel(t("chart_share_within", lang, band=band))
+    ax.legend(loc="lower right", fontsize="small")
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title(t("chart_title", lang, band=band))
+    fig.text(0.01, 0.005, t("chart_attribution", lang), fontsize=7, color="#555555")
+    fig.tight_layout(rect=(0, 0.02, 1, 1))
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return buffer.getvalue()
