@@ -66,6 +66,7 @@ def app_url(app_home):
     engine = open_store(f"sqlite:///{home / 'bidgeo.sqlite'}")
     ensure_demo(engine)
     create_project(engine, "Tomt projekt", locality="Leksand", municipality="Leksand")
+    create_project(engine, "Byn", locality="Byn", osm_path=REPO / "tests" / "data" / "taxonomy_cases.osm")
     engine.dispose()
     port = _free_port()
     log = open(home / "streamlit.log", "w")
@@ -301,5 +302,53 @@ def test_stakeholder_register_in_the_browser(browser, app_url):
     text = Path(download.value.path()).read_text("utf-8-sig")
     assert "Neste Huttunen" in text and "Kontaktperson" not in text
     page.screenshot(path=str(ARTIFACTS / "stakeholders-1024x768.png"))
+    assert seen["errors"] == [] and seen["failed"] == []
+    context.close()
+
+
+def _goto(page, app_url: str, link: str, heading: str) -> None:
+    page.goto(app_url)
+    page.get_by_role("heading", name="Projekt och översikt").wait_for(timeout=60_000)
+    _open_sidebar(page)
+    _choose(page, "Projekt", "Karhula (demo)")
+    page.get_by_role("link", name=link).click()
+    page.get_by_role("heading", name=heading).wait_for(timeout=60_000)
+
+
+@pytest.mark.parametrize("width, height", [(1024, 768), (768, 1024)])
+def test_coverage_what_if_in_the_browser(browser, app_url, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    seen = _watch(page, app_url)
+    _goto(page, app_url, "Gångavstånd", "Gångavstånd till service")
+    frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').last
+    frame.locator(".leaflet-overlay-pane canvas").first.wait_for(timeout=60_000)
+    iframe = page.locator('iframe[title="streamlit_folium.st_folium"]').last
+    iframe.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    box = iframe.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + min(box["height"] * 0.6, height - box["y"] - 20))
+    page.get_by_role("button", name=re.compile("Lägg till tänkt service vid")).click(timeout=30_000)
+    page.get_by_text(re.compile("Om förändringen genomförs får")).first.wait_for(timeout=30_000)
+    page.get_by_text(re.compile("Om förändringen genomförs får")).first.scroll_into_view_if_needed()
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(ARTIFACTS / f"coverage-{width}x{height}.png"))
+    assert seen["errors"] == [] and seen["failed"] == []
+    assert seen["hosts"] == {app_url.split("/")[2]}
+    context.close()
+
+
+def test_compare_in_the_browser(browser, app_url):
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    seen = _watch(page, app_url)
+    _goto(page, app_url, "Jämför orter", "Jämför orter")
+    page.get_by_role("img").first.wait_for(timeout=60_000)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Ladda ned diagram (PNG)").click()
+    assert Path(download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    page.frame_locator('iframe[title="streamlit_folium.st_folium"]').last.locator(
+        ".leaflet-overlay-pane canvas").first.wait_for(timeout=60_000)
+    page.screenshot(path=str(ARTIFACTS / "compare-1024x768.png"))
     assert seen["errors"] == [] and seen["failed"] == []
     context.close()
