@@ -14,12 +14,7 @@ from bidgeo.projects import service_points
 
 UPLOAD_TYPES = ["geojson", "json", "kml", "kmz", "gpkg", "zip"]
 
-st.title(ui.t("area_title"))
-st.caption(ui.t("area_intro"))
-project = ui.current_project()
-if project is None:
-    st.info(ui.t("no_projects"))
-    st.stop()
+project = ui.project_page("area_title", "area_intro")
 
 engine, lang = ui.store(), ui.lang()
 osm = ui.project_osm(project)

@@ -9,12 +9,7 @@ from bidgeo.area_versions import current_version
 from bidgeo.errors import BidgeoError
 from bidgeo.projects import service_points
 
-st.title(ui.t("cov_title"))
-st.caption(ui.t("cov_intro"))
-project = ui.current_project()
-if project is None:
-    st.info(ui.t("no_projects"))
-    st.stop()
+project = ui.project_page("cov_title", "cov_intro")
 engine, lang = ui.store(), ui.lang()
 net = ui.project_network(project)
 if net is None:

@@ -14,12 +14,7 @@ def label(column: str, key) -> str:
     return stakeholders.choice_label(column, key, ui.lang())
 
 
-st.title(ui.t("sh_title"))
-st.caption(ui.t("sh_intro"))
-project = ui.current_project()
-if project is None:
-    st.info(ui.t("no_projects"))
-    st.stop()
+project = ui.project_page("sh_title", "sh_intro")
 engine, lang = ui.store(), ui.lang()
 if "sh_message" in st.session_state:
     st.success(st.session_state.pop("sh_message"))

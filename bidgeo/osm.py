@@ -131,29 +131,46 @@ def _area_point(geom: shapely.Geometry, coords: list[tuple[float, float]]) -> Po
     return Point(np.mean(coords, axis=0))
 
 
-def _ragged(coord_lists: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    lengths = np.array([len(c) for c in coord_lists], dtype=np.int64)
-    flat = np.concatenate(coord_lists) if coord_lists else np.zeros((0, 2))
-    return flat, np.repeat(np.arange(len(coord_lists)), lengths)
+def _lines(lines: list) -> np.ndarray:
+    """Each way's line (from :func:`_way_line`) as a shapely geometry, decoded in bulk:
+    a LineString, or None for a way with fewer than two located nodes."""
+    out = np.full(len(lines), None, dtype=object)
+    encoded = np.array([isinstance(line, str) for line in lines], dtype=bool)
+    if encoded.any():
+        out[encoded] = shapely.from_wkb([line for line, e in zip(lines, encoded) if e])
+    for i in np.flatnonzero(~encoded):
+        if len(lines[i]) >= 2:
+            out[i] = LineString(lines[i])
+        elif lines[i]:
+            out[i] = Point(lines[i][0])
+    return out
 
 
-def _polygons(coord_lists: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Polygons of closed ways, built all at once (None where degenerate), and the point
-    each is measured from: on its surface, or the centre of its coordinates."""
-    polygons = np.full(len(coord_lists), None, dtype=object)
-    built = np.array([len(c) >= 4 for c in coord_lists], dtype=bool)
+def _polygons(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Polygons of closed ways built all at once from their lines (None where degenerate),
+    and the point each is measured from: on its surface, or the centre of its coordinates."""
+    coords, index = shapely.get_coordinates(lines, return_index=True)
+    counts = np.bincount(index, minlength=len(lines))
+    polygons = np.full(len(lines), None, dtype=object)
+    built = counts >= 4
     if built.any():
-        flat, index = _ragged([c for c, ok in zip(coord_lists, built) if ok])
-        made = shapely.polygons(shapely.linearrings(flat, indices=index))
+        keep = built[index]
+        rings = shapely.linearrings(coords[keep], indices=np.cumsum(built)[index[keep]] - 1)
+        made = shapely.polygons(rings)
         invalid = ~shapely.is_valid(made)
         if invalid.any():
             made[invalid] = shapely.make_valid(made[invalid])
         made[shapely.area(made) <= 0] = None
         polygons[built] = made
-    points = np.array([
-        shapely.point_on_surface(p) if p is not None else Point(np.mean(c, axis=0))
-        for p, c in zip(polygons, coord_lists)
-    ], dtype=object)
+    points = np.full(len(lines), None, dtype=object)
+    has = np.array([p is not None for p in polygons], dtype=bool)
+    if has.any():
+        points[has] = shapely.point_on_surface(polygons[has])
+    if (~has).any():
+        sums = np.zeros((len(lines), 2))
+        np.add.at(sums, index, coords)
+        centres = sums / np.maximum(counts, 1)[:, None]
+        points[~has] = shapely.points(centres[~has])
     return polygons, points
 
 
@@ -163,7 +180,6 @@ class _Collector:
         self.businesses: list[tuple] = []
         self.buildings: list[tuple] = []
         self.roads: list[tuple] = []
-        self.walk_ways: list[tuple[list[int], np.ndarray]] = []
 
     def add_feature(self, osm_type: str, osm_id: int, tags: dict, point: Point, area) -> None:
         matched = categories.classify(tags)
@@ -188,6 +204,21 @@ def _tags(obj) -> dict[str, str]:
     return {t.k: t.v for t in obj.tags}
 
 
+WALK_KEYS = ("highway", "foot", "access", "motorroad", "area")
+
+
+def _way_tags(way) -> dict[str, str]:
+    """The tags of a way that the reader looks at. Iterating a tag list is the slowest part
+    of reading (most ways are streets and plain buildings), so those two get direct look-ups:
+    an open street needs only the walkability keys, a building with no other tag only that."""
+    tags = way.tags
+    if "highway" in tags and not way.is_closed():
+        return {k: tags[k] for k in WALK_KEYS if k in tags}
+    if len(tags) == 1 and "building" in tags:
+        return {"building": tags["building"]}
+    return _tags(way)
+
+
 _WKB = osmium.geom.WKBFactory()
 
 
@@ -201,21 +232,6 @@ def _way_line(way, with_ids: bool) -> tuple[list[int], object]:
         located = [(n.ref, (n.lon, n.lat)) for n in way.nodes if n.location.valid()]
         return [i for i, _ in located], [c for _, c in located]
     return ([n.ref for n in way.nodes] if with_ids else []), line
-
-
-def _coordinates(lines: list) -> list[np.ndarray]:
-    """The (n, 2) coordinate array of each way from :func:`_way_line`, decoded in bulk."""
-    is_wkb = [isinstance(line, str) for line in lines]
-    out: list[np.ndarray] = [np.asarray(line, float).reshape(-1, 2) if not wkb else None
-                             for line, wkb in zip(lines, is_wkb)]
-    encoded = [line for line, wkb in zip(lines, is_wkb) if wkb]
-    if encoded:
-        geoms = shapely.from_wkb(encoded)
-        flat = shapely.get_coordinates(geoms)
-        counts = shapely.get_num_coordinates(geoms)
-        parts = iter(np.split(flat, np.cumsum(counts)[:-1]))
-        out = [next(parts) if wkb else arr for arr, wkb in zip(out, is_wkb)]
-    return out
 
 
 def read_osm(path: str | Path) -> OsmData:
@@ -255,38 +271,34 @@ def _read(path: Path) -> OsmData:
             if not _feature_keys().isdisjoint(k.k for k in obj.tags) and obj.location.valid():
                 out.add_feature("node", obj.id, _tags(obj), Point(obj.lon, obj.lat), None)
             continue
-        tags = _tags(obj)
+        tags = _way_tags(obj)
         closed_feature = obj.is_closed() and _is_feature(tags)
         if "highway" in tags or obj.id in member_ways or closed_feature:
             ids, line = _way_line(obj, with_ids="highway" in tags)
             ways.append((obj.id, tags, closed_feature, ids, line))
 
-    coords = _coordinates([line for *_, line in ways])
-    member_coords: dict[int, np.ndarray] = {}
-    closed: list[tuple[int, dict, np.ndarray]] = []
-    for (way_id, tags, closed_feature, ids, _), xy in zip(ways, coords):
-        if way_id in member_ways:
-            member_coords[way_id] = xy
-        if len(xy) == 0:
-            continue
-        if "highway" in tags and len(xy) >= 2:
-            walkable = is_walkable(tags)
-            out.roads.append((way_id, tags["highway"], walkable, xy))
-            if walkable:
-                out.walk_ways.append((ids, xy))
-        if closed_feature:
-            closed.append((way_id, tags, xy))
+    lines = _lines([line for *_, line in ways])
+    is_line = shapely.get_type_id(lines) == 1
+    member_coords = {way_id: shapely.get_coordinates(line) for (way_id, *_), line in zip(ways, lines)
+                     if way_id in member_ways and line is not None}
+    highway = np.array(["highway" in w[1] for w in ways], dtype=bool) & is_line
+    walkable = np.zeros(len(ways), dtype=bool)
+    for i in np.flatnonzero(highway):
+        way_id, tags = ways[i][:2]
+        walkable[i] = is_walkable(tags)
+        out.roads.append((way_id, tags["highway"], bool(walkable[i])))
 
-    polygons, points = _polygons([c for _, _, c in closed])
-    for (way_id, tags, _), area, point in zip(closed, polygons, points):
-        out.add_feature("way", way_id, tags, point, area)
+    closed = np.array([w[2] for w in ways], dtype=bool) & (shapely.get_type_id(lines) >= 0)
+    polygons, points = _polygons(lines[closed])
+    for i, area, point in zip(np.flatnonzero(closed), polygons, points):
+        out.add_feature("way", ways[i][0], ways[i][1], point, area)
 
     for rel_id, tags, members in relations:
-        lines = [LineString(member_coords[w]) for w in members if len(member_coords.get(w, ())) >= 2]
+        parts = [LineString(member_coords[w]) for w in members if len(member_coords.get(w, ())) >= 2]
         coords = [c for w in members for c in member_coords.get(w, ())]
         if not len(coords):
             continue
-        area = shapely.build_area(shapely.MultiLineString(lines)) if lines else None
+        area = shapely.build_area(shapely.MultiLineString(parts)) if parts else None
         if area is not None and area.is_empty:
             area = None
         out.add_feature("relation", rel_id, tags, _area_point(area, coords), area)
@@ -298,28 +310,18 @@ def _read(path: Path) -> OsmData:
             out.buildings, columns=["osm_type", "osm_id", "building", "origin", "geometry"],
             geometry="geometry", crs=WGS84,
         ),
-        roads=_roads(out.roads),
-        **_network(out.walk_ways),
+        roads=gpd.GeoDataFrame(pd.DataFrame(out.roads, columns=["osm_id", "highway", "walkable"]),
+                               geometry=list(lines[highway]), crs=WGS84),
+        **_network([w[3] for w, ok in zip(ways, walkable) if ok], lines[walkable]),
         sha256=file_sha256(path),
     )
 
 
-def _roads(roads: list[tuple]) -> gpd.GeoDataFrame:
-    frame = pd.DataFrame([r[:3] for r in roads], columns=["osm_id", "highway", "walkable"])
-    if roads:
-        flat, index = _ragged([r[3] for r in roads])
-        lines = shapely.linestrings(flat, indices=index)
-    else:
-        lines = []
-    return gpd.GeoDataFrame(frame, geometry=lines, crs=WGS84)
-
-
-def _network(ways: list[tuple[list[int], np.ndarray]]) -> dict:
+def _network(way_ids: list[list[int]], lines: np.ndarray) -> dict:
     """Rule 2: nodes of walkable ways; an edge per pair of consecutive nodes, with its
     length in a local metric CRS."""
-    ids = np.array([i for way_ids, _ in ways for i in way_ids], dtype=np.int64)
-    xy = np.concatenate([c for _, c in ways]) if ways else np.zeros((0, 2))
-    way = np.repeat(np.arange(len(ways)), [len(w) for w, _ in ways])
+    ids = np.array([i for ids in way_ids for i in ids], dtype=np.int64)
+    xy, way = shapely.get_coordinates(lines, return_index=True)
     nodes = pd.DataFrame({"lon": xy[:, 0], "lat": xy[:, 1]}, index=pd.Index(ids, name="node_id"))
     nodes = nodes[~nodes.index.duplicated()]
     consecutive = (way[1:] == way[:-1]) & (ids[1:] != ids[:-1])

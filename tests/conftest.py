@@ -71,3 +71,37 @@ def engine(database_url):
     engine = open_store(database_url)
     yield engine
     engine.dispose()
+
+
+class FakeMap:
+    """Stands in for ``ui.show_map`` under AppTest (where st_folium renders nothing): records
+    each map shown and returns ``answers[prefix]`` for maps whose key starts with prefix, as
+    the widget would after a user drew or tapped."""
+
+    def __init__(self):
+        self.shown: list[tuple] = []
+        self.answers: dict[str, dict] = {}
+
+    def __call__(self, m, key, **kwargs):
+        self.shown.append((key, m, kwargs))
+        return next((answer for prefix, answer in self.answers.items() if key.startswith(prefix)), None)
+
+
+@pytest.fixture
+def fake_map(monkeypatch):
+    import ui
+
+    fake = FakeMap()
+    monkeypatch.setattr(ui, "show_map", fake)
+    return fake
+
+
+def open_page(page: str, project_id: int | None = None):
+    """Run the app on ``page`` (a path under app_pages/) in AppTest."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    if project_id is not None:
+        at.session_state["project_id"] = project_id
+    at.switch_page(page)
+    return at.run()

@@ -94,3 +94,10 @@ def test_empty_name_is_refused(maps_shown):
     at = run_app()
     at.button[0].click().run()
     assert at.error[0].value == "Ange ett namn för projektet."
+
+
+def test_unreachable_database_is_a_clear_message(maps_shown, monkeypatch):
+    monkeypatch.setenv("BIDGEO_DATABASE_URL", "postgresql+psycopg://nobody:x@127.0.0.1:1/none")
+    at = run_app()
+    assert not at.exception
+    assert at.error[0].value.startswith("Databasen postgresql+psycopg://nobody:***@127.0.0.1:1/none kan inte nås")

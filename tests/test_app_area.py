@@ -4,46 +4,20 @@ what a user drew."""
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 import ui
 from bidgeo import area, stakeholders
 from bidgeo.area_versions import list_versions, save_version
 from bidgeo.projects import create_project
-from conftest import DEMO_OSM, REPO
+from conftest import DEMO_OSM, open_page
 
 KARHULA = [[26.9440, 60.5195], [26.9530, 60.5195], [26.9530, 60.5265], [26.9440, 60.5265], [26.9440, 60.5195]]
 BOWTIE = [[26.944, 60.5195], [26.953, 60.5265], [26.953, 60.5195], [26.944, 60.5265], [26.944, 60.5195]]
 
 
-class FakeMap:
-    """Stands in for the map widget: records maps, returns the drawing for editor maps."""
-
-    def __init__(self):
-        self.drawing = None
-        self.shown = []
-
-    def __call__(self, m, key, **kwargs):
-        self.shown.append((key, m, kwargs))
-        if key.startswith("area-editor") and self.drawing is not None:
-            return {"all_drawings": [{"type": "Feature", "properties": {},
-                                      "geometry": {"type": "Polygon", "coordinates": [self.drawing]}}]}
-        return None
-
-
-@pytest.fixture
-def fake_map(monkeypatch):
-    fake = FakeMap()
-    monkeypatch.setattr(ui, "show_map", fake)
-    return fake
-
-
-def open_page(page: str, project_id: int | None = None) -> AppTest:
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    if project_id is not None:
-        at.session_state["project_id"] = project_id
-    at.switch_page(page)
-    return at.run()
+def drawing(ring) -> dict:
+    return {"all_drawings": [{"type": "Feature", "properties": {},
+                              "geometry": {"type": "Polygon", "coordinates": [ring]}}]}
 
 
 @pytest.fixture
@@ -62,7 +36,7 @@ def test_draw_check_and_save_a_boundary(fake_map, karhula):
     assert kwargs["returned_objects"] == ["all_drawings"]
     assert "L.Control.Draw" in editor.get_root().render()
 
-    fake_map.drawing = KARHULA
+    fake_map.answers["area-editor"] = drawing(KARHULA)
     at.run()
     assert at.success[0].value == "Gränsen är giltig och kan sparas."
     assert [w.value for w in at.warning] == ["Området ligger utanför Sverige. Stämmer det?"]
@@ -84,7 +58,7 @@ def test_draw_check_and_save_a_boundary(fake_map, karhula):
 
 
 def test_self_intersection_is_shown_and_repaired_before_saving(fake_map, karhula):
-    fake_map.drawing = BOWTIE
+    fake_map.answers["area-editor"] = drawing(BOWTIE)
     at = open_page("app_pages/area.py", karhula.id)
     assert at.error[0].value.startswith("Gränsen korsar sig själv vid 60.52300 N, 26.94850 E")
     preview = [m for key, m, _ in fake_map.shown if key.startswith("area-preview")]

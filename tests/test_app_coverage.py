@@ -4,37 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
 import ui
 from bidgeo import coverage, population
 from bidgeo.projects import create_project, service_points
-from conftest import CASES_OSM, DEMO_OSM, REPO
-
-
-class FakeMap:
-    def __init__(self):
-        self.click = None
-        self.shown = []
-
-    def __call__(self, m, key, **kwargs):
-        self.shown.append((key, m, kwargs))
-        if key.startswith("coverage-") and self.click:
-            return {"last_clicked": {"lat": self.click[1], "lng": self.click[0]}}
-        return None
-
-
-@pytest.fixture
-def fake_map(monkeypatch):
-    fake = FakeMap()
-    monkeypatch.setattr(ui, "show_map", fake)
-    return fake
-
-
-def open_page(page: str) -> AppTest:
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.switch_page(page)
-    return at.run()
+from conftest import CASES_OSM, DEMO_OSM, open_page
 
 
 def test_coverage_table_and_map(fake_map):
@@ -63,7 +37,8 @@ def test_what_if_closing_and_adding(fake_map):
     assert "byggnader mer än" in at.warning[0].value and "drivmedel" in at.warning[0].value
     # Tap the map at the worst-served building and add an imagined station there.
     net = coverage.network_for(DEMO_OSM)
-    fake_map.click = tuple(net.origin_lonlat[0])
+    lon, lat = net.origin_lonlat[0]
+    fake_map.answers["coverage-"] = {"last_clicked": {"lat": lat, "lng": lon}}
     at.run()
     at.button(key="cov_add").click().run()
     assert at.success and at.success[0].value.startswith("Om förändringen genomförs får ")

@@ -133,6 +133,15 @@ def _open_sidebar(page) -> None:
     page.locator('[data-testid="stSidebar"]').wait_for(state="visible")
 
 
+def _goto(page, app_url: str, link: str, heading: str) -> None:
+    page.goto(app_url)
+    page.get_by_role("heading", name="Projekt och översikt").wait_for(timeout=60_000)
+    _open_sidebar(page)
+    _choose(page, "Projekt", "Karhula (demo)")
+    page.get_by_role("link", name=link).click()
+    page.get_by_role("heading", name=heading).wait_for(timeout=60_000)
+
+
 def _choose(page, label: str, option: str) -> None:
     box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text=label)
     box.get_by_role("combobox").click()
@@ -200,12 +209,7 @@ def test_area_drawn_edited_uploaded_repaired_saved_and_reopened(browser, app_url
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     seen = _watch(page, app_url)
-    page.goto(app_url)
-    page.get_by_role("heading", name="Projekt och översikt").wait_for(timeout=60_000)
-    _open_sidebar(page)
-    _choose(page, "Projekt", "Karhula (demo)")
-    page.get_by_role("link", name="Steg 1: Området").click()
-    page.get_by_role("heading", name="BID-området").wait_for(timeout=30_000)
+    _goto(page, app_url, "Steg 1: Området", "BID-området")
 
     def save(comment: str) -> int:
         page.get_by_text("Gränsen är giltig och kan sparas.").wait_for(timeout=30_000)
@@ -288,12 +292,7 @@ def test_stakeholder_register_in_the_browser(browser, app_url):
     context = browser.new_context(viewport={"width": 1024, "height": 768})
     page = context.new_page()
     seen = _watch(page, app_url)
-    page.goto(app_url)
-    page.get_by_role("heading", name="Projekt och översikt").wait_for(timeout=60_000)
-    _open_sidebar(page)
-    _choose(page, "Projekt", "Karhula (demo)")
-    page.get_by_role("link", name="Intressenter").click()
-    page.get_by_role("heading", name="Intressentregistret").wait_for(timeout=30_000)
+    _goto(page, app_url, "Intressenter", "Intressentregistret")
     page.get_by_role("button", name="Lägg till nya förslag i intressentregistret").click()
     page.get_by_text(re.compile(r"\d+ intressenter lades till i registret.")).wait_for(timeout=30_000)
     page.get_by_role("button", name="Ladda ned CSV").wait_for(timeout=30_000)
@@ -304,15 +303,6 @@ def test_stakeholder_register_in_the_browser(browser, app_url):
     page.screenshot(path=str(ARTIFACTS / "stakeholders-1024x768.png"))
     assert seen["errors"] == [] and seen["failed"] == []
     context.close()
-
-
-def _goto(page, app_url: str, link: str, heading: str) -> None:
-    page.goto(app_url)
-    page.get_by_role("heading", name="Projekt och översikt").wait_for(timeout=60_000)
-    _open_sidebar(page)
-    _choose(page, "Projekt", "Karhula (demo)")
-    page.get_by_role("link", name=link).click()
-    page.get_by_role("heading", name=heading).wait_for(timeout=60_000)
 
 
 @pytest.mark.parametrize("width, height", [(1024, 768), (768, 1024)])

@@ -23,8 +23,12 @@ STATIC_VENDOR_URL = "/app/static/vendor"
 
 def store():
     """The migrated database engine of the configured database; on first start the demo
-    project is created."""
-    return _store(config.database_url())
+    project is created. An unreachable database is said on the page, which stops there."""
+    try:
+        return _store(config.database_url())
+    except BidgeoError as exc:
+        show_error(exc)
+        st.stop()
 
 
 @st.cache_resource(show_spinner=False)
@@ -95,6 +99,18 @@ def current_project() -> ProjectInfo | None:
         if project.id == chosen:
             return project
     return available[0] if available else None
+
+
+def project_page(title_key: str, intro_key: str) -> ProjectInfo:
+    """Title and introduction of a page about the current project; a page without a project
+    says so and stops."""
+    st.title(t(title_key))
+    st.caption(t(intro_key))
+    project = current_project()
+    if project is None:
+        st.info(t("no_projects"))
+        st.stop()
+    return project
 
 
 def select_project(project_id: int) -> None:
