@@ -39,7 +39,7 @@ if mode == "upload":
 else:
     st.caption(ui.t("area_draw_help" if mode == "draw" else "area_edit_help"))
     editor = maps.area_editor(osm, current.geometry if current else None, lang, edit=mode == "edit")
-    drawn = ui.show_map(editor, key=f"area-editor-{project.id}-{mode}-{generation}",
+    drawn = ui.show_map(editor, key=f"area-editor-{project.id}-{mode}-{generation}-{current.id if current else 0}",
                         returned_objects=["all_drawings"])
     drawings = (drawn or {}).get("all_drawings")
     if drawings:
@@ -158,4 +158,4 @@ if versions:
         columns[1].metric(ui.t("change_removed"), f"{diff.removed_m2 / 1e4:.2f}")
         columns[2].metric(ui.t("change_net"), f"{diff.net_m2 / 1e4:+.2f}")
         ui.show_map(maps.area_map(osm, lang, area=new, before=old, added=diff.added, removed=diff.removed),
-                    key=f"area-compare-{project.id}")
+                    key=f"area-compare-{project.id}-{old_number}-{new_number}-{versions[0].number}")

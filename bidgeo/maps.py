@@ -9,6 +9,7 @@ JavaScript source.
 from __future__ import annotations
 
 import html
+import math
 
 import folium
 import geopandas as gpd
@@ -84,12 +85,28 @@ class _Attribution(MacroElement):
         self.text = text
 
 
+# The smallest map a page shows (a tablet in portrait with the sidebar open), in pixels.
+FIT_SIZE = (520, 400)
+
+
+def fit_zoom(bounds: tuple[float, float, float, float], size: tuple[int, int] = FIT_SIZE) -> float:
+    """The Web Mercator zoom (in quarter steps) at which ``bounds`` fits a map of ``size``
+    pixels. Computed here rather than by Leaflet's fitBounds, which yields NaN when a map
+    is laid out in a container that has no size yet (as when Streamlit swaps a map)."""
+    minx, miny, maxx, maxy = bounds
+    mercator = lambda lat: math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))  # noqa: E731
+    width = max(maxx - minx, 1e-6) / 360
+    height = max(mercator(maxy) - mercator(miny), 1e-9) / (2 * math.pi)
+    zoom = min(math.log2(size[0] / (256 * width)), math.log2(size[1] / (256 * height)))
+    return max(2.0, min(18.0, math.floor(zoom * 4) / 4))
+
+
 def base_map(bounds: tuple[float, float, float, float] | None, lang: str) -> folium.Map:
-    """An empty map fitted to ``bounds`` (minx, miny, maxx, maxy in WGS 84), with the
+    """An empty map showing ``bounds`` (minx, miny, maxx, maxy in WGS 84), with the
     configured base tiles if any and the OSM attribution."""
     m = folium.Map(
         location=SWEDEN_CENTRE if bounds is None else ((bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2),
-        zoom_start=5,
+        zoom_start=5 if bounds is None else fit_zoom(bounds),
         tiles=None,
         control_scale=True,
         prefer_canvas=True,
@@ -99,8 +116,6 @@ def base_map(bounds: tuple[float, float, float, float] | None, lang: str) -> fol
     if tiles is not None:
         folium.TileLayer(tiles[0], attr=tiles[1], name=t("layer_tiles", lang)).add_to(m)
     _Attribution(ATTRIBUTION).add_to(m)
-    if bounds is not None:
-        m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], padding=(24, 24))
     return m
 
 
@@ -233,13 +248,13 @@ def _latlon_rings(polygon) -> list[list[tuple[float, float]]]:
     return [[(y, x) for x, y in ring.coords] for ring in [polygon.exterior, *polygon.interiors]]
 
 
-def _add_shape(m, geom: BaseGeometry | None, name: str, style: dict, tooltip: str | None = None) -> None:
+def _add_shape(m, geom: BaseGeometry | None, name: str, style: dict) -> None:
     """A (multi)polygon as its own named layer, its name as tooltip."""
     if geom is None or geom.is_empty:
         return
     group = folium.FeatureGroup(name=html.escape(name))
     folium.GeoJson(
-        {"type": "Feature", "properties": {"tip": html.escape(tooltip or name)},
+        {"type": "Feature", "properties": {"tip": html.escape(name)},
          "geometry": shapely.geometry.mapping(geom)},
         style_function=lambda _, s=style: s,
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),

@@ -105,6 +105,23 @@ def _watch(page, app_url: str):
     return seen
 
 
+def _settle(page, quiet_ms: int = 1000, timeout: float = 30) -> None:
+    """Wait until the page's maps stop changing (Streamlit replaces a map's iframe when its
+    key changes, and the old one lingers until the run ends): a mouse event on a map that is
+    being torn down makes Leaflet fail on a zero-size container."""
+    script = ("Array.from(document.querySelectorAll('iframe[title=\"streamlit_folium.st_folium\"]'))"
+              ".map(f => f.getAttribute('width') + 'x' + f.getBoundingClientRect().top).join(',')")
+    deadline, last, since = time.time() + timeout, None, time.time()
+    while time.time() < deadline:
+        now = page.evaluate(script)
+        if now != last:
+            last, since = now, time.time()
+        elif (time.time() - since) * 1000 >= quiet_ms and "-1x" not in now:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"maps did not settle: {last}")
+
+
 def _editor(page, editing: bool, timeout: float = 30):
     """The frame of the boundary editor map (it has the draw toolbar): with ``editing`` the
     one for moving the current boundary's corners (no polygon tool, the boundary loaded),
@@ -119,6 +136,7 @@ def _editor(page, editing: bool, timeout: float = 30):
             if "streamlit_folium" in frame.url and not frame.is_detached():
                 try:
                     if frame.evaluate(script):
+                        _settle(page)
                         return frame
                 except Exception:  # a frame going away under us
                     pass
@@ -313,6 +331,7 @@ def test_coverage_what_if_in_the_browser(browser, app_url, width, height):
     _goto(page, app_url, "Gångavstånd", "Gångavstånd till service")
     frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').last
     frame.locator(".leaflet-overlay-pane canvas").first.wait_for(timeout=60_000)
+    _settle(page)
     iframe = page.locator('iframe[title="streamlit_folium.st_folium"]').last
     iframe.scroll_into_view_if_needed()
     page.wait_for_timeout(500)

@@ -80,3 +80,24 @@ def test_map_without_data_centres_on_sweden():
     empty = gpd.GeoDataFrame({"category": [], "name": []}, geometry=[], crs=4326)
     m = maps.overview_map(None, empty, "sv")
     assert m.location == list(maps.SWEDEN_CENTRE)
+
+
+def test_zoom_fits_the_bounds_without_leaflet():
+    # Karhula's extract (about 2.4 x 1.5 km) fits a 520 x 400 px map at zoom 13.75-14.
+    import math
+
+    bounds = read_osm(DEMO_OSM).bounds
+    zoom = maps.fit_zoom(bounds)
+    assert zoom == int(zoom * 4) / 4
+
+    def pixels(z):
+        y = [math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) for lat in (bounds[1], bounds[3])]
+        return ((bounds[2] - bounds[0]) / 360 * 256 * 2 ** z, (y[1] - y[0]) / (2 * math.pi) * 256 * 2 ** z)
+
+    width, height = pixels(zoom)
+    assert width <= 520 and height <= 400
+    wider, taller = pixels(zoom + 0.25)
+    assert wider > 520 or taller > 400  # the closest quarter step that fits
+    m = maps.overview_map(read_osm(DEMO_OSM), read_osm(DEMO_OSM).services, "sv")
+    assert "fitBounds" not in m.get_root().render()
+    assert maps.fit_zoom((15.0, 60.0, 15.0, 60.0)) == 18.0  # a single point: closest zoom
