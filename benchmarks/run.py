@@ -200,5 +200,5 @@ if __name__ == "__main__":
         sys.exit(0)
     bench_reading()
     bench_cold_start()
-    bench_towns([20, 40] if args.quick else [40, 80, 160, 240])
+    bench_towns([20, 40] if args.quick else [40, 80, 160, 242])
     bench_against_osmnx(30 if args.quick else 80)

@@ -2,7 +2,7 @@
 diagonal footways, a motorway and private roads (not walkable), small buildings along every
 block, and service points of ten categories. Written as .osm.pbf or .osm with pyosmium.
 
-    python benchmarks/town.py 240 town.osm.pbf    # about 400,000 network nodes
+    python benchmarks/town.py 242 town.osm.pbf    # just over 400,000 network nodes
 """
 
 from __future__ import annotations
