@@ -11,7 +11,7 @@ import traceback
 from pathlib import Path
 
 from bidgeo import __version__
-from bidgeo.errors import BidgeoError, InputError
+from bidgeo.errors import BidgeoError, InputError, ValidationError
 from bidgeo.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 
 
@@ -64,7 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     services = commands.add_parser(
         "services", parents=[common], help="service points from a local .osm/.osm.pbf file"
     )
-    services.add_argument("file", metavar="FILE")
+    services.add_argument("file", metavar="FILE", nargs="?")
+    services.add_argument("--overpass", action="store_true", help="fetch from live OpenStreetMap (needs --area)")
+    services.add_argument("--buffer", type=float, default=2000, help="metres around the area with --overpass")
     services.add_argument("--area", metavar="AREA", help="a boundary file or project:ID")
     services.add_argument("--format", choices=("geojson", "csv"), default="geojson")
     services.add_argument("--out", metavar="PATH", type=Path)
@@ -80,7 +82,6 @@ def _store(args):
 def _area(args):
     from bidgeo.area import read_area
     from bidgeo.area_versions import current_version
-    from bidgeo.errors import ValidationError
     from bidgeo.projects import get_project
 
     if args.area is None:
@@ -192,9 +193,18 @@ def cmd_services(args) -> int:
     from bidgeo.osm import read_osm
 
     area = _area(args)
-    points = read_osm(args.file).services
-    if area is not None:
-        points = services.within(points, area)
+    if args.overpass:
+        from bidgeo import overpass
+
+        if area is None:
+            raise ValidationError("overpass_needs_area")
+        points = overpass.services(area, args.buffer)
+    elif args.file is None:
+        raise InputError("services_needs_file")
+    else:
+        points = read_osm(args.file).services
+        if area is not None:
+            points = services.within(points, area)
     text = services.to_geojson(points) if args.format == "geojson" else services.to_csv(points)
     if args.out:
         args.out.write_text(text, encoding="utf-8")

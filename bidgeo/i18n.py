@@ -289,6 +289,20 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "sv": "OSM-filen ”{path}” kunde inte läsas ({detail}). Ladda ned utdraget på nytt.",
         "en": "The OSM file “{path}” could not be read ({detail}). Download the extract again.",
     },
+    "overpass_unavailable": {
+        "sv": "OpenStreetMap (Overpass, {url}) går inte att nå just nu ({detail}). Kontrollera "
+        "nätverket eller importera ett nedladdat OSM-utdrag (.osm/.osm.pbf) i stället.",
+        "en": "OpenStreetMap (Overpass, {url}) cannot be reached right now ({detail}). Check the "
+        "network or import a downloaded OSM extract (.osm/.osm.pbf) instead.",
+    },
+    "overpass_needs_area": {
+        "sv": "Ange ett område med --area (en gränsfil eller project:ID) för att hämta från Overpass.",
+        "en": "Give an area with --area (a boundary file or project:ID) to fetch from Overpass.",
+    },
+    "services_needs_file": {
+        "sv": "Ange en OSM-fil, eller --overpass med --area.",
+        "en": "Give an OSM file, or --overpass with --area.",
+    },
     "project_has_no_osm": {
         "sv": "Projektet ”{name}” har inga OSM-data. Skapa det med ett OSM-utdrag för orten.",
         "en": "The project “{name}” has no OSM data. Create it with an OSM extract of the locality.",
