@@ -42,7 +42,11 @@ def test_what_if_closing_and_adding(fake_map):
     at.run()
     at.button(key="cov_add").click().run()
     assert at.success and at.success[0].value.startswith("Om förändringen genomförs får ")
-    assert float(at.metric[0].value.rstrip("%")) >= 0
+    services = service_points(ui.store(), ui.current_project().id)
+    closed = list(services.index[services["name"] == "Neste Huttunen"])
+    expected = coverage.what_if(net, services, "fuel", closed=closed, added=[(lon, lat)])
+    assert at.metric[0].value == f"{expected.share(expected.after, 400):.0%}"
+    assert at.metric[2].value == f"{expected.share(expected.after, 1200):.0%}"
 
 
 def test_population_grid_import_and_people(fake_map, tmp_path):
