@@ -107,11 +107,45 @@ class Project(Base):
     )
 
 
+class ServiceSnapshot(Base):
+    """One import of service points (an OSM file, Overpass, a register) with its source and
+    time. Snapshots are kept; the newest is the project's inventory, corrections on top."""
+
+    __tablename__ = "service_snapshots"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(20))
+    source_name: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ServiceCorrection(Base):
+    """A user's correction of the inventory, kept apart from snapshots and applied on top of
+    the newest one, so no re-import loses it: add a service, close one, change its category,
+    move it."""
+
+    __tablename__ = "service_corrections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    osm_type: Mapped[Optional[str]] = mapped_column(String(10), nullable=True)
+    osm_id: Mapped[Optional[int]] = mapped_column(BigInteger, nullable=True)
+    category: Mapped[Optional[str]] = mapped_column(String(40), nullable=True)
+    name: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    geom = mapped_column(Geometry("POINT"), nullable=True)
+    author: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class ServicePoint(Base):
     __tablename__ = "service_points"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    snapshot_id: Mapped[Optional[int]] = mapped_column(Integer, nullable=True, index=True)
     category: Mapped[str] = mapped_column(String(40))
     name: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
     osm_type: Mapped[Optional[str]] = mapped_column(String(10), nullable=True)

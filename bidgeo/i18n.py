@@ -303,6 +303,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "sv": "Ange en OSM-fil, eller --overpass med --area.",
         "en": "Give an OSM file, or --overpass with --area.",
     },
+    "correction_needs_point": {
+        "sv": "Ange var tjänsten ligger (en punkt på kartan).",
+        "en": "Give where the service is (a point on the map).",
+    },
+    "correction_needs_service": {
+        "sv": "Välj vilken tjänst rättelsen gäller.",
+        "en": "Choose which service the correction is for.",
+    },
     "project_has_no_osm": {
         "sv": "Projektet ”{name}” har inga OSM-data. Skapa det med ett OSM-utdrag för orten.",
         "en": "The project “{name}” has no OSM data. Create it with an OSM extract of the locality.",

@@ -14,10 +14,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bidgeo import config
-from bidgeo.db import OsmExtract, Project, ServicePoint
+from bidgeo.db import OsmExtract, Project, ServicePoint, ServiceSnapshot
 from bidgeo.errors import InputError, NotFoundError, ValidationError
-from bidgeo.geo import WGS84
-from bidgeo.osm import OSM_SUFFIXES, OsmData, read_osm
+from bidgeo.inventory import add_snapshot, current
+from bidgeo.osm import OSM_SUFFIXES, read_osm
 
 BID_TYPES = ("service", "centre", "residential", "business_park")
 
@@ -53,9 +53,14 @@ def _info(project: Project, service_count: int) -> ProjectInfo:
 
 
 def list_projects(engine: Engine) -> list[ProjectInfo]:
-    """All projects, oldest first, with their number of service points."""
+    """All projects, oldest first, with the number of service points of their newest
+    import."""
+    latest = (
+        select(func.max(ServiceSnapshot.id).label("id")).group_by(ServiceSnapshot.project_id).subquery()
+    )
     counts = (
         select(ServicePoint.project_id, func.count().label("n"))
+        .join(latest, latest.c.id == ServicePoint.snapshot_id)
         .group_by(ServicePoint.project_id)
         .subquery()
     )
@@ -117,21 +122,6 @@ def osm_file(engine: Engine, project: ProjectInfo) -> Path | None:
     return path
 
 
-def _service_rows(data: OsmData) -> list[ServicePoint]:
-    return [
-        ServicePoint(
-            category=row.category,
-            name=row.name,
-            osm_type=row.osm_type,
-            osm_id=int(row.osm_id),
-            source="osm",
-            tags=row.tags,
-            geom=row.geometry,
-        )
-        for row in data.services.itertuples()
-    ]
-
-
 def create_project(
     engine: Engine,
     name: str,
@@ -159,17 +149,17 @@ def create_project(
         osm_file=Path(osm_path).name if data is not None else None,
         osm_sha256=data.sha256 if data is not None else None,
     )
-    if data is not None:
-        project.service_points = _service_rows(data)
     with Session(engine) as session:
-        if data is not None:
-            _store_osm(session, Path(osm_path), data.sha256)
         session.add(project)
         try:
-            session.commit()
+            session.flush()
         except IntegrityError as exc:
             raise ValidationError("name_taken", name=name) from exc
-        return _info(project, len(project.service_points))
+        if data is not None:
+            _store_osm(session, Path(osm_path), data.sha256)
+            add_snapshot(session, project.id, "osm_file", project.osm_file, data.services)
+        session.commit()
+        return _info(project, 0 if data is None else len(data.services))
 
 
 def create_project_from_upload(engine: Engine, data: bytes, filename: str, **fields) -> ProjectInfo:
@@ -183,7 +173,8 @@ def create_project_from_upload(engine: Engine, data: bytes, filename: str, **fie
 
 
 def replace_osm(engine: Engine, project_id: int, osm_path: str | Path) -> ProjectInfo:
-    """Give a project a (new) OSM extract; its OSM service points are replaced."""
+    """Give a project a (new) OSM extract: its services become a new snapshot (earlier ones
+    and the corrections are kept)."""
     _check_size(Path(osm_path))
     data = read_osm(osm_path)
     with Session(engine) as session:
@@ -192,27 +183,12 @@ def replace_osm(engine: Engine, project_id: int, osm_path: str | Path) -> Projec
             raise NotFoundError("project_not_found", ref=str(project_id))
         _store_osm(session, Path(osm_path), data.sha256)
         project.osm_file, project.osm_sha256 = Path(osm_path).name, data.sha256
-        project.service_points = [p for p in project.service_points if p.source != "osm"]
-        project.service_points.extend(_service_rows(data))
+        add_snapshot(session, project.id, "osm_file", project.osm_file, data.services)
         session.commit()
-        return _info(project, len(project.service_points))
+        return _info(project, len(data.services))
 
 
 def service_points(engine: Engine, project_id: int) -> gpd.GeoDataFrame:
-    """The project's service points: category, name, osm_type, osm_id, source, geometry."""
-    query = select(
-        ServicePoint.category,
-        ServicePoint.name,
-        ServicePoint.osm_type,
-        ServicePoint.osm_id,
-        ServicePoint.source,
-        ServicePoint.geom,
-    ).where(ServicePoint.project_id == project_id).order_by(ServicePoint.id)
-    with Session(engine) as session:
-        rows = session.execute(query).all()
-    return gpd.GeoDataFrame(
-        [r[:5] for r in rows],
-        columns=["category", "name", "osm_type", "osm_id", "source"],
-        geometry=[r[5] for r in rows],
-        crs=WGS84,
-    )
+    """The project's service inventory: category, name, osm_type, osm_id, source, geometry
+    (the newest import with the corrections applied; see :mod:`bidgeo.inventory`)."""
+    return current(engine, project_id)

@@ -125,6 +125,13 @@ def test_upgrade_keeps_data_of_an_older_schema(database_url):
         command.upgrade(config, "0001")
         conn.execute(sa.text("INSERT INTO projects (name, locality, municipality, bid_type, created_at) "
                              "VALUES ('Gamla projektet', 'Orsa', 'Orsa', 'service', CURRENT_TIMESTAMP)"))
+        point = ("ST_GeomFromText('POINT(14.62 61.12)', 4326)" if engine.dialect.name == "postgresql"
+                 else "X'" + Point(14.62, 61.12).wkb_hex + "'")
+        conn.execute(sa.text("INSERT INTO service_points (project_id, category, name, osm_type, osm_id, source, "
+                             f"tags, geom) VALUES (1, 'pharmacy', 'Apoteket Orsa', 'node', 5, 'osm', '{{}}', {point})"))
     upgraded = open_store(database_url)
-    assert [(p.name, p.locality) for p in list_projects(upgraded)] == [("Gamla projektet", "Orsa")]
+    assert [(p.name, p.locality, p.service_count) for p in list_projects(upgraded)] == [("Gamla projektet", "Orsa", 1)]
     assert "area_versions" in sa.inspect(upgraded).get_table_names()
+    kept = service_points(upgraded, 1)  # the old points became the project's first snapshot
+    assert kept[["category", "name"]].values.tolist() == [["pharmacy", "Apoteket Orsa"]]
+    assert kept.geometry.iloc[0].equals(Point(14.62, 61.12))

@@ -1,0 +1,122 @@
+"""A project's service inventory: snapshots of imports, and manual corrections applied on
+top of the newest one (``shared/spec/service-categories.md``: corrections are stored apart
+from the OSM snapshot, so a fresh import never loses them)."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry import Point
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from bidgeo import categories
+from bidgeo.db import ServiceCorrection, ServicePoint, ServiceSnapshot
+from bidgeo.errors import ValidationError
+from bidgeo.geo import WGS84
+
+KINDS = ("add", "close", "category", "move")
+COLUMNS = ["category", "name", "osm_type", "osm_id", "source"]
+
+
+def add_snapshot(session: Session, project_id: int, source: str, source_name: str,
+                 services: gpd.GeoDataFrame) -> ServiceSnapshot:
+    """Store an import (rows as in :attr:`bidgeo.osm.OsmData.services`) as a new snapshot."""
+    snapshot = ServiceSnapshot(project_id=project_id, source=source, source_name=source_name)
+    session.add(snapshot)
+    session.flush()
+    session.add_all(
+        ServicePoint(project_id=project_id, snapshot_id=snapshot.id, category=row.category, name=row.name,
+                     osm_type=row.osm_type, osm_id=None if pd.isna(row.osm_id) else int(row.osm_id),
+                     source=row.source, tags=row.tags if isinstance(row.tags, dict) else {}, geom=geom)
+        for row, geom in zip(services.itertuples(), services.geometry)
+    )
+    return snapshot
+
+
+def _latest_ids(session: Session, project_id: int, count: int) -> list[int]:
+    return list(session.scalars(select(ServiceSnapshot.id).where(ServiceSnapshot.project_id == project_id)
+                                .order_by(ServiceSnapshot.id.desc()).limit(count)))
+
+
+def _points(session: Session, snapshot_id: int | None) -> gpd.GeoDataFrame:
+    rows = [] if snapshot_id is None else session.execute(
+        select(ServicePoint.category, ServicePoint.name, ServicePoint.osm_type, ServicePoint.osm_id,
+               ServicePoint.source, ServicePoint.geom)
+        .where(ServicePoint.snapshot_id == snapshot_id).order_by(ServicePoint.id)).all()
+    return gpd.GeoDataFrame([r[:5] for r in rows], columns=COLUMNS, geometry=[r[5] for r in rows], crs=WGS84)
+
+
+def current(engine: Engine, project_id: int) -> gpd.GeoDataFrame:
+    """The inventory: the newest snapshot with every correction applied in order."""
+    with Session(engine) as session:
+        latest = _latest_ids(session, project_id, 1)
+        points = _points(session, latest[0] if latest else None)
+        fixes = session.scalars(select(ServiceCorrection).where(ServiceCorrection.project_id == project_id)
+                                .order_by(ServiceCorrection.id)).all()
+        for fix in fixes:
+            same = (points["osm_type"] == fix.osm_type) & (points["osm_id"] == fix.osm_id)
+            if fix.kind == "add":
+                added = gpd.GeoDataFrame([[fix.category, fix.name, None, None, "manual"]], columns=COLUMNS,
+                                         geometry=[fix.geom], crs=WGS84)
+                points = pd.concat([points, added], ignore_index=True)
+            elif fix.kind == "close":
+                points = points[~same]
+            elif fix.kind == "category" and same.any():
+                first = points[same].iloc[[0]].assign(category=fix.category)
+                points = pd.concat([points[~same], first])
+            elif fix.kind == "move":
+                points.loc[same, "geometry"] = fix.geom
+    return gpd.GeoDataFrame(points.reset_index(drop=True), geometry="geometry", crs=WGS84)
+
+
+def correct(engine: Engine, project_id: int, kind: str, *, osm_type: str | None = None,
+            osm_id: int | None = None, category: str | None = None, name: str | None = None,
+            point: Point | None = None, author: str = "", note: str = "") -> int:
+    """Record a correction: ``add`` (category, name, point), ``close`` (osm_type, osm_id),
+    ``category`` (osm_type, osm_id, category) or ``move`` (osm_type, osm_id, point)."""
+    if kind not in KINDS:
+        raise ValidationError("bad_choice", field="kind", value=kind, choices=", ".join(KINDS))
+    if kind in ("add", "category") and category not in categories.by_key():
+        raise ValidationError("bad_choice", field="category", value=category,
+                              choices=", ".join(categories.by_key()))
+    if kind in ("add", "move") and point is None:
+        raise ValidationError("correction_needs_point")
+    if kind != "add" and (osm_type is None or osm_id is None):
+        raise ValidationError("correction_needs_service")
+    with Session(engine) as session:
+        fix = ServiceCorrection(project_id=project_id, kind=kind, osm_type=osm_type, osm_id=osm_id,
+                                category=category, name=(name or "").strip() or None, geom=point,
+                                author=author.strip(), note=note.strip())
+        session.add(fix)
+        session.commit()
+        return fix.id
+
+
+def snapshots(engine: Engine, project_id: int) -> pd.DataFrame:
+    """Every import of the project, newest first: id, source, source_name, created_at, count."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(ServiceSnapshot.id, ServiceSnapshot.source, ServiceSnapshot.source_name,
+                   ServiceSnapshot.created_at, func.count(ServicePoint.id))
+            .outerjoin(ServicePoint, ServicePoint.snapshot_id == ServiceSnapshot.id)
+            .where(ServiceSnapshot.project_id == project_id)
+            .group_by(ServiceSnapshot.id).order_by(ServiceSnapshot.id.desc())).all()
+    return pd.DataFrame(rows, columns=["id", "source", "source_name", "created_at", "count"])
+
+
+def changes(engine: Engine, project_id: int) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """What the newest import changed against the one before: (new services, gone ones),
+    matched by OSM element and category."""
+    with Session(engine) as session:
+        latest = _latest_ids(session, project_id, 2)
+        if len(latest) < 2:
+            empty = _points(session, None)
+            return empty, empty
+        new, old = _points(session, latest[0]), _points(session, latest[1])
+
+    def keys(frame):
+        return list(zip(frame["osm_type"], frame["osm_id"], frame["category"]))
+
+    return new[[k not in set(keys(old)) for k in keys(new)]], old[[k not in set(keys(new)) for k in keys(old)]]
