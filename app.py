@@ -14,6 +14,7 @@ LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
 page = st.navigation([
     st.Page("app_pages/start.py", title=ui.t("page_start"), icon=":material/home:", default=True),
     st.Page("app_pages/area.py", title=ui.t("page_area"), icon=":material/map:"),
+    st.Page("app_pages/services.py", title=ui.t("page_services"), icon=":material/storefront:"),
     st.Page("app_pages/stakeholders.py", title=ui.t("page_stakeholders"), icon=":material/groups:"),
     st.Page("app_pages/coverage.py", title=ui.t("page_coverage"), icon=":material/directions_walk:"),
     st.Page("app_pages/compare.py", title=ui.t("page_compare"), icon=":material/compare_arrows:"),

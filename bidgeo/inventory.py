@@ -17,7 +17,7 @@ from bidgeo.errors import ValidationError
 from bidgeo.geo import WGS84
 
 KINDS = ("add", "close", "category", "move")
-COLUMNS = ["category", "name", "osm_type", "osm_id", "source"]
+COLUMNS = ["category", "name", "osm_type", "osm_id", "source", "tags"]
 
 
 def add_snapshot(session: Session, project_id: int, source: str, source_name: str,
@@ -43,9 +43,9 @@ def _latest_ids(session: Session, project_id: int, count: int) -> list[int]:
 def _points(session: Session, snapshot_id: int | None) -> gpd.GeoDataFrame:
     rows = [] if snapshot_id is None else session.execute(
         select(ServicePoint.category, ServicePoint.name, ServicePoint.osm_type, ServicePoint.osm_id,
-               ServicePoint.source, ServicePoint.geom)
+               ServicePoint.source, ServicePoint.tags, ServicePoint.geom)
         .where(ServicePoint.snapshot_id == snapshot_id).order_by(ServicePoint.id)).all()
-    return gpd.GeoDataFrame([r[:5] for r in rows], columns=COLUMNS, geometry=[r[5] for r in rows], crs=WGS84)
+    return gpd.GeoDataFrame([r[:6] for r in rows], columns=COLUMNS, geometry=[r[6] for r in rows], crs=WGS84)
 
 
 def current(engine: Engine, project_id: int) -> gpd.GeoDataFrame:
@@ -58,7 +58,7 @@ def current(engine: Engine, project_id: int) -> gpd.GeoDataFrame:
         for fix in fixes:
             same = (points["osm_type"] == fix.osm_type) & (points["osm_id"] == fix.osm_id)
             if fix.kind == "add":
-                added = gpd.GeoDataFrame([[fix.category, fix.name, None, None, "manual"]], columns=COLUMNS,
+                added = gpd.GeoDataFrame([[fix.category, fix.name, None, None, "manual", {}]], columns=COLUMNS,
                                          geometry=[fix.geom], crs=WGS84)
                 points = pd.concat([points, added], ignore_index=True)
             elif fix.kind == "close":
@@ -120,3 +120,17 @@ def changes(engine: Engine, project_id: int) -> tuple[gpd.GeoDataFrame, gpd.GeoD
         return list(zip(frame["osm_type"], frame["osm_id"], frame["category"]))
 
     return new[[k not in set(keys(old)) for k in keys(new)]], old[[k not in set(keys(new)) for k in keys(old)]]
+
+
+def import_services(engine: Engine, project_id: int, source: str, source_name: str,
+                    services: gpd.GeoDataFrame) -> int:
+    """Store fetched or read services (e.g. from Overpass) as the project's newest snapshot."""
+    with Session(engine) as session:
+        snapshot = add_snapshot(session, project_id, source, source_name, services)
+        session.commit()
+        return snapshot.id
+
+
+def osm_url(osm_type: str, osm_id: int) -> str:
+    """The OSM object's page, for a details panel."""
+    return f"https://www.openstreetmap.org/{osm_type}/{int(osm_id)}"

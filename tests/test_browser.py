@@ -361,3 +361,22 @@ def test_compare_in_the_browser(browser, app_url):
     page.screenshot(path=str(ARTIFACTS / "compare-1024x768.png"))
     assert seen["errors"] == [] and seen["failed"] == []
     context.close()
+
+
+def test_services_page_in_the_browser(browser, app_url):
+    context = browser.new_context(viewport={"width": 768, "height": 1024})
+    page = context.new_page()
+    seen = _watch(page, app_url)
+    _goto(page, app_url, "Service", "Service på orten")
+    page.frame_locator('iframe[title="streamlit_folium.st_folium"]').last.locator(
+        ".leaflet-overlay-pane canvas").first.wait_for(timeout=60_000)
+    page.get_by_label("Sök på namn").fill("Teboil")
+    page.get_by_label("Sök på namn").press("Enter")
+    page.wait_for_function("document.querySelector('a[href=\"https://www.openstreetmap.org/node/960200411\"]')",
+                           timeout=30_000)
+    assert page.get_by_role("link", name="Öppna objektet i OpenStreetMap").get_attribute("href") == \
+        "https://www.openstreetmap.org/node/960200411"
+    page.screenshot(path=str(ARTIFACTS / "services-768x1024.png"))
+    assert seen["errors"] == [] and seen["failed"] == []
+    assert seen["hosts"] == {app_url.split("/")[2]}
+    context.close()

@@ -1,0 +1,118 @@
+"""The service inventory: map and table per category, search and details, corrections that
+survive re-imports, and new imports from a file or live OpenStreetMap with what changed."""
+
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+from shapely.geometry import Point
+
+import ui
+from bidgeo import categories, inventory, maps, overpass
+from bidgeo.area_versions import current_version
+from bidgeo.errors import BidgeoError
+from bidgeo.i18n import local_time
+from bidgeo.projects import replace_osm, service_points
+from bidgeo.services import inventory as counts
+
+project = ui.project_page("sv_title", "sv_intro")
+engine, lang = ui.store(), ui.lang()
+if "sv_message" in st.session_state:
+    st.success(st.session_state.pop("sv_message"))
+points = service_points(engine, project.id)
+osm = ui.project_osm(project)
+
+if len(points):
+    st.markdown(maps.legend_html(points, lang), unsafe_allow_html=True)
+clicked = ui.show_map(maps.overview_map(osm, points, lang), key=f"services-{project.id}-{len(points)}",
+                      returned_objects=["last_clicked"])
+tap = (clicked or {}).get("last_clicked")
+table = counts(points, lang)
+if len(table):
+    st.dataframe(table[["label", "count"]].rename(columns={"label": ui.t("col_category"), "count": ui.t("col_count")}),
+                 hide_index=True)
+
+
+def correct(kind: str, **values) -> None:
+    try:
+        inventory.correct(engine, project.id, kind, **values)
+    except BidgeoError as exc:
+        ui.show_error(exc)
+    else:
+        st.session_state["sv_message"] = ui.t("sv_corrected")
+        st.rerun()
+
+
+# --- search, details and corrections of one point ----------------------------------------------
+query = st.text_input(ui.t("sv_search"), key="sv_query").strip().lower()
+found = points[points["name"].fillna("").str.lower().str.contains(query, regex=False)] if query else points
+if found.empty:
+    st.info(ui.t("sv_no_match"))
+else:
+    index = st.selectbox(ui.t("sv_choose"), list(found.index), key="sv_point", format_func=lambda i: (
+        f"{found.loc[i, 'name'] or ui.t('unnamed')} – {categories.label(found.loc[i, 'category'], lang)}"))
+    chosen = found.loc[index]
+    if chosen["osm_type"]:
+        st.markdown(f"**{ui.t('sv_details')}** · [{ui.t('sv_osm_link')}]"
+                    f"({inventory.osm_url(chosen['osm_type'], chosen['osm_id'])})")
+        st.dataframe({k: [v] for k, v in (chosen["tags"] or {}).items()}, hide_index=True)
+        st.markdown(f"**{ui.t('sv_correct_heading')}**")
+        target = {"osm_type": chosen["osm_type"], "osm_id": int(chosen["osm_id"])}
+        left, middle, right = st.columns(3)
+        if left.button(ui.t("sv_close"), key="sv_close"):
+            correct("close", **target)
+        new_category = middle.selectbox(ui.t("sv_change_category"), [c.key for c in categories.categories()],
+                                        key="sv_new_category", format_func=lambda k: categories.label(k, lang))
+        if middle.button(ui.t("sv_change_button"), key="sv_change"):
+            correct("category", category=new_category, **target)
+        if tap and right.button(ui.t("sv_move_here", lat=f"{tap['lat']:.5f}", lon=f"{tap['lng']:.5f}"), key="sv_move"):
+            correct("move", point=Point(tap["lng"], tap["lat"]), **target)
+
+with st.expander(ui.t("sv_add_heading")):
+    st.caption(ui.t("sv_add_help"))
+    left, right = st.columns(2)
+    add_category = left.selectbox(ui.t("col_category"), [c.key for c in categories.categories()], key="sv_add_category",
+                                  format_func=lambda k: categories.label(k, lang))
+    add_name = right.text_input(ui.t("col_name"), key="sv_add_name", max_chars=300)
+    if tap and st.button(ui.t("sv_add_button", lat=f"{tap['lat']:.5f}", lon=f"{tap['lng']:.5f}"), key="sv_add"):
+        correct("add", category=add_category, name=add_name, point=Point(tap["lng"], tap["lat"]))
+
+# --- imports and what changed ------------------------------------------------------------------
+st.subheader(ui.t("sv_import_heading"))
+new, gone = inventory.changes(engine, project.id)
+history = inventory.snapshots(engine, project.id)
+if len(history) >= 2:
+    st.markdown(f"**{ui.t('sv_changes_heading')}** · {ui.t('sv_new', count=len(new))} · {ui.t('sv_gone', count=len(gone))}")
+    for frame in (new, gone):
+        if len(frame):
+            st.dataframe(frame.assign(label=[categories.label(c, lang) for c in frame["category"]])[["name", "label"]]
+                         .rename(columns={"name": ui.t("col_name"), "label": ui.t("col_category")}), hide_index=True)
+upload = st.file_uploader(ui.t("sv_import_file"), type=["osm", "pbf"], key="sv_upload")
+if upload is not None and st.button(ui.t("sv_import_file_button"), key="sv_import_file"):
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / Path(upload.name).name
+            path.write_bytes(upload.getvalue())
+            info = replace_osm(engine, project.id, path)
+    except BidgeoError as exc:
+        ui.show_error(exc)
+    else:
+        st.session_state["sv_message"] = ui.t("sv_imported", count=info.service_count)
+        st.rerun()
+area = current_version(engine, project.id)
+if area is None:
+    st.caption(ui.t("sv_need_area_for_overpass"))
+elif st.button(ui.t("sv_import_overpass", km=overpass.DEFAULT_BUFFER_M // 1000), key="sv_overpass"):
+    try:
+        with st.spinner(ui.t("sv_importing")):
+            fetched = overpass.services(area.geometry)
+        inventory.import_services(engine, project.id, "overpass", overpass.url(), fetched)
+    except BidgeoError as exc:
+        ui.show_error(exc)
+    else:
+        st.session_state["sv_message"] = ui.t("sv_imported", count=len(fetched))
+        st.rerun()
+st.dataframe(history.assign(created_at=[local_time(t) for t in history["created_at"]])[
+    ["created_at", "source", "source_name", "count"]].rename(columns={
+        "created_at": ui.t("col_created"), "source": ui.t("col_source"), "source_name": ui.t("col_source_name"),
+        "count": ui.t("col_count")}), hide_index=True)
