@@ -4,11 +4,13 @@ survive re-imports, and new imports from a file or live OpenStreetMap with what 
 import tempfile
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
+from pyproj.exceptions import CRSError
 from shapely.geometry import Point
 
 import ui
-from bidgeo import categories, inventory, maps, overpass
+from bidgeo import categories, inventory, maps, overpass, registers
 from bidgeo.area_versions import current_version
 from bidgeo.errors import BidgeoError
 from bidgeo.i18n import local_time
@@ -99,6 +101,51 @@ if upload is not None and st.button(ui.t("sv_import_file_button"), key="sv_impor
     else:
         st.session_state["sv_message"] = ui.t("sv_imported", count=info.service_count)
         st.rerun()
+with st.expander(ui.t("sv_register_heading")):
+    register = st.file_uploader(ui.t("sv_register_file"), type=["csv", "xlsx", "gpkg"], key="sv_register")
+    try:
+        table = registers.read_table(register.getvalue(), register.name) if register is not None else None
+    except BidgeoError as exc:
+        ui.show_error(exc)
+        table = None
+    if table is not None:
+        columns = list(table.columns)
+        geometry = registers.GEOMETRY_LON in columns
+        left, right = st.columns(2)
+        name_column = left.selectbox(ui.t("sv_register_name"), columns, key="sv_reg_name")
+        type_column = right.selectbox(ui.t("sv_register_type"), columns, key="sv_reg_type",
+                                      index=min(1, len(columns) - 1))
+        x_column = left.selectbox(ui.t("sv_register_x"), columns, key="sv_reg_x",
+                                  index=columns.index(registers.GEOMETRY_LON) if geometry else min(2, len(columns) - 1))
+        y_column = right.selectbox(ui.t("sv_register_y"), columns, key="sv_reg_y",
+                                   index=columns.index(registers.GEOMETRY_LAT) if geometry else min(3, len(columns) - 1))
+        crs = st.text_input(ui.t("sv_register_crs"), "EPSG:4326" if geometry else "EPSG:3006", key="sv_reg_crs")
+        labels = {c.label(lang): c.key for c in categories.categories()} | {ui.t("sv_register_skip"): ""}
+        kinds = registers.types_of(table, type_column)
+        guesses = [registers.guess_category(k) for k in kinds]
+        chosen = st.data_editor(
+            pd.DataFrame({ui.t("col_type"): kinds, ui.t("col_category"): [
+                categories.label(g, lang) if g else ui.t("sv_register_skip") for g in guesses]}),
+            column_config={ui.t("col_category"): st.column_config.SelectboxColumn(
+                ui.t("col_category"), options=list(labels), required=True)},
+            disabled=[ui.t("col_type")], hide_index=True, key=f"sv_reg_types_{type_column}")
+        if st.button(ui.t("sv_register_button"), key="sv_reg_import"):
+            mapping = registers.RegisterMapping(name_column, type_column, x_column, y_column, crs, dict(zip(
+                chosen[ui.t("col_type")], [labels[v] for v in chosen[ui.t("col_category")]])))
+            try:
+                imported, problems = registers.to_services(table, mapping, lang)
+            except (BidgeoError, CRSError, ValueError) as exc:
+                st.error(str(exc.message(lang) if isinstance(exc, BidgeoError) else exc))
+                problems, imported = None, None
+            if problems:
+                st.error(ui.t("sv_register_errors", count=len(problems)))
+                st.dataframe(pd.DataFrame(problems).rename(columns={"row": ui.t("col_row"),
+                                                                    "message": ui.t("col_message")}), hide_index=True)
+            elif imported is not None:
+                inventory.import_services(engine, project.id, "register", register.name, imported)
+                st.session_state["sv_message"] = ui.t("sv_imported", count=len(imported))
+                st.rerun()
+
 area = current_version(engine, project.id)
 if area is None:
     st.caption(ui.t("sv_need_area_for_overpass"))

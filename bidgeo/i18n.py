@@ -287,6 +287,20 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "sv_gone": {"sv": "Borta: {count}", "en": "Gone: {count}"},
     "sv_snapshots": {"sv": "Importer", "en": "Imports"},
     "col_source_name": {"sv": "Fil eller källa", "en": "File or source"},
+    "sv_register_heading": {"sv": "Importera ett register (CSV, XLSX eller GeoPackage)", "en": "Import a register (CSV, XLSX or GeoPackage)"},
+    "sv_register_file": {"sv": "Registerfil", "en": "Register file"},
+    "sv_register_name": {"sv": "Kolumn med namn", "en": "Column with the name"},
+    "sv_register_type": {"sv": "Kolumn med typ", "en": "Column with the type"},
+    "sv_register_x": {"sv": "Kolumn med x / longitud", "en": "Column with x / longitude"},
+    "sv_register_y": {"sv": "Kolumn med y / latitud", "en": "Column with y / latitude"},
+    "sv_register_crs": {"sv": "Koordinatsystem (t.ex. EPSG:3006 eller EPSG:4326)", "en": "Coordinate system (e.g. EPSG:3006 or EPSG:4326)"},
+    "sv_register_types": {"sv": "Vilken kategori är varje typ?", "en": "Which category is each type?"},
+    "sv_register_skip": {"sv": "Hoppa över", "en": "Skip"},
+    "sv_register_button": {"sv": "Importera registret", "en": "Import the register"},
+    "sv_register_errors": {"sv": "{count} rader har fel. Inget importerades; rätta raderna och försök igen.", "en": "{count} rows have errors. Nothing was imported; fix the rows and try again."},
+    "col_row": {"sv": "Rad", "en": "Row"},
+    "col_message": {"sv": "Fel", "en": "Error"},
+    "col_type": {"sv": "Typ", "en": "Type"},
     # --- errors ------------------------------------------------------------------------
     "error_prefix": {"sv": "Fel", "en": "Error"},
     "name_required": {
@@ -332,6 +346,27 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "services_needs_file": {
         "sv": "Ange en OSM-fil, eller --overpass med --area.",
         "en": "Give an OSM file, or --overpass with --area.",
+    },
+    "register_too_big": {
+        "sv": "Registret är {size_mb} MB, gränsen är {limit_mb} MB.",
+        "en": "The register is {size_mb} MB, the limit is {limit_mb} MB.",
+    },
+    "register_unreadable": {
+        "sv": "Registret ”{name}” kunde inte läsas ({detail}).",
+        "en": "The register “{name}” could not be read ({detail}).",
+    },
+    "register_unsupported": {
+        "sv": "”{name}” stöds inte. Använd CSV, XLSX eller GeoPackage.",
+        "en": "“{name}” is not supported. Use CSV, XLSX or GeoPackage.",
+    },
+    "register_no_name": {"sv": "Namn saknas.", "en": "The name is missing."},
+    "register_unknown_type": {
+        "sv": "Typen ”{type}” har ingen kategori. Välj en kategori för den (eller Hoppa över).",
+        "en": "The type “{type}” has no category. Choose one for it (or Skip).",
+    },
+    "register_bad_coordinates": {
+        "sv": "Koordinaterna saknas eller är ogiltiga.",
+        "en": "The coordinates are missing or invalid.",
     },
     "correction_needs_point": {
         "sv": "Ange var tjänsten ligger (en punkt på kartan).",

@@ -17,6 +17,9 @@ from bidgeo.errors import ValidationError
 from bidgeo.geo import WGS84
 
 KINDS = ("add", "close", "category", "move")
+OSM_SOURCES = ("osm_file", "overpass")
+"""Imports of OpenStreetMap: the newest replaces the ones before. Registers (source
+``register``) sit beside it, the newest of each register name."""
 COLUMNS = ["category", "name", "osm_type", "osm_id", "source", "tags"]
 
 
@@ -35,24 +38,39 @@ def add_snapshot(session: Session, project_id: int, source: str, source_name: st
     return snapshot
 
 
-def _latest_ids(session: Session, project_id: int, count: int) -> list[int]:
-    return list(session.scalars(select(ServiceSnapshot.id).where(ServiceSnapshot.project_id == project_id)
+def _latest_osm(session: Session, project_id: int, count: int) -> list[int]:
+    return list(session.scalars(select(ServiceSnapshot.id)
+                                .where(ServiceSnapshot.project_id == project_id,
+                                       ServiceSnapshot.source.in_(OSM_SOURCES))
                                 .order_by(ServiceSnapshot.id.desc()).limit(count)))
 
 
-def _points(session: Session, snapshot_id: int | None) -> gpd.GeoDataFrame:
-    rows = [] if snapshot_id is None else session.execute(
+def _inventory_snapshots(session: Session, project_id: int) -> list[int]:
+    """The newest OSM snapshot and the newest snapshot of each register."""
+    chosen, registers = _latest_osm(session, project_id, 1), set()
+    for snapshot_id, name in session.execute(
+            select(ServiceSnapshot.id, ServiceSnapshot.source_name)
+            .where(ServiceSnapshot.project_id == project_id, ServiceSnapshot.source == "register")
+            .order_by(ServiceSnapshot.id.desc())):
+        if name not in registers:
+            registers.add(name)
+            chosen.append(snapshot_id)
+    return chosen
+
+
+def _points(session: Session, snapshot_ids: list[int]) -> gpd.GeoDataFrame:
+    rows = session.execute(
         select(ServicePoint.category, ServicePoint.name, ServicePoint.osm_type, ServicePoint.osm_id,
                ServicePoint.source, ServicePoint.tags, ServicePoint.geom)
-        .where(ServicePoint.snapshot_id == snapshot_id).order_by(ServicePoint.id)).all()
+        .where(ServicePoint.snapshot_id.in_(snapshot_ids)).order_by(ServicePoint.id)).all()
     return gpd.GeoDataFrame([r[:6] for r in rows], columns=COLUMNS, geometry=[r[6] for r in rows], crs=WGS84)
 
 
 def current(engine: Engine, project_id: int) -> gpd.GeoDataFrame:
-    """The inventory: the newest snapshot with every correction applied in order."""
+    """The inventory: the newest OSM snapshot and registers, with every correction applied
+    in order."""
     with Session(engine) as session:
-        latest = _latest_ids(session, project_id, 1)
-        points = _points(session, latest[0] if latest else None)
+        points = _points(session, _inventory_snapshots(session, project_id))
         fixes = session.scalars(select(ServiceCorrection).where(ServiceCorrection.project_id == project_id)
                                 .order_by(ServiceCorrection.id)).all()
         for fix in fixes:
@@ -107,14 +125,14 @@ def snapshots(engine: Engine, project_id: int) -> pd.DataFrame:
 
 
 def changes(engine: Engine, project_id: int) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """What the newest import changed against the one before: (new services, gone ones),
-    matched by OSM element and category."""
+    """What the newest OSM import changed against the one before: (new services, gone
+    ones), matched by OSM element and category."""
     with Session(engine) as session:
-        latest = _latest_ids(session, project_id, 2)
+        latest = _latest_osm(session, project_id, 2)
         if len(latest) < 2:
-            empty = _points(session, None)
+            empty = _points(session, [])
             return empty, empty
-        new, old = _points(session, latest[0]), _points(session, latest[1])
+        new, old = _points(session, latest[:1]), _points(session, latest[1:])
 
     def keys(frame):
         return list(zip(frame["osm_type"], frame["osm_id"], frame["category"]))

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from bidgeo import config
 from bidgeo.db import OsmExtract, Project, ServicePoint, ServiceSnapshot
 from bidgeo.errors import InputError, NotFoundError, ValidationError
-from bidgeo.inventory import add_snapshot, current
+from bidgeo.inventory import OSM_SOURCES, add_snapshot, current
 from bidgeo.osm import OSM_SUFFIXES, read_osm
 
 BID_TYPES = ("service", "centre", "residential", "business_park")
@@ -53,10 +53,11 @@ def _info(project: Project, service_count: int) -> ProjectInfo:
 
 
 def list_projects(engine: Engine) -> list[ProjectInfo]:
-    """All projects, oldest first, with the number of service points of their newest
+    """All projects, oldest first, with the number of service points of their newest OSM
     import."""
     latest = (
-        select(func.max(ServiceSnapshot.id).label("id")).group_by(ServiceSnapshot.project_id).subquery()
+        select(func.max(ServiceSnapshot.id).label("id")).where(ServiceSnapshot.source.in_(OSM_SOURCES))
+        .group_by(ServiceSnapshot.project_id).subquery()
     )
     counts = (
         select(ServicePoint.project_id, func.count().label("n"))

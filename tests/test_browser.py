@@ -380,3 +380,29 @@ def test_services_page_in_the_browser(browser, app_url):
     assert seen["errors"] == [] and seen["failed"] == []
     assert seen["hosts"] == {app_url.split("/")[2]}
     context.close()
+
+
+def test_register_import_in_the_browser(browser, app_url, tmp_path):
+    from pyproj import Transformer
+
+    x, y = Transformer.from_crs(4326, 3006, always_xy=True).transform([26.950, 26.952], [60.523, 60.524])
+    good = tmp_path / "kommunens_service.csv"
+    good.write_text(f"Namn;Typ;E;N\nKarhulan apteekki;Apotek;{x[0]:.1f};{y[0]:.1f}\n"
+                    f"Karhulan kirjasto;Bibliotek;{x[1]:.1f};{y[1]:.1f}\n", "utf-8")
+    bad = tmp_path / "trasig.csv"
+    bad.write_text(f"Namn;Typ;E;N\n;Apotek;{x[0]:.1f};{y[0]:.1f}\nKirjasto;Bibliotek;;\n", "utf-8")
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    seen = _watch(page, app_url)
+    _goto(page, app_url, "Service", "Service på orten")
+    page.get_by_text("Importera ett register (CSV, XLSX eller GeoPackage)").click()
+    uploader = page.locator('[data-testid="stFileUploaderDropzoneInput"]').nth(1)
+    uploader.set_input_files(str(bad))
+    page.get_by_role("button", name="Importera registret").click()
+    page.get_by_text("2 rader har fel. Inget importerades").wait_for(timeout=30_000)
+    uploader.set_input_files(str(good))
+    page.get_by_role("button", name="Importera registret").click()
+    page.get_by_text("2 servicepunkter importerades.").wait_for(timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "services-register-1024x768.png"))
+    assert seen["errors"] == [] and seen["failed"] == []
+    context.close()

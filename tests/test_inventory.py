@@ -70,3 +70,74 @@ def test_bad_corrections_are_refused(engine, byn):
         inventory.correct(engine, byn.id, "close")
     assert err.value.key == "correction_needs_service"
     assert len(service_points(engine, byn.id)) == 17
+
+
+def test_a_register_sits_beside_the_osm_inventory(engine, byn, tmp_path):
+    from pyproj import Transformer
+
+    from bidgeo import registers
+
+    x, y = Transformer.from_crs(4326, 3006, always_xy=True).transform([15.605, 15.606, 15.607], [60.603] * 3)
+    csv_text = ("Namn;Typ;E;N\n"
+                f"Vårdcentralen Byn;Vårdcentral;{x[0]:.1f};{y[0]:.1f}\n"
+                f"Bibliotekets filial;Bibliotek;{x[1]:.1f};{y[1]:.1f}\n"
+                f"Återvinning;ÅVS;{x[2]:.1f};{y[2]:.1f}\n")
+    table = registers.read_table(csv_text.encode(), "kommunens_service.csv")
+    assert registers.types_of(table, "Typ") == ["Bibliotek", "Vårdcentral", "ÅVS"]
+    mapping = registers.RegisterMapping(name="Namn", type="Typ", x="E", y="N", crs="EPSG:3006",
+                                        types={"Vårdcentral": "healthcare", "Bibliotek": "library", "ÅVS": ""})
+    services, errors = registers.to_services(table, mapping, "sv")
+    assert errors == [] and services["category"].tolist() == ["healthcare", "library"]
+    assert round(services.geometry.iloc[0].x, 4) == 15.605
+    inventory.import_services(engine, byn.id, "register", "kommunens_service.csv", services)
+    points = service_points(engine, byn.id)
+    assert len(points) == 17 + 2 and (points["source"] == "import").sum() == 2
+    replace_osm(engine, byn.id, CASES_OSM)  # a new OSM import keeps the register beside it
+    assert len(service_points(engine, byn.id)) == 19
+    assert [p.service_count for p in list_projects(engine)] == [17]
+
+
+def test_a_register_with_bad_rows_imports_nothing():
+    from bidgeo import registers
+
+    text = "Namn,Typ,lon,lat\nAffären,Butik,15.6,60.6\n,Butik,15.6,60.6\nPosten,Post,15.6,60.6\nKiosken,Butik,abc,60.6\n"
+    table = registers.read_table(text.encode(), "lista.csv")
+    mapping = registers.RegisterMapping(name="Namn", type="Typ", x="lon", y="lat", types={"Butik": "retail"})
+    services, errors = registers.to_services(table, mapping, "sv")
+    assert [e["row"] for e in errors] == [3, 4, 5]
+    assert errors[1]["message"].startswith("Typen ”Post” har ingen kategori")
+    assert errors[2]["message"] == "Koordinaterna saknas eller är ogiltiga."
+
+
+def test_register_files_xlsx_and_geopackage(tmp_path):
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import Point
+
+    from bidgeo import registers
+    from bidgeo.errors import InputError
+
+    frame = pd.DataFrame({"namn": ["Apoteket"], "typ": ["Apotek"], "x": ["15,6"], "y": ["60,6"]})
+    frame.to_excel(tmp_path / "lista.xlsx", index=False)
+    table = registers.read_table((tmp_path / "lista.xlsx").read_bytes(), "lista.xlsx")
+    services, errors = registers.to_services(table, registers.RegisterMapping("namn", "typ", "x", "y",
+                                                                              types={"Apotek": "pharmacy"}), "sv")
+    assert errors == [] and round(services.geometry.iloc[0].y, 3) == 60.6
+    gpd.GeoDataFrame({"namn": ["Macken"], "typ": ["Bensin"]}, geometry=[Point(500000, 6700000)], crs=3006) \
+        .to_file(tmp_path / "lista.gpkg")
+    table = registers.read_table((tmp_path / "lista.gpkg").read_bytes(), "lista.gpkg")
+    services, errors = registers.to_services(
+        table, registers.RegisterMapping("namn", "typ", registers.GEOMETRY_LON, registers.GEOMETRY_LAT,
+                                         types={"Bensin": "fuel"}), "sv")
+    assert errors == [] and 14 < services.geometry.iloc[0].x < 16
+    with pytest.raises(InputError):
+        registers.read_table(b"not a spreadsheet", "lista.xlsx")
+    with pytest.raises(InputError):
+        registers.read_table(b"x", "lista.docx")
+
+
+def test_type_guesses_from_the_labels():
+    from bidgeo.registers import guess_category
+
+    assert [guess_category(k) for k in ["Apotek", "bibliotek", "Pharmacy", "fuel", "Pizzeria"]] == [
+        "pharmacy", "library", "pharmacy", "fuel", ""]

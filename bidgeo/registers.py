@@ -1,0 +1,102 @@
+"""Service registers (a municipality's or region's list of service points) from CSV, XLSX
+or GeoPackage: read the table, map its columns and its types to the taxonomy, and report
+every bad row; a register with any bad row imports nothing."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+from pyproj import CRS, Transformer
+
+from bidgeo import categories
+from bidgeo.errors import InputError
+from bidgeo.geo import WGS84
+from bidgeo.i18n import t
+from bidgeo.osm import SERVICE_COLUMNS
+
+MAX_BYTES = 20 * 1024 * 1024
+GEOMETRY_LON, GEOMETRY_LAT = "(geometri: lon)", "(geometri: lat)"
+
+
+def read_table(data: bytes, name: str) -> pd.DataFrame:
+    """The register as a table. A GeoPackage's geometry becomes two columns of WGS 84
+    coordinates (its point, or a point on its surface)."""
+    if len(data) > MAX_BYTES:
+        raise InputError("register_too_big", size_mb=round(len(data) / 1e6), limit_mb=MAX_BYTES // 1_000_000)
+    suffix = Path(name.lower()).suffix
+    try:
+        if suffix == ".csv":
+            return pd.read_csv(io.BytesIO(data), sep=None, engine="python", dtype=str, keep_default_na=False)
+        if suffix == ".xlsx":
+            return pd.read_excel(io.BytesIO(data), dtype=str).fillna("")
+        if suffix == ".gpkg":
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / "register.gpkg"
+                path.write_bytes(data)
+                frame = pyogrio.read_dataframe(path)
+            points = frame.to_crs(WGS84).geometry.representative_point() if frame.crs else frame.geometry
+            table = pd.DataFrame(frame.drop(columns=frame.geometry.name)).astype(str)
+            table[GEOMETRY_LON], table[GEOMETRY_LAT] = points.x.to_numpy(), points.y.to_numpy()
+            return table
+    except Exception as exc:  # pandas, openpyxl and GDAL raise many types for bad files
+        raise InputError("register_unreadable", name=name, detail=str(exc).splitlines()[0]) from exc
+    raise InputError("register_unsupported", name=name)
+
+
+@dataclass
+class RegisterMapping:
+    """Which columns hold the name, the type and the coordinates, their CRS, and which
+    taxonomy category each type value is ("" leaves that type out)."""
+
+    name: str
+    type: str
+    x: str
+    y: str
+    crs: str = "EPSG:4326"
+    types: dict[str, str] = field(default_factory=dict)
+
+
+def types_of(table: pd.DataFrame, column: str) -> list[str]:
+    return sorted({str(v).strip() for v in table[column] if str(v).strip()})
+
+
+def guess_category(kind: str) -> str:
+    """The category whose key or Swedish/English label is the type's text, else ""."""
+    text = kind.strip().lower()
+    return next((c.key for c in categories.categories() if text in (c.key, c.sv.lower(), c.en.lower())), "")
+
+
+def to_services(table: pd.DataFrame, mapping: RegisterMapping, lang: str
+                ) -> tuple[gpd.GeoDataFrame, list[dict]]:
+    """The register's services (source ``import``) and the errors of its rows, numbered as
+    in a spreadsheet (header = row 1)."""
+    errors: list[dict] = []
+    x = pd.to_numeric(table[mapping.x].astype(str).str.replace(",", ".").str.strip(), errors="coerce").to_numpy()
+    y = pd.to_numeric(table[mapping.y].astype(str).str.replace(",", ".").str.strip(), errors="coerce").to_numpy()
+    crs = CRS.from_user_input(mapping.crs)
+    if not crs.equals(WGS84):
+        x, y = Transformer.from_crs(crs, WGS84, always_xy=True).transform(x, y)
+    rows = []
+    for i, (name, kind, lon, lat) in enumerate(zip(table[mapping.name], table[mapping.type], x, y)):
+        row, name, kind = i + 2, str(name).strip(), str(kind).strip()
+        if not name:
+            errors.append({"row": row, "message": t("register_no_name", lang)})
+        elif kind not in mapping.types:
+            errors.append({"row": row, "message": t("register_unknown_type", lang, type=kind)})
+        elif not (np.isfinite(lon) and np.isfinite(lat) and abs(lon) <= 180 and abs(lat) <= 90):
+            errors.append({"row": row, "message": t("register_bad_coordinates", lang)})
+        elif mapping.types[kind]:
+            if mapping.types[kind] not in categories.by_key():
+                errors.append({"row": row, "message": t("register_unknown_type", lang, type=kind)})
+            else:
+                rows.append((mapping.types[kind], name, None, None, "import", {"type": kind}, (lon, lat)))
+    frame = pd.DataFrame([r[:-1] for r in rows], columns=SERVICE_COLUMNS[:-1])
+    return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy([r[-1][0] for r in rows], [r[-1][1] for r in rows]),
+                            crs=WGS84), errors
