@@ -118,6 +118,55 @@ def bench_cold_start() -> None:
     print(f"  baseline warm reload to map:            {warm:7.2f} s   ratio {cold / warm:.2f}")
 
 
+def _page_seconds(page: str, project_id: int, runs: int = 3) -> tuple[float, float]:
+    """Server-side time of the first run and the median rerun of a page (AppTest)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.session_state["project_id"] = project_id
+    at.switch_page(page)
+    start = time.perf_counter()
+    at.run()
+    first = time.perf_counter() - start
+    again = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        at.run()
+        again.append(time.perf_counter() - start)
+    assert not at.exception, at.exception
+    return first, statistics.median(again)
+
+
+def bench_services_page(points: int = 5000) -> None:
+    """The services page with 5,000 service points against the demo's 43, same process."""
+    import geopandas as gpd
+    import numpy as np
+
+    from bidgeo import categories, inventory
+    from bidgeo.db import open_store
+    from bidgeo.demo import ensure_demo
+    from bidgeo.projects import create_project
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["BIDGEO_HOME"] = tmp
+        os.environ.pop("BIDGEO_DATABASE_URL", None)
+        engine = open_store()
+        demo = ensure_demo(engine)
+        big = create_project(engine, "Många tjänster", osm_path=DEMO)
+        rng = np.random.default_rng(3)
+        keys = [c.key for c in categories.categories()]
+        frame = gpd.GeoDataFrame(
+            {"category": rng.choice(keys, points), "name": [f"Tjänst {i}" for i in range(points)],
+             "osm_type": None, "osm_id": None, "source": "import", "tags": [{}] * points},
+            geometry=gpd.points_from_xy(rng.uniform(26.93, 26.97, points), rng.uniform(60.52, 60.54, points)),
+            crs=4326)
+        inventory.import_services(engine, big.id, "register", "benchmark", frame)
+        small_first, small_rerun = _page_seconds("app_pages/services.py", demo.id)
+        big_first, big_rerun = _page_seconds("app_pages/services.py", big.id)
+    print(f"services page, server-side rerun with {points + 43} points: {big_rerun:6.2f} s (first run {big_first:.2f} s)")
+    print(f"  baseline with the demo's 43 points:         {small_rerun:6.2f} s   ratio {big_rerun / small_rerun:.2f}")
+
+
 def _one_town(grid: int) -> dict:
     """Run in a fresh process: time and peak memory of the coverage pipeline on one town."""
     from town import write_town
@@ -200,5 +249,6 @@ if __name__ == "__main__":
         sys.exit(0)
     bench_reading()
     bench_cold_start()
+    bench_services_page()
     bench_towns([20, 40] if args.quick else [40, 80, 160, 242])
     bench_against_osmnx(30 if args.quick else 80)
