@@ -403,21 +403,15 @@ def _in_range(x: np.ndarray, y: np.ndarray) -> bool:
 
 
 def _to_wgs84(parts: list[list[np.ndarray]], crs: CRS | None) -> list[list[np.ndarray]]:
-    xs = np.concatenate([r[:, 0] for p in parts for r in p])
-    ys = np.concatenate([r[:, 1] for p in parts for r in p])
-    if crs is not None and not crs.is_geographic:
-        transformer = Transformer.from_crs(crs, WGS84, always_xy=True)
-        moved = [[np.column_stack(transformer.transform(r[:, 0], r[:, 1])) for r in p] for p in parts]
-        xs = np.concatenate([r[:, 0] for p in moved for r in p])
-        ys = np.concatenate([r[:, 1] for p in moved for r in p])
-        if not (np.all(np.isfinite(xs)) and _in_range(xs, ys)):
-            raise _Fail("out_of_range", crs=crs.name)
-        return moved
-    if crs is not None and not crs.equals(WGS84) and crs.is_geographic:
+    if crs is not None and not crs.equals(WGS84):
         transformer = Transformer.from_crs(crs, WGS84, always_xy=True)
         parts = [[np.column_stack(transformer.transform(r[:, 0], r[:, 1])) for r in p] for p in parts]
-        xs = np.concatenate([r[:, 0] for p in parts for r in p])
-        ys = np.concatenate([r[:, 1] for p in parts for r in p])
+    xs = np.concatenate([r[:, 0] for p in parts for r in p])
+    ys = np.concatenate([r[:, 1] for p in parts for r in p])
+    if crs is not None and not crs.is_geographic:  # a projected CRS said what its numbers are
+        if not (np.all(np.isfinite(xs)) and _in_range(xs, ys)):
+            raise _Fail("out_of_range", crs=crs.name)
+        return parts
     centre = (float(np.mean(xs)), float(np.mean(ys)))
     if not _in_range(xs, ys):
         if _in_range(ys, xs):
