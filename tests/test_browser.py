@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import contextmanager
 import re
 import socket
 import subprocess
@@ -105,6 +106,18 @@ def _watch(page, app_url: str):
     return seen
 
 
+@contextmanager
+def _browsing(browser, app_url: str, width: int, height: int):
+    """A fresh browser context at a tablet size: yields the page and what :func:`_watch`
+    sees on it, and closes the context even when the test fails."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        page = context.new_page()
+        yield page, _watch(page, app_url)
+    finally:
+        context.close()
+
+
 def _settle(page, quiet_ms: int = 1000, timeout: float = 30) -> None:
     """Wait until the page's maps stop changing (Streamlit replaces a map's iframe when its
     key changes, and the old one lingers until the run ends): a mouse event on a map that is
@@ -169,50 +182,38 @@ def _choose(page, label: str, option: str) -> None:
 @pytest.mark.parametrize("width, height", [(1024, 768), (768, 1024)])
 def test_demo_project_map_renders_offline(browser, app_url, width, height):
     ARTIFACTS.mkdir(exist_ok=True)
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    errors, failed, hosts = [], [], set()
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    # A map iframe replaced while it loads aborts its requests (net::ERR_ABORTED); that is
-    # not a missing asset. The map that stays must have loaded everything (checked below).
-    page.on("requestfailed", lambda req: failed.append(f"{req.url} {req.failure}")
-            if req.failure != "net::ERR_ABORTED" else None)
-    page.on("response", lambda res: failed.append(f"{res.url} {res.status}") if res.status >= 400 else None)
-    page.on("request", lambda req: hosts.add(req.url.split("/")[2]) if req.url.startswith("http") else None)
+    with _browsing(browser, app_url, width, height) as (page, seen):
+        page.goto(app_url)
+        page.get_by_role("heading", name="Projekt och översikt").wait_for(timeout=60_000)
+        _open_sidebar(page)
+        _choose(page, "Projekt", "Tomt projekt")
+        page.get_by_text("Projektet har inga OSM-data ännu").wait_for(timeout=30_000)
+        _open_sidebar(page)
+        _choose(page, "Projekt", "Karhula (demo)")
+        page.get_by_role("heading", name="Översiktskarta: Karhula (demo)").wait_for(timeout=30_000)
+        page.get_by_role("heading", name="Service per kategori").wait_for(timeout=30_000)
 
-    page.goto(app_url)
-    page.get_by_role("heading", name="Projekt och översikt").wait_for(timeout=60_000)
-    _open_sidebar(page)
-    _choose(page, "Projekt", "Tomt projekt")
-    page.get_by_text("Projektet har inga OSM-data ännu").wait_for(timeout=30_000)
-    _open_sidebar(page)
-    _choose(page, "Projekt", "Karhula (demo)")
-    page.get_by_role("heading", name="Översiktskarta: Karhula (demo)").wait_for(timeout=30_000)
-    page.get_by_role("heading", name="Service per kategori").wait_for(timeout=30_000)
+        maps = 'iframe[title="streamlit_folium.st_folium"]'
+        page.wait_for_function(f"document.querySelectorAll('{maps}').length === 1")  # the old one has gone
+        frame = page.frame_locator(maps)
+        frame.locator(".leaflet-container").wait_for(timeout=30_000)
+        frame.locator(".leaflet-overlay-pane canvas").first.wait_for(timeout=30_000)
+        map_frame = next(f for f in page.frames if "streamlit_folium" in f.url and not f.is_detached())
+        assert map_frame.evaluate("typeof L.version === 'string' && typeof jQuery === 'function'")
+        layers = frame.locator(".leaflet-control-layers")
+        layers.hover()
+        assert "Kollektivtrafik (36)" in layers.inner_text()
+        assert "Drivmedel (2)" in layers.inner_text()
+        assert "OpenStreetMap contributors" in frame.locator(".leaflet-control-attribution").inner_text()
+        map_box = frame.locator(".leaflet-container").bounding_box()
+        assert map_box["width"] > 300 and map_box["height"] > 300
+        page.mouse.move(0, 0)
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(ARTIFACTS / f"start-{width}x{height}.png"), full_page=True)
 
-    maps = 'iframe[title="streamlit_folium.st_folium"]'
-    page.wait_for_function(f"document.querySelectorAll('{maps}').length === 1")  # the old one has gone
-    frame = page.frame_locator(maps)
-    frame.locator(".leaflet-container").wait_for(timeout=30_000)
-    frame.locator(".leaflet-overlay-pane canvas").first.wait_for(timeout=30_000)
-    map_frame = next(f for f in page.frames if "streamlit_folium" in f.url and not f.is_detached())
-    assert map_frame.evaluate("typeof L.version === 'string' && typeof jQuery === 'function'")
-    layers = frame.locator(".leaflet-control-layers")
-    layers.hover()
-    assert "Kollektivtrafik (36)" in layers.inner_text()
-    assert "Drivmedel (2)" in layers.inner_text()
-    assert "OpenStreetMap contributors" in frame.locator(".leaflet-control-attribution").inner_text()
-    map_box = frame.locator(".leaflet-container").bounding_box()
-    assert map_box["width"] > 300 and map_box["height"] > 300
-    page.mouse.move(0, 0)
-    page.wait_for_timeout(500)
-    page.screenshot(path=str(ARTIFACTS / f"start-{width}x{height}.png"), full_page=True)
-
-    assert errors == []
-    assert failed == []
-    assert hosts == {app_url.split("/")[2]}, "every request goes to the app itself"
-    context.close()
+        assert seen["errors"] == []
+        assert seen["failed"] == []
+        assert seen["hosts"] == {app_url.split("/")[2]}, "every request goes to the app itself"
 
 
 KARHULA_BOWTIE = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": {
@@ -224,162 +225,147 @@ KARHULA_BOWTIE = {"type": "FeatureCollection", "features": [{"type": "Feature", 
 def test_area_drawn_edited_uploaded_repaired_saved_and_reopened(browser, app_url, app_home, tmp_path, width,
                                                                 height):
     ARTIFACTS.mkdir(exist_ok=True)
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    seen = _watch(page, app_url)
-    _goto(page, app_url, "Steg 1: Området", "BID-området")
+    with _browsing(browser, app_url, width, height) as (page, seen):
+        _goto(page, app_url, "Steg 1: Området", "BID-området")
 
-    def save(comment: str) -> int:
-        page.get_by_text("Gränsen är giltig och kan sparas.").wait_for(timeout=30_000)
-        page.get_by_label("Ditt namn").fill("Anna BID-manager")
-        page.get_by_label("Kommentar (vad ändrades och varför)").fill(comment)
-        page.get_by_role("button", name="Spara version").click()
-        message = page.get_by_text(re.compile(r"Version \d+ är sparad och är nu aktuell."))
-        message.wait_for(timeout=30_000)
-        return int(re.search(r"Version (\d+)", message.inner_text()).group(1))
+        def save(comment: str) -> int:
+            page.get_by_text("Gränsen är giltig och kan sparas.").wait_for(timeout=30_000)
+            page.get_by_label("Ditt namn").fill("Anna BID-manager")
+            page.get_by_label("Kommentar (vad ändrades och varför)").fill(comment)
+            page.get_by_role("button", name="Spara version").click()
+            message = page.get_by_text(re.compile(r"Version \d+ är sparad och är nu aktuell."))
+            message.wait_for(timeout=30_000)
+            return int(re.search(r"Version (\d+)", message.inner_text()).group(1))
 
-    # Draw a new polygon with the polygon tool.
-    frame = _editor(page, editing=False)
-    frame.locator(".leaflet-draw-draw-polygon").click()
-    box = frame.frame_element().bounding_box()
-    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    corners = [(cx - 90, cy - 70), (cx + 60, cy - 80), (cx + 90, cy + 40), (cx - 60, cy + 80)]
-    for x, y in corners + corners[:1]:
-        page.mouse.click(x, y)
-        page.wait_for_timeout(250)
-    page.screenshot(path=str(ARTIFACTS / f"area-drawn-{width}x{height}.png"))
-    drawn = save("Ritad på plattan")
+        # Draw a new polygon with the polygon tool.
+        frame = _editor(page, editing=False)
+        frame.locator(".leaflet-draw-draw-polygon").click()
+        box = frame.frame_element().bounding_box()
+        cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        corners = [(cx - 90, cy - 70), (cx + 60, cy - 80), (cx + 90, cy + 40), (cx - 60, cy + 80)]
+        for x, y in corners + corners[:1]:
+            page.mouse.click(x, y)
+            page.wait_for_timeout(250)
+        page.screenshot(path=str(ARTIFACTS / f"area-drawn-{width}x{height}.png"))
+        drawn = save("Ritad på plattan")
 
-    # Edit the current one: drag a vertex, then save the edit in the toolbar.
-    page.get_by_text("Redigera nuvarande").click()
-    frame = _editor(page, editing=True)
-    frame.locator(".leaflet-draw-edit-edit").click()
-    corners = frame.locator(".leaflet-editing-icon:not(.leaflet-middle-icon)")
-    corners.first.wait_for(timeout=30_000)
-    map_box = frame.frame_element().bounding_box()
-    centre = (map_box["x"] + map_box["width"] / 2, map_box["y"] + map_box["height"] / 2)
-    boxes = [corners.nth(i).bounding_box() for i in range(corners.count())]
-    hb = min(boxes, key=lambda b: (b["x"] - centre[0]) ** 2 + (b["y"] - centre[1]) ** 2)
-    x, y = hb["x"] + hb["width"] / 2, hb["y"] + hb["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
-    page.mouse.move(x + (centre[0] - x) / 3, y + (centre[1] - y) / 3, steps=10)
-    page.mouse.up()
-    frame.get_by_text("Spara", exact=True).click()
-    edited = save("Flyttade ett hörn")
-    assert edited == drawn + 1
+        # Edit the current one: drag a vertex, then save the edit in the toolbar.
+        page.get_by_text("Redigera nuvarande").click()
+        frame = _editor(page, editing=True)
+        frame.locator(".leaflet-draw-edit-edit").click()
+        corners = frame.locator(".leaflet-editing-icon:not(.leaflet-middle-icon)")
+        corners.first.wait_for(timeout=30_000)
+        map_box = frame.frame_element().bounding_box()
+        centre = (map_box["x"] + map_box["width"] / 2, map_box["y"] + map_box["height"] / 2)
+        boxes = [corners.nth(i).bounding_box() for i in range(corners.count())]
+        hb = min(boxes, key=lambda b: (b["x"] - centre[0]) ** 2 + (b["y"] - centre[1]) ** 2)
+        x, y = hb["x"] + hb["width"] / 2, hb["y"] + hb["height"] / 2
+        page.mouse.move(x, y)
+        page.mouse.down()
+        page.mouse.move(x + (centre[0] - x) / 3, y + (centre[1] - y) / 3, steps=10)
+        page.mouse.up()
+        frame.get_by_text("Spara", exact=True).click()
+        edited = save("Flyttade ett hörn")
+        assert edited == drawn + 1
 
-    # Upload a boundary that crosses itself, see where, repair and save it.
-    page.get_by_text("Ladda upp fil").click()
-    bowtie = tmp_path / "korsar.geojson"
-    bowtie.write_text(json.dumps(KARHULA_BOWTIE))
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bowtie))
-    page.get_by_text("Gränsen korsar sig själv vid 60.52300 N, 26.94850 E").wait_for(timeout=30_000)
-    page.get_by_text("Reparera gränsen").click()
-    page.get_by_text("Reparerad gräns: före").wait_for(timeout=30_000)
-    page.screenshot(path=str(ARTIFACTS / f"area-repaired-{width}x{height}.png"))
-    repaired = save("Reparerad fil")
-    assert repaired == edited + 1
+        # Upload a boundary that crosses itself, see where, repair and save it.
+        page.get_by_text("Ladda upp fil").click()
+        bowtie = tmp_path / "korsar.geojson"
+        bowtie.write_text(json.dumps(KARHULA_BOWTIE))
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bowtie))
+        page.get_by_text("Gränsen korsar sig själv vid 60.52300 N, 26.94850 E").wait_for(timeout=30_000)
+        page.get_by_text("Reparera gränsen").click()
+        page.get_by_text("Reparerad gräns: före").wait_for(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / f"area-repaired-{width}x{height}.png"))
+        repaired = save("Reparerad fil")
+        assert repaired == edited + 1
 
-    # Re-open: a fresh page load shows the saved versions, the newest current.
-    page.reload()
-    page.get_by_role("heading", name="Versioner", exact=True).wait_for(timeout=60_000)
-    table = page.locator('[data-testid="stDataFrame"]').last
-    table.scroll_into_view_if_needed()
-    page.wait_for_timeout(800)
-    page.screenshot(path=str(ARTIFACTS / f"area-versions-{width}x{height}.png"))
-    from bidgeo.area_versions import list_versions
-    from bidgeo.db import open_store
-    from bidgeo.projects import get_project
+        # Re-open: a fresh page load shows the saved versions, the newest current.
+        page.reload()
+        page.get_by_role("heading", name="Versioner", exact=True).wait_for(timeout=60_000)
+        table = page.locator('[data-testid="stDataFrame"]').last
+        table.scroll_into_view_if_needed()
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(ARTIFACTS / f"area-versions-{width}x{height}.png"))
+        from bidgeo.area_versions import list_versions
+        from bidgeo.db import open_store
+        from bidgeo.projects import get_project
 
-    engine = open_store(f"sqlite:///{app_home / 'bidgeo.sqlite'}")
-    versions = list_versions(engine, get_project(engine, "Karhula (demo)").id)
-    by_number = {v.number: v for v in versions}
-    assert by_number[repaired].current and by_number[repaired].comment == "Reparerad fil"
-    assert by_number[edited].comment == "Flyttade ett hörn"
-    assert not by_number[edited].geometry.equals(by_number[drawn].geometry)
-    engine.dispose()
-    deep_link_404s = [f for f in seen["failed"] if "/_stcore/" in f and " 404" in f]
-    assert [f for f in seen["failed"] if f not in deep_link_404s] == []
-    assert seen["errors"] == [e for e in seen["errors"] if "404" in e]  # only the deep-link probes
-    assert seen["hosts"] == {app_url.split("/")[2]}
-    context.close()
+        engine = open_store(f"sqlite:///{app_home / 'bidgeo.sqlite'}")
+        versions = list_versions(engine, get_project(engine, "Karhula (demo)").id)
+        by_number = {v.number: v for v in versions}
+        assert by_number[repaired].current and by_number[repaired].comment == "Reparerad fil"
+        assert by_number[edited].comment == "Flyttade ett hörn"
+        assert not by_number[edited].geometry.equals(by_number[drawn].geometry)
+        engine.dispose()
+        deep_link_404s = [f for f in seen["failed"] if "/_stcore/" in f and " 404" in f]
+        assert [f for f in seen["failed"] if f not in deep_link_404s] == []
+        assert seen["errors"] == [e for e in seen["errors"] if "404" in e]  # only the deep-link probes
+        assert seen["hosts"] == {app_url.split("/")[2]}
 
 
 def test_stakeholder_register_in_the_browser(browser, app_url):
-    context = browser.new_context(viewport={"width": 1024, "height": 768})
-    page = context.new_page()
-    seen = _watch(page, app_url)
-    _goto(page, app_url, "Intressenter", "Intressentregistret")
-    page.get_by_role("button", name="Lägg till nya förslag i intressentregistret").click()
-    page.get_by_text(re.compile(r"\d+ intressenter lades till i registret.")).wait_for(timeout=30_000)
-    page.get_by_role("button", name="Ladda ned CSV").wait_for(timeout=30_000)
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Ladda ned CSV").click()
-    text = Path(download.value.path()).read_text("utf-8-sig")
-    assert "Neste Huttunen" in text and "Kontaktperson" not in text
-    page.screenshot(path=str(ARTIFACTS / "stakeholders-1024x768.png"))
-    assert seen["errors"] == [] and seen["failed"] == []
-    context.close()
+    with _browsing(browser, app_url, 1024, 768) as (page, seen):
+        _goto(page, app_url, "Intressenter", "Intressentregistret")
+        page.get_by_role("button", name="Lägg till nya förslag i intressentregistret").click()
+        page.get_by_text(re.compile(r"\d+ intressenter lades till i registret.")).wait_for(timeout=30_000)
+        page.get_by_role("button", name="Ladda ned CSV").wait_for(timeout=30_000)
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Ladda ned CSV").click()
+        text = Path(download.value.path()).read_text("utf-8-sig")
+        assert "Neste Huttunen" in text and "Kontaktperson" not in text
+        page.screenshot(path=str(ARTIFACTS / "stakeholders-1024x768.png"))
+        assert seen["errors"] == [] and seen["failed"] == []
 
 
 @pytest.mark.parametrize("width, height", [(1024, 768), (768, 1024)])
 def test_coverage_what_if_in_the_browser(browser, app_url, width, height):
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    seen = _watch(page, app_url)
-    _goto(page, app_url, "Gångavstånd", "Gångavstånd till service")
-    frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').last
-    frame.locator(".leaflet-overlay-pane canvas").first.wait_for(timeout=60_000)
-    _settle(page)
-    iframe = page.locator('iframe[title="streamlit_folium.st_folium"]').last
-    iframe.scroll_into_view_if_needed()
-    page.wait_for_timeout(500)
-    box = iframe.bounding_box()
-    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + min(box["height"] * 0.6, height - box["y"] - 20))
-    page.get_by_role("button", name=re.compile("Lägg till tänkt service vid")).click(timeout=30_000)
-    page.get_by_text(re.compile("Om förändringen genomförs får")).first.wait_for(timeout=30_000)
-    page.get_by_text(re.compile("Om förändringen genomförs får")).first.scroll_into_view_if_needed()
-    page.wait_for_timeout(800)
-    page.screenshot(path=str(ARTIFACTS / f"coverage-{width}x{height}.png"))
-    assert seen["errors"] == [] and seen["failed"] == []
-    assert seen["hosts"] == {app_url.split("/")[2]}
-    context.close()
+    with _browsing(browser, app_url, width, height) as (page, seen):
+        _goto(page, app_url, "Gångavstånd", "Gångavstånd till service")
+        frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').last
+        frame.locator(".leaflet-overlay-pane canvas").first.wait_for(timeout=60_000)
+        _settle(page)
+        iframe = page.locator('iframe[title="streamlit_folium.st_folium"]').last
+        iframe.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        box = iframe.bounding_box()
+        page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + min(box["height"] * 0.6, height - box["y"] - 20))
+        page.get_by_role("button", name=re.compile("Lägg till tänkt service vid")).click(timeout=30_000)
+        page.get_by_text(re.compile("Om förändringen genomförs får")).first.wait_for(timeout=30_000)
+        page.get_by_text(re.compile("Om förändringen genomförs får")).first.scroll_into_view_if_needed()
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(ARTIFACTS / f"coverage-{width}x{height}.png"))
+        assert seen["errors"] == [] and seen["failed"] == []
+        assert seen["hosts"] == {app_url.split("/")[2]}
 
 
 def test_compare_in_the_browser(browser, app_url):
-    context = browser.new_context(viewport={"width": 1024, "height": 768})
-    page = context.new_page()
-    seen = _watch(page, app_url)
-    _goto(page, app_url, "Jämför orter", "Jämför orter")
-    page.get_by_role("img").first.wait_for(timeout=60_000)
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Ladda ned diagram (PNG)").click()
-    assert Path(download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    page.frame_locator('iframe[title="streamlit_folium.st_folium"]').last.locator(
-        ".leaflet-overlay-pane canvas").first.wait_for(timeout=60_000)
-    page.screenshot(path=str(ARTIFACTS / "compare-1024x768.png"))
-    assert seen["errors"] == [] and seen["failed"] == []
-    context.close()
+    with _browsing(browser, app_url, 1024, 768) as (page, seen):
+        _goto(page, app_url, "Jämför orter", "Jämför orter")
+        page.get_by_role("img").first.wait_for(timeout=60_000)
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Ladda ned diagram (PNG)").click()
+        assert Path(download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        page.frame_locator('iframe[title="streamlit_folium.st_folium"]').last.locator(
+            ".leaflet-overlay-pane canvas").first.wait_for(timeout=60_000)
+        page.screenshot(path=str(ARTIFACTS / "compare-1024x768.png"))
+        assert seen["errors"] == [] and seen["failed"] == []
 
 
 def test_services_page_in_the_browser(browser, app_url):
-    context = browser.new_context(viewport={"width": 768, "height": 1024})
-    page = context.new_page()
-    seen = _watch(page, app_url)
-    _goto(page, app_url, "Service", "Service på orten")
-    page.frame_locator('iframe[title="streamlit_folium.st_folium"]').last.locator(
-        ".leaflet-overlay-pane canvas").first.wait_for(timeout=60_000)
-    page.get_by_label("Sök på namn").fill("Teboil")
-    page.get_by_label("Sök på namn").press("Enter")
-    page.wait_for_function("document.querySelector('a[href=\"https://www.openstreetmap.org/node/960200411\"]')",
-                           timeout=30_000)
-    assert page.get_by_role("link", name="Öppna objektet i OpenStreetMap").get_attribute("href") == \
-        "https://www.openstreetmap.org/node/960200411"
-    page.screenshot(path=str(ARTIFACTS / "services-768x1024.png"))
-    assert seen["errors"] == [] and seen["failed"] == []
-    assert seen["hosts"] == {app_url.split("/")[2]}
-    context.close()
+    with _browsing(browser, app_url, 768, 1024) as (page, seen):
+        _goto(page, app_url, "Service", "Service på orten")
+        page.frame_locator('iframe[title="streamlit_folium.st_folium"]').last.locator(
+            ".leaflet-overlay-pane canvas").first.wait_for(timeout=60_000)
+        page.get_by_label("Sök på namn").fill("Teboil")
+        page.get_by_label("Sök på namn").press("Enter")
+        page.wait_for_function("document.querySelector('a[href=\"https://www.openstreetmap.org/node/960200411\"]')",
+                               timeout=30_000)
+        assert page.get_by_role("link", name="Öppna objektet i OpenStreetMap").get_attribute("href") == \
+            "https://www.openstreetmap.org/node/960200411"
+        page.screenshot(path=str(ARTIFACTS / "services-768x1024.png"))
+        assert seen["errors"] == [] and seen["failed"] == []
+        assert seen["hosts"] == {app_url.split("/")[2]}
 
 
 def test_register_import_in_the_browser(browser, app_url, tmp_path):
@@ -391,18 +377,15 @@ def test_register_import_in_the_browser(browser, app_url, tmp_path):
                     f"Karhulan kirjasto;Bibliotek;{x[1]:.1f};{y[1]:.1f}\n", "utf-8")
     bad = tmp_path / "trasig.csv"
     bad.write_text(f"Namn;Typ;E;N\n;Apotek;{x[0]:.1f};{y[0]:.1f}\nKirjasto;Bibliotek;;\n", "utf-8")
-    context = browser.new_context(viewport={"width": 1024, "height": 768})
-    page = context.new_page()
-    seen = _watch(page, app_url)
-    _goto(page, app_url, "Service", "Service på orten")
-    page.get_by_text("Importera ett register (CSV, XLSX eller GeoPackage)").click()
-    uploader = page.locator('[data-testid="stFileUploaderDropzoneInput"]').nth(1)
-    uploader.set_input_files(str(bad))
-    page.get_by_role("button", name="Importera registret").click()
-    page.get_by_text("2 rader har fel. Inget importerades").wait_for(timeout=30_000)
-    uploader.set_input_files(str(good))
-    page.get_by_role("button", name="Importera registret").click()
-    page.get_by_text("2 servicepunkter importerades.").wait_for(timeout=30_000)
-    page.screenshot(path=str(ARTIFACTS / "services-register-1024x768.png"))
-    assert seen["errors"] == [] and seen["failed"] == []
-    context.close()
+    with _browsing(browser, app_url, 1024, 768) as (page, seen):
+        _goto(page, app_url, "Service", "Service på orten")
+        page.get_by_text("Importera ett register (CSV, XLSX eller GeoPackage)").click()
+        uploader = page.locator('[data-testid="stFileUploaderDropzoneInput"]').nth(1)
+        uploader.set_input_files(str(bad))
+        page.get_by_role("button", name="Importera registret").click()
+        page.get_by_text("2 rader har fel. Inget importerades").wait_for(timeout=30_000)
+        uploader.set_input_files(str(good))
+        page.get_by_role("button", name="Importera registret").click()
+        page.get_by_text("2 servicepunkter importerades.").wait_for(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "services-register-1024x768.png"))
+        assert seen["errors"] == [] and seen["failed"] == []
