@@ -1,7 +1,8 @@
 """The service taxonomy (``shared/spec/service-categories.md``), kept as one table of data.
 
 ``data/categories.csv`` holds one row per category: its stable key, Swedish and English
-labels, a map colour, the OSM tag rules (any of, ``;``-separated; ``+`` joins tags that must
+labels, a map colour, a map icon (a Material Design Icons name, see
+``bidgeo.icons``), the OSM tag rules (any of, ``;``-separated; ``+`` joins tags that must
 all match; ``*`` matches any value) and, for catch-all rows, the categories whose match
 excludes it.
 """
@@ -23,6 +24,7 @@ class Category:
     sv: str
     en: str
     color: str
+    icon: str
     rules: tuple[Rule, ...]
     unless: tuple[str, ...]
 
@@ -51,6 +53,7 @@ def categories() -> tuple[Category, ...]:
             sv=row["sv"],
             en=row["en"],
             color=row["color"],
+            icon=row["icon"],
             rules=_parse_rules(row["rules"]),
             unless=tuple(row["unless"].split()),
         )

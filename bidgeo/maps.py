@@ -17,11 +17,11 @@ import numpy as np
 import shapely
 import shapely.geometry
 from branca.element import MacroElement
-from folium.plugins import Draw
+from folium.plugins import Draw, MarkerCluster
 from jinja2 import Template
 from shapely.geometry.base import BaseGeometry
 
-from bidgeo import categories, config
+from bidgeo import categories, config, icons
 from bidgeo.i18n import t
 from bidgeo.osm import ATTRIBUTION, OsmData
 
@@ -32,6 +32,9 @@ ASSET_FILES = {
     "leaflet_css": "leaflet/leaflet.css",
     "leaflet_draw_js": "leaflet-draw/leaflet.draw.js",
     "leaflet_draw_css": "leaflet-draw/leaflet.draw.css",
+    "markerclusterjs": "leaflet-markercluster/leaflet.markercluster.js",
+    "markerclustercss": "leaflet-markercluster/MarkerCluster.css",
+    "markerclusterdefaultcss": "leaflet-markercluster/MarkerCluster.Default.css",
 }
 # Assets folium loads by default that bidgeo's maps never use (awesome-marker icons).
 UNUSED_ASSETS = frozenset(
@@ -149,12 +152,24 @@ def legend_html(services: gpd.GeoDataFrame, lang: str) -> str:
 
 
 def _swatch(category: categories.Category, count: int, lang: str) -> str:
-    return f'<span style="color:{category.color}">&#9679;</span> {html.escape(category.label(lang))} ({count})'
+    return f'{icons.badge(category.icon, category.color, 20)} {html.escape(category.label(lang))} ({count})'
+
+
+CLUSTER_FROM = 100
+"""A category with more points than this is clustered (until street level), so a map of
+thousands of services stays quick on a tablet."""
+_CLUSTER_ICON = """function (cluster) {
+    return L.divIcon({html: '<div style="background:%s;color:#fff;border:2px solid #fff;border-radius:50%%;'
+        + 'width:34px;height:34px;line-height:30px;text-align:center;font:bold 13px sans-serif;'
+        + 'box-shadow:0 1px 3px rgba(0,0,0,.45)">' + cluster.getChildCount() + '</div>',
+        className: 'bidgeo-cluster', iconSize: L.point(34, 34)});
+}"""
 
 
 def add_services(m: folium.Map, services: gpd.GeoDataFrame, lang: str) -> None:
-    """One layer per category, a coloured circle per service, named with its colour
-    swatch. Tooltips show the escaped name."""
+    """One layer per category, named with its colour swatch; each service a round marker in
+    the category's colour with its icon, clustered where a category is dense. Tooltips show
+    the escaped name."""
     for category in categories.categories():
         points = services[services["category"] == category.key]
         if points.empty:
@@ -167,12 +182,18 @@ def add_services(m: folium.Map, services: gpd.GeoDataFrame, lang: str) -> None:
             crs=points.crs,
         )
         group = folium.FeatureGroup(name=_swatch(category, len(points), lang))
+        holder = group
+        if len(points) > CLUSTER_FROM:
+            holder = MarkerCluster(options={"disableClusteringAtZoom": 17, "showCoverageOnHover": False},
+                                   icon_create_function=_CLUSTER_ICON % category.color)
+            holder.add_to(group)
         folium.GeoJson(
             _geojson(layer, ["tip"]),
-            marker=folium.CircleMarker(radius=7, weight=2, fill=True, fill_opacity=0.85),
-            style_function=lambda _, c=category.color: {"color": "#ffffff", "fillColor": c},
+            marker=folium.Marker(icon=folium.DivIcon(html=icons.badge(category.icon, category.color),
+                                                     icon_size=(26, 26), icon_anchor=(13, 13),
+                                                     class_name="bidgeo-marker")),
             tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
-        ).add_to(group)
+        ).add_to(holder)
         group.add_to(m)
 
 

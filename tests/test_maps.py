@@ -1,3 +1,4 @@
+import json
 import re
 
 import folium
@@ -38,7 +39,7 @@ def test_every_asset_is_served_locally():
 
 def test_an_asset_without_a_local_copy_is_refused():
     m = folium.Map(tiles=None)
-    folium.plugins.MarkerCluster().add_to(m)
+    folium.plugins.MiniMap().add_to(m)
     with pytest.raises(ValueError, match="no local copy"):
         maps.use_local_assets(m, "/static")
 
@@ -70,8 +71,34 @@ def test_names_are_escaped_and_travel_as_data(cases):
 
 def test_legend_lists_only_present_categories(cases):
     legend = maps.legend_html(cases.services, "sv")
-    assert legend.count("&#9679;") == 13
+    assert legend.count("<svg") == 13  # each with its category's icon
     assert "Apotek (1)" in legend and "Drivmedel" not in legend
+
+
+def test_each_category_has_its_icon_and_dense_ones_cluster_from_local_assets(cases):
+    import geopandas as gpd
+    import numpy as np
+
+    from bidgeo import categories, icons
+
+    for category in categories.categories():  # every icon the table names is bundled
+        assert icons.svg(category.icon).startswith("<svg")
+    page = rendered(maps.overview_map(cases, cases.services, "sv"))
+    badges = {json.loads(f'"{h}"') for h in re.findall(r'"html": "((?:[^"\\]|\\.)*)"', page)}
+    assert icons.badge("cart", "#2e7d32") in badges  # the DivIcon of full-range groceries
+    assert icons.badge("pill", "#00897b") in badges and len(badges) == 13
+    assert "markerClusterGroup" not in page  # a handful of points stays unclustered
+    rng = np.random.default_rng(1)
+    many = gpd.GeoDataFrame({"category": ["food_drink"] * 5000 + ["pharmacy"] * 3,
+                             "name": [f"Kafé {i}" for i in range(5003)]},
+                            geometry=gpd.points_from_xy(26.9 + rng.random(5003) / 20, 60.5 + rng.random(5003) / 40),
+                            crs=4326)
+    m = maps.overview_map(None, many, "sv")
+    maps.use_local_assets(m, "/app/static/vendor")
+    page = rendered(m)
+    assert page.count("L.markerClusterGroup(") == 1  # only the dense category
+    assert "/app/static/vendor/leaflet-markercluster/leaflet.markercluster.js" in page
+    assert (maps.config.REPO_ROOT / "static/vendor/leaflet-markercluster/leaflet.markercluster.js").is_file()
 
 
 def test_map_without_data_centres_on_sweden():
