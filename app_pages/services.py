@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from pyproj.exceptions import CRSError
 from shapely.geometry import Point
 
 import ui
@@ -52,7 +51,8 @@ if found.empty:
     st.info(ui.t("sv_no_match"))
 else:
     index = st.selectbox(ui.t("sv_choose"), list(found.index), key="sv_point", format_func=lambda i: (
-        f"{found.loc[i, 'name'] or ui.t('unnamed')} – {categories.label(found.loc[i, 'category'], lang)}"))
+        f"{ui.t('unnamed') if pd.isna(found.loc[i, 'name']) else found.loc[i, 'name']} – "
+        f"{categories.label(found.loc[i, 'category'], lang)}"))
     chosen = found.loc[index]
     if chosen["osm_type"]:
         st.markdown(f"**{ui.t('sv_details')}** · [{ui.t('sv_osm_link')}]"
@@ -134,8 +134,8 @@ with st.expander(ui.t("sv_register_heading")):
                 chosen[ui.t("col_type")], [labels[v] for v in chosen[ui.t("col_category")]])))
             try:
                 imported, problems = registers.to_services(table, mapping, lang)
-            except (BidgeoError, CRSError, ValueError) as exc:
-                st.error(str(exc.message(lang) if isinstance(exc, BidgeoError) else exc))
+            except BidgeoError as exc:
+                ui.show_error(exc)
                 problems, imported = None, None
             if problems:
                 st.error(ui.t("sv_register_errors", count=len(problems)))

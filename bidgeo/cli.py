@@ -70,6 +70,21 @@ def build_parser() -> argparse.ArgumentParser:
     services.add_argument("--area", metavar="AREA", help="a boundary file or project:ID")
     services.add_argument("--format", choices=("geojson", "csv"), default="geojson")
     services.add_argument("--out", metavar="PATH", type=Path)
+    services.add_argument("--project", metavar="PROJECT",
+                          help="also save them as the project's newest import (a file also becomes its OSM extract)")
+
+    register = commands.add_parser("register", parents=[common],
+                                   help="import a service register (CSV, XLSX, GeoPackage) into a project")
+    register.add_argument("project", metavar="PROJECT")
+    register.add_argument("file", metavar="FILE", type=Path)
+    register.add_argument("--name", required=True, metavar="COLUMN", help="the column with the name")
+    register.add_argument("--type", required=True, metavar="COLUMN", help="the column with the type")
+    register.add_argument("--x", metavar="COLUMN", help="easting/longitude column (a GeoPackage: its geometry)")
+    register.add_argument("--y", metavar="COLUMN", help="northing/latitude column (a GeoPackage: its geometry)")
+    register.add_argument("--crs", default=None, help="CRS of the coordinates (default EPSG:4326)")
+    register.add_argument("--map", action="append", default=[], metavar="TYPE=CATEGORY",
+                          help="the category of a type (repeatable; CATEGORY empty leaves the type out); "
+                               "types not given are guessed from the category labels")
     return parser
 
 
@@ -205,11 +220,58 @@ def cmd_services(args) -> int:
         points = read_osm(args.file).services
         if area is not None:
             points = services.within(points, area)
+    if args.project is not None:
+        _save_services(args, points)
     text = services.to_geojson(points) if args.format == "geojson" else services.to_csv(points)
     if args.out:
         args.out.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def _save_services(args, points) -> None:
+    from bidgeo import inventory, overpass
+    from bidgeo.projects import get_project, replace_osm
+
+    engine = _store(args)
+    project = get_project(engine, args.project)
+    if args.overpass:
+        inventory.import_services(engine, project.id, "overpass", overpass.url(), points)
+    else:
+        replace_osm(engine, project.id, args.file)
+    print(t("cli_services_saved", args.lang, count=len(points), name=project.name), file=sys.stderr)
+
+
+def cmd_register(args) -> int:
+    from bidgeo import inventory, registers
+    from bidgeo.projects import get_project
+
+    engine = _store(args)
+    project = get_project(engine, args.project)
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        raise InputError("register_unreadable", name=str(args.file), detail=exc.strerror) from exc
+    table = registers.read_table(data, args.file.name)
+    geometry = registers.GEOMETRY_LON in table.columns
+    mapping = registers.RegisterMapping(
+        args.name, args.type, args.x or (registers.GEOMETRY_LON if geometry else ""),
+        args.y or (registers.GEOMETRY_LAT if geometry else ""), args.crs or "EPSG:4326")
+    for column in (mapping.name, mapping.type, mapping.x, mapping.y):
+        if column not in table.columns:
+            raise InputError("register_no_column", column=column, columns=", ".join(map(str, table.columns)))
+    given = dict(item.partition("=")[::2] for item in args.map)
+    guesses = {kind: registers.guess_category(kind) for kind in registers.types_of(table, mapping.type)}
+    mapping.types = {kind: given.get(kind, guess) for kind, guess in guesses.items() if kind in given or guess}
+    imported, problems = registers.to_services(table, mapping, args.lang)
+    if problems:
+        for problem in problems:
+            print(f"bidgeo: {t('col_row', args.lang)} {problem['row']}: {problem['message']}", file=sys.stderr)
+        raise ValidationError("register_rows_failed", count=len(problems))
+    inventory.import_services(engine, project.id, "register", args.file.name, imported)
+    print(len(imported))
+    print(t("cli_services_saved", args.lang, count=len(imported), name=project.name), file=sys.stderr)
     return 0
 
 
@@ -256,6 +318,7 @@ COMMANDS = {
     "services": cmd_services,
     "coverage": cmd_coverage,
     "compare": cmd_compare,
+    "register": cmd_register,
     ("area", "check"): cmd_area_check,
     ("area", "set"): cmd_area_set,
 }

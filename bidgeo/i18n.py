@@ -359,6 +359,18 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "sv": "”{name}” stöds inte. Använd CSV, XLSX eller GeoPackage.",
         "en": "“{name}” is not supported. Use CSV, XLSX or GeoPackage.",
     },
+    "register_no_column": {
+        "sv": "Kolumnen ”{column}” finns inte i registret. Kolumnerna är: {columns}.",
+        "en": "The register has no column “{column}”. Its columns are: {columns}.",
+    },
+    "register_rows_failed": {
+        "sv": "{count} rader har fel (se ovan). Inget importerades; rätta raderna och försök igen.",
+        "en": "{count} rows have errors (see above). Nothing was imported; fix the rows and try again.",
+    },
+    "register_bad_crs": {
+        "sv": "Koordinatsystemet ”{crs}” är okänt. Ange t.ex. EPSG:3006 (SWEREF 99 TM) eller EPSG:4326 (WGS 84).",
+        "en": "The coordinate system “{crs}” is unknown. Give e.g. EPSG:3006 (SWEREF 99 TM) or EPSG:4326 (WGS 84).",
+    },
     "register_no_name": {"sv": "Namn saknas.", "en": "The name is missing."},
     "register_unknown_type": {
         "sv": "Typen ”{type}” har ingen kategori. Välj en kategori för den (eller Hoppa över).",
@@ -598,6 +610,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "cli_internal_error": {
         "sv": "Ett internt fel inträffade ({detail}). Kör igen med --debug och rapportera felet.",
         "en": "An internal error occurred ({detail}). Run again with --debug and report it.",
+    },
+    "cli_services_saved": {
+        "sv": "{count} servicepunkter sparades som den senaste importen i ”{name}”.",
+        "en": "{count} service points were saved as the newest import of “{name}”.",
     },
     "cli_interrupted": {"sv": "Avbrutet.", "en": "Interrupted."},
     "cli_area_measures": {

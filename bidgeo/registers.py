@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
 
 from bidgeo import categories
 from bidgeo.errors import InputError
@@ -80,7 +81,10 @@ def to_services(table: pd.DataFrame, mapping: RegisterMapping, lang: str
     errors: list[dict] = []
     x = pd.to_numeric(table[mapping.x].astype(str).str.replace(",", ".").str.strip(), errors="coerce").to_numpy()
     y = pd.to_numeric(table[mapping.y].astype(str).str.replace(",", ".").str.strip(), errors="coerce").to_numpy()
-    crs = CRS.from_user_input(mapping.crs)
+    try:
+        crs = CRS.from_user_input(mapping.crs)
+    except CRSError as exc:
+        raise InputError("register_bad_crs", crs=mapping.crs) from exc
     if not crs.equals(WGS84):
         x, y = Transformer.from_crs(crs, WGS84, always_xy=True).transform(x, y)
     rows = []

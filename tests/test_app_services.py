@@ -14,6 +14,8 @@ def test_search_details_and_corrections(fake_map):
     at = open_page("app_pages/services.py")
     assert not at.exception
     assert at.title[0].value == "Service på orten"
+    options = at.selectbox(key="sv_point").options  # bus stops without a name say so
+    assert "(namn saknas) – Kollektivtrafik" in options and not any(o.startswith("nan") for o in options)
     at.text_input(key="sv_query").input("neste").run()
     assert at.selectbox(key="sv_point").options == ["Neste Huttunen – Drivmedel"]
     assert any("(https://www.openstreetmap.org/node/894396069)" in m.value for m in at.markdown)
