@@ -58,11 +58,19 @@ def app_home(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def app_url(app_home):
+def fake_overpass():
+    from fake_overpass import FakeOverpass
+
+    with FakeOverpass(REPO / "data" / "demo" / "karhula_kotka_fi.osm.pbf") as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def app_url(app_home, fake_overpass):
     """The app as the README starts it, on its own port and store, with the demo project
     and one empty project."""
     home = app_home
-    env = {**os.environ, "BIDGEO_HOME": str(home)}
+    env = {**os.environ, "BIDGEO_HOME": str(home), "BIDGEO_OVERPASS_URL": fake_overpass.url}
     env.pop("BIDGEO_DATABASE_URL", None)
     engine = open_store(f"sqlite:///{home / 'bidgeo.sqlite'}")
     ensure_demo(engine)
@@ -389,3 +397,26 @@ def test_register_import_in_the_browser(browser, app_url, tmp_path):
         page.get_by_text("2 servicepunkter importerades.").wait_for(timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / "services-register-1024x768.png"))
         assert seen["errors"] == [] and seen["failed"] == []
+
+
+def test_overpass_and_file_reimports_in_the_browser(browser, app_url, fake_overpass, monkeypatch):
+    """Last in the module: it changes the demo project's inventory."""
+    from bidgeo import overpass
+    from bidgeo.area import read_area
+
+    monkeypatch.setenv("BIDGEO_OVERPASS_URL", fake_overpass.url)  # what the app fetches, fetched here too
+    expected = len(overpass.services(read_area(REPO / "data" / "demo" / "karhula_centrum.geojson")))
+    with _browsing(browser, app_url, 768, 1024) as (page, seen):
+        _goto(page, app_url, "Service", "Service på orten")
+        page.get_by_role("button", name="Hämta från OpenStreetMap (området + 2 km)").click()
+        page.get_by_text(f"{expected} servicepunkter importerades.").wait_for(timeout=30_000)
+        assert len(fake_overpass.requests) >= 1
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
+            str(REPO / "tests" / "data" / "taxonomy_cases.osm"))
+        page.get_by_role("button", name="Importera filen").click()
+        page.get_by_text("17 servicepunkter importerades.").wait_for(timeout=30_000)
+        page.get_by_text(f"Nya: 17 · Borta: {expected}").wait_for(timeout=30_000)
+        _settle(page)
+        page.screenshot(path=str(ARTIFACTS / "services-reimported-768x1024.png"), full_page=True)
+        assert seen["errors"] == [] and seen["failed"] == []
+        assert seen["hosts"] == {app_url.split("/")[2]}
