@@ -8,7 +8,7 @@ from shapely.geometry import Point
 from bidgeo import inventory
 from bidgeo.errors import ValidationError
 from bidgeo.projects import create_project, list_projects, replace_osm, service_points
-from conftest import CASES_OSM, DATA
+from conftest import CASES_OSM
 
 
 @pytest.fixture
