@@ -359,6 +359,47 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "sv": "”{name}” stöds inte. Använd CSV, XLSX eller GeoPackage.",
         "en": "“{name}” is not supported. Use CSV, XLSX or GeoPackage.",
     },
+    "obs_bad_uuid": {
+        "sv": "”{value}” är inget giltigt observations-id (uuid).",
+        "en": "“{value}” is not a valid observation id (uuid).",
+    },
+    "obs_uuid_taken": {
+        "sv": "Observations-id {uuid} hör till ett annat projekt.",
+        "en": "Observation id {uuid} belongs to another project.",
+    },
+    "obs_focus_missing": {"sv": "Välj ett fokusområde.", "en": "Choose a focus area."},
+    "obs_kind_missing": {"sv": "Välj typ: styrka, utmaning eller idé.", "en": "Choose a type: strength, challenge or idea."},
+    "obs_bad_rating": {"sv": "Bedömningen ska vara 1–5 (inte {value}).", "en": "The judgement must be 1–5 (not {value})."},
+    "obs_position_missing": {
+        "sv": "Positionen saknas. Använd GPS, tryck på kartan eller lägg till ett foto med position.",
+        "en": "The position is missing. Use GPS, tap the map or add a photo that has a position.",
+    },
+    "obs_bad_position": {
+        "sv": "Positionen {lon}, {lat} är inte en longitud och latitud i WGS 84.",
+        "en": "The position {lon}, {lat} is not a WGS 84 longitude and latitude.",
+    },
+    "obs_comment_too_long": {
+        "sv": "Kommentaren är för lång (högst {limit} tecken).",
+        "en": "The comment is too long (at most {limit} characters).",
+    },
+    "obs_not_found": {"sv": "Observationen {ref} finns inte.", "en": "Observation {ref} does not exist."},
+    "walk_not_found": {"sv": "Vandringen {ref} finns inte i projektet.", "en": "Walk {ref} is not in the project."},
+    "walk_bad_route": {"sv": "Rutten ska vara en linje.", "en": "The route must be a line."},
+    "assessment_no_respondent": {
+        "sv": "Skriv vem som bedömer (deltagare eller grupp).",
+        "en": "Say who is scoring (participant or group).",
+    },
+    "assessment_incomplete": {"sv": "Ge alla fem fokusområden ett betyg.", "en": "Score all five focus areas."},
+    "assessment_bad_score": {"sv": "Betyget ska vara 1–7 (inte {value}).", "en": "The score must be 1–7 (not {value})."},
+    "photo_too_big": {
+        "sv": "Fotot ”{name}” är {size_mb} MB, gränsen är {limit_mb} MB.",
+        "en": "The photo “{name}” is {size_mb} MB, the limit is {limit_mb} MB.",
+    },
+    "photo_unreadable": {
+        "sv": "”{name}” kunde inte läsas som ett foto (JPEG och PNG; HEIC stöds inte än).",
+        "en": "“{name}” could not be read as a photo (JPEG, PNG; HEIC is not supported yet).",
+    },
+    "photo_not_found": {"sv": "Fotot {ref} finns inte i projektet.", "en": "Photo {ref} is not in the project."},
     "register_no_column": {
         "sv": "Kolumnen ”{column}” finns inte i registret. Kolumnerna är: {columns}.",
         "en": "The register has no column “{column}”. Its columns are: {columns}.",
