@@ -37,3 +37,29 @@ def comparison_png(table: pd.DataFrame, band: int, lang: str) -> bytes:
     fig.savefig(buffer, format="png")
     plt.close(fig)
     return buffer.getvalue()
+
+
+def radar_png(means: pd.DataFrame, names: dict[int, str], lang: str) -> bytes:
+    """The focus-area scores (1-7) of one or more walks on a radar chart, one outline per
+    walk (``means`` as from :func:`bidgeo.walks.mean_scores`; ``names`` labels each walk)."""
+    from bidgeo.focus import FOCUS_AREAS
+
+    angles = np.linspace(0, 2 * np.pi, len(FOCUS_AREAS), endpoint=False)
+    fig, ax = plt.subplots(figsize=(6, 5.2), dpi=120, subplot_kw={"projection": "polar"})
+    ax.set_theta_offset(np.pi / 2)
+    ax.set_theta_direction(-1)
+    for walk_id, row in means.iterrows():
+        values = row.reindex(list(FOCUS_AREAS)).to_numpy(dtype=float)
+        closed_angles, closed = np.append(angles, angles[0]), np.append(values, values[0])
+        ax.plot(closed_angles, closed, linewidth=2, label=names.get(walk_id, str(walk_id)))
+        ax.fill(closed_angles, closed, alpha=0.12)
+    ax.set_xticks(angles, [t("focus_" + key, lang).replace(", ", ",\n") for key in FOCUS_AREAS], fontsize=9)
+    ax.set_ylim(0, 7)
+    ax.set_yticks(range(1, 8))
+    ax.set_title(t("chart_radar_title", lang), pad=18)
+    ax.legend(loc="upper right", bbox_to_anchor=(1.25, 1.12), fontsize="small")
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return buffer.getvalue()

@@ -5,7 +5,7 @@ Labels are in the i18n catalogue as ``focus_<key>`` and ``kind_<key>``."""
 FOCUS_AREAS = ("place_brand", "offering", "place", "accessibility", "clean_safe")
 FOCUS_COLOURS = {"place_brand": "#8e24aa", "offering": "#ef6c00", "place": "#2e7d32",
                  "accessibility": "#1565c0", "clean_safe": "#c62828"}
-FOCUS_ICONS = {"place_brand": "tag-heart", "offering": "storefront", "place": "bench",
+FOCUS_ICONS = {"place_brand": "tag-heart", "offering": "storefront", "place": "tree",
                "accessibility": "wheelchair-accessibility", "clean_safe": "shield-check"}
 
 KINDS = ("strength", "challenge", "idea")

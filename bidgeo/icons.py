@@ -21,10 +21,11 @@ def svg(name: str, color: str = "#ffffff", size: int = 16) -> str:
             f'aria-hidden="true"><path fill="{color}" d="{_path(name)}"/></svg>')
 
 
-def badge(name: str, color: str, size: int = 26) -> str:
-    """A round marker of ``color`` with the icon in white: how a map shows one service or
-    observation."""
+def badge(name: str, color: str, size: int = 26, ring: str = "#fff") -> str:
+    """A round marker of ``color`` with the icon in white, in a ``ring`` of colour: how a
+    map shows one service or observation."""
+    border = 2 if ring == "#fff" else 4
     return (f'<span style="width:{size}px;height:{size}px;border-radius:50%;background:{color};'
-            f'border:2px solid #fff;box-shadow:0 1px 3px rgba(0,0,0,.45);display:inline-flex;'
+            f'border:{border}px solid {ring};box-shadow:0 1px 3px rgba(0,0,0,.45);display:inline-flex;'
             f'align-items:center;justify-content:center;box-sizing:border-box;vertical-align:middle">'
-            f'{svg(name, "#ffffff", size - 10)}</span>')
+            f'{svg(name, "#ffffff", size - 6 - 2 * border)}</span>')

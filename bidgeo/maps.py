@@ -8,6 +8,7 @@ JavaScript source.
 
 from __future__ import annotations
 
+import base64
 import html
 import math
 
@@ -21,7 +22,7 @@ from folium.plugins import Draw, MarkerCluster
 from jinja2 import Template
 from shapely.geometry.base import BaseGeometry
 
-from bidgeo import categories, config, icons
+from bidgeo import categories, config, focus, icons
 from bidgeo.i18n import t
 from bidgeo.osm import ATTRIBUTION, OsmData
 
@@ -234,6 +235,10 @@ class _DrawLocale(MacroElement):
             d.draw.handlers.polygon.tooltip.cont = texts.draw_continue;
             d.draw.handlers.polygon.tooltip.end = texts.draw_end;
             d.draw.handlers.polyline.error = texts.draw_error;
+            d.draw.toolbar.buttons.polyline = texts.draw_polyline;
+            d.draw.handlers.polyline.tooltip.start = texts.draw_line_start;
+            d.draw.handlers.polyline.tooltip.cont = texts.draw_line_continue;
+            d.draw.handlers.polyline.tooltip.end = texts.draw_line_end;
             d.draw.handlers.rectangle.tooltip.start = texts.draw_rectangle_start;
             d.draw.handlers.simpleshape.tooltip.end = texts.draw_rectangle_end;
             d.edit.toolbar.buttons.edit = texts.edit_edit;
@@ -253,7 +258,7 @@ class _DrawLocale(MacroElement):
     KEYS = ("draw_polygon", "draw_rectangle", "draw_cancel", "draw_finish", "draw_undo", "draw_start",
             "draw_continue", "draw_end", "draw_error", "draw_rectangle_start", "draw_rectangle_end",
             "edit_edit", "edit_remove", "edit_save", "edit_clear", "edit_tooltip", "edit_subtext",
-            "edit_remove_tooltip")
+            "edit_remove_tooltip", "draw_polyline", "draw_line_start", "draw_line_continue", "draw_line_end")
 
     def __init__(self, lang: str) -> None:
         super().__init__()
@@ -318,6 +323,22 @@ def area_editor(osm: OsmData | None, current: BaseGeometry | None, lang: str, ed
     ).add_to(m)
     _DrawLocale(lang).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
+    return m
+
+
+def route_editor(osm: OsmData | None, area: BaseGeometry | None, lang: str) -> folium.Map:
+    """A map to draw a walk's planned route as a line (it comes back as ``all_drawings``)."""
+    m = base_map(_area_bounds(osm, area), lang)
+    if osm is not None:
+        add_background(m, osm, lang)
+    _add_shape(m, area, t("layer_area", lang), {**AREA_STYLE, "fillOpacity": 0.05})
+    Draw(
+        show_geometry_on_click=False,
+        draw_options={"polyline": {"shapeOptions": {"color": "#6a1b9a", "weight": 5}}, "polygon": False,
+                      "rectangle": False, "circle": False, "marker": False, "circlemarker": False},
+        edit_options={"edit": True, "remove": True},
+    ).add_to(m)
+    _DrawLocale(lang).add_to(m)
     return m
 
 
@@ -410,5 +431,106 @@ def coverage_map(osm: OsmData | None, origins_lonlat: np.ndarray, distances: np.
             tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
         ).add_to(group)
         group.add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    return m
+
+
+class _FollowWalker(MacroElement):
+    """The device's position on the map (a blue dot in its accuracy circle), followed as the
+    walker moves: the map pans when the dot nears the edge, so one can still look around."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (map) {
+            if (!navigator.geolocation) { return; }
+            var dot = null, ring = null;
+            map.on('locationfound', function (e) {
+                if (dot === null) {
+                    ring = L.circle(e.latlng, {radius: e.accuracy, color: '#1e88e5', weight: 1,
+                                               fillOpacity: 0.12, interactive: false}).addTo(map);
+                    dot = L.circleMarker(e.latlng, {radius: 8, color: '#ffffff', weight: 3, fillColor: '#1e88e5',
+                                                    fillOpacity: 1, interactive: false}).addTo(map);
+                } else {
+                    dot.setLatLng(e.latlng);
+                    ring.setLatLng(e.latlng).setRadius(e.accuracy);
+                }
+                if (!map.getBounds().pad(-0.2).contains(e.latlng)) { map.panTo(e.latlng); }
+            });
+            map.locate({watch: true, setView: false, enableHighAccuracy: true, maximumAge: 5000});
+        })({{ this._parent.get_name() }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "FollowWalker"
+
+
+def observation_popup(row, thumbnails: list[bytes], lang: str) -> str:
+    """A popup's HTML for one observation: focus area, type, judgement, the escaped comment
+    and photo thumbnails (JPEG bytes, sent as ``data:`` URIs, so the map needs no photo URL
+    that someone outside the project could open)."""
+    rating = "" if row["rating"] is None or row["rating"] != row["rating"] else f" · {int(row['rating'])}/5"
+    pictures = "".join(f'<img src="data:image/jpeg;base64,{base64.b64encode(jpeg).decode()}" '
+                       f'style="max-width:110px;max-height:110px;margin:2px">' for jpeg in thumbnails)
+    return (f'<div style="max-width:240px"><b>{html.escape(t("focus_" + row["focus_area"], lang))}</b><br>'
+            f'{html.escape(t("kind_" + row["kind"], lang))}{rating}<br>'
+            f'<span style="white-space:pre-wrap">{html.escape(row["comment"] or "")}</span><br>{pictures}</div>')
+
+
+def walk_map(osm: OsmData | None, lang: str, area: BaseGeometry | None = None,
+             observations: gpd.GeoDataFrame | None = None, thumbnails: dict[str, list[bytes]] | None = None,
+             route: BaseGeometry | None = None, position: tuple[float, float] | None = None,
+             follow: bool = False) -> folium.Map:
+    """A walk on the locality: the area, the planned route, the observations (a layer per
+    focus area, the ring coloured by type, popups with photo thumbnails), the position of the
+    observation being recorded (a pin), and with ``follow`` the device's live position."""
+    shown = [g for g in (area, route) if g is not None and not g.is_empty]
+    if observations is not None and len(observations):
+        shown.append(shapely.geometry.MultiPoint(list(observations.geometry)))
+    if position is not None:
+        shown.append(shapely.geometry.Point(position))
+    m = base_map(_area_bounds(osm, *shown) if shown else (osm.bounds if osm else None), lang)
+    if osm is not None:
+        add_background(m, osm, lang)
+    _add_shape(m, area, t("layer_area", lang), {**AREA_STYLE, "fillOpacity": 0.05})
+    if route is not None and not route.is_empty:
+        group = folium.FeatureGroup(name=html.escape(t("layer_route", lang)))
+        folium.PolyLine([(y, x) for x, y in route.coords], color="#6a1b9a", weight=5, opacity=0.8,
+                        dash_array="10 8").add_to(group)
+        group.add_to(m)
+    thumbnails = thumbnails or {}
+    if observations is not None and len(observations):
+        for area_key in focus.FOCUS_AREAS:
+            chosen = observations[observations["focus_area"] == area_key]
+            if chosen.empty:
+                continue
+            label = t("focus_" + area_key, lang)
+            group = folium.FeatureGroup(name=f'{icons.badge(focus.FOCUS_ICONS[area_key], focus.FOCUS_COLOURS[area_key], 20)} '
+                                             f'{html.escape(label)} ({len(chosen)})')
+            for kind in focus.KINDS:
+                rows = chosen[chosen["kind"] == kind]
+                if rows.empty:
+                    continue
+                features = [{"type": "Feature", "geometry": shapely.geometry.mapping(geom), "properties": {
+                    "popup": observation_popup(row, thumbnails.get(row["uuid"], []), lang),
+                    "tip": html.escape(f"{label} – {t('kind_' + kind, lang)}")}}
+                    for (_, row), geom in zip(rows.iterrows(), rows.geometry)]
+                folium.GeoJson(
+                    {"type": "FeatureCollection", "features": features},
+                    marker=folium.Marker(icon=folium.DivIcon(
+                        html=icons.badge(focus.FOCUS_ICONS[area_key], focus.FOCUS_COLOURS[area_key], 32,
+                                         ring=focus.KIND_COLOURS[kind]),
+                        icon_size=(32, 32), icon_anchor=(16, 16), class_name="bidgeo-marker")),
+                    tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+                    popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_width=260),
+                ).add_to(group)
+            group.add_to(m)
+    if position is not None:
+        folium.Marker((position[1], position[0]), tooltip=html.escape(t("layer_new_observation", lang)),
+                      icon=folium.DivIcon(html=icons.badge("map-marker", "#212121", 34), icon_size=(34, 34),
+                                          icon_anchor=(17, 17))).add_to(m)
+    if follow:
+        _FollowWalker().add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     return m

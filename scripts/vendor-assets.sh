@@ -23,7 +23,7 @@ icons=bidgeo/data/icons
 rm -rf "$icons" && mkdir -p "$icons"
 for name in cart basket pill gas-station ev-station cash bank email glass-wine bus hospital-box school \
     teddy-bear book-open-variant silverware-fork-knife bed shopping drama-masks toilet \
-    tag-heart storefront bench wheelchair-accessibility shield-check thumb-up alert lightbulb-on; do
+    tag-heart storefront tree wheelchair-accessibility shield-check thumb-up alert lightbulb-on map-marker; do
   cp "$m/@mdi/svg/svg/$name.svg" "$icons/"
 done
 cp "$m/@mdi/svg/LICENSE" "$icons/LICENSE"

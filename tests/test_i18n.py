@@ -19,8 +19,15 @@ def test_every_key_used_in_the_code_exists():
     pattern = re.compile(r'(?:\bt|Error)\(\s*f?"([a-z_{}]+)"')
     for path in [REPO / "app.py", *REPO.glob("app_pages/*.py"), *REPO.glob("ui/*.py"), *REPO.glob("bidgeo/*.py")]:
         used |= set(pattern.findall(path.read_text("utf-8")))
-    dynamic = {k for k in used if "{" in k}
+    dynamic = {k for k in used if "{" in k or k.endswith("_")}  # f"x_{y}" and "x_" + y
     assert used - dynamic <= set(CATALOGUE), sorted(used - dynamic - set(CATALOGUE))
+    from bidgeo.focus import FOCUS_AREAS, KINDS
+    from bidgeo.walks import POSITION_SOURCES
+
+    families = {"focus_": FOCUS_AREAS, "kind_": KINDS, "source_": POSITION_SOURCES,
+                "change_": ("create", "update", "delete", "restore")}
+    assert {k for k in used if k.endswith("_")} <= set(families)
+    assert {prefix + value for prefix, values in families.items() for value in values} <= set(CATALOGUE)
     assert {f"bid_type_{k}" for k in ("service", "centre", "residential", "business_park")} <= set(CATALOGUE)
 
 

@@ -4,8 +4,11 @@ accessors, the translation shortcut and the one map widget wrapper. The domain l
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import folium
 import streamlit as st
+import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
 from bidgeo import config, i18n
@@ -128,3 +131,14 @@ def show_map(m: folium.Map, key: str, height: int = 560, returned_objects: list[
         use_container_width=True,
         returned_objects=returned_objects if returned_objects is not None else [],
     )
+
+
+_geolocation = components.declare_component("geolocation", path=str(Path(__file__).parent / "geolocation"))
+
+
+def geolocation(key: str) -> dict | None:
+    """A big "use my position" button: the device's GPS position as ``{lon, lat, accuracy,
+    at}`` (or ``{error, at}``) once tapped, else None. Tests patch this one function (custom
+    components render nothing under AppTest)."""
+    texts = {name: t(f"geo_{name}") for name in ("button", "waiting", "found", "denied", "timeout", "unavailable")}
+    return _geolocation(texts=texts, key=key, default=None)

@@ -1,0 +1,144 @@
+"""AppTest of the place-walk page: a walk, observations from the form (GPS, a map tap, a
+photo's EXIF position), a double save, a reload that finds the draft, edits, deletes and the
+focus-area assessment."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+import ui
+from bidgeo import photos, walks
+from bidgeo.focus import FOCUS_AREAS
+from conftest import open_page
+from test_walks import jpeg
+
+
+@pytest.fixture
+def gps(monkeypatch):
+    """Stands in for the geolocation component (custom components render nothing under
+    AppTest): ``gps.fix`` is what the device reports once the button is tapped."""
+    class Gps:
+        fix = None
+
+        def __call__(self, key):
+            return self.fix
+
+    fake = Gps()
+    monkeypatch.setattr(ui, "geolocation", fake)
+    return fake
+
+
+def button(at, prefix):
+    return next(b for b in at.button if b.key and b.key.startswith(prefix))
+
+
+def test_a_walk_is_created_and_observations_recorded(fake_map, gps):
+    at = open_page("app_pages/walk.py")
+    assert not at.exception
+    assert at.title[0].value == "Platsvandring"
+    at.text_input(key="nw_group").input("Handlarna")
+    at.text_input(key="nw_participants").input("Anna, Bo <b>")
+    at.button(key="nw_create").click().run()
+    assert not at.exception
+    engine, project = ui.store(), ui.current_project()
+    [walk] = walks.walks(engine, project.id)
+    assert (walk.focus_group, walk.participants, walk.baseline) == ("Handlarna", "Anna, Bo <b>", True)
+
+    # Saving without a focus area says what is missing, and keeps what was typed.
+    uuid = at.query_params["obs"][0] if isinstance(at.query_params["obs"], list) else at.query_params["obs"]
+    at.text_area(key=f"comment_{uuid}").input("Torget saknar bänkar").run()
+    button(at, "save_").click().run()
+    assert at.error[0].value == "Välj ett fokusområde."
+    assert walks.draft(engine, uuid)["comment"] == "Torget saknar bänkar"
+
+    at.button(key=f"fa_place_{uuid}").click().run()
+    at.segmented_control(key=f"kind_{uuid}").set_value("challenge").run()
+    at.segmented_control(key=f"rating_{uuid}").set_value(2).run()
+    gps.fix = {"lon": 26.9481, "lat": 60.5232, "accuracy": 7.4, "at": 1}
+    at.run()
+    assert any("noggrannhet ±7 m" in m.value for m in at.markdown)
+    button(at, "save_").click().run()
+    assert at.success[0].value == "Sparad ✓ – 1 observationer i vandringen."
+    saved = walks.observations(engine, project.id, walk.id)
+    assert saved[["uuid", "focus_area", "kind", "rating", "comment", "position_source", "accuracy_m"]].values.tolist() \
+        == [[uuid, "place", "challenge", 2, "Torget saknar bänkar", "gps", 7.4]]
+    assert walks.draft(engine, uuid) is None
+
+    # The next form is new and empty; a tap on the map places it.
+    new_uuid = at.query_params["obs"][0] if isinstance(at.query_params["obs"], list) else at.query_params["obs"]
+    assert new_uuid != uuid and at.text_area(key=f"comment_{new_uuid}").value == ""
+    fake_map.answers["walkmap-"] = {"last_clicked": {"lat": 60.5240, "lng": 26.9500}}
+    at.button(key=f"fa_offering_{new_uuid}").click().run()
+    fake_map.answers.clear()
+    at.segmented_control(key=f"kind_{new_uuid}").set_value("idea").run()
+    assert any("(vald på kartan)" in m.value for m in at.markdown)
+    button(at, "save_").click().run()
+    assert len(walks.observations(engine, project.id, walk.id)) == 2
+    assert walks.observations(engine, project.id, walk.id)["position_source"].tolist() == ["gps", "map"]
+
+
+def test_a_reload_finds_the_draft_and_a_double_save_stores_once(fake_map, gps):
+    from bidgeo.demo import ensure_demo
+
+    engine = ui.store()
+    project = ensure_demo(engine)
+    walk_id = walks.create_walk(engine, project.id, date(2026, 6, 1), "Föreningarna")
+    uuid = walks.new_uuid()
+    walks.save_draft(engine, project.id, walk_id, uuid, {"focus_area": "clean_safe", "kind": "challenge",
+                                                         "comment": "Mörk gångtunnel", "lon": 26.95, "lat": 60.52,
+                                                         "position_source": "map"})
+    photos.add_photo(engine, project.id, uuid, jpeg(gps=(26.9512, 60.5234)), "tunnel.jpg")
+    at = open_page("app_pages/walk.py")  # a new session, as after a reload, with the form's address
+    at.query_params["walk"], at.query_params["obs"] = str(walk_id), uuid
+    at.run()
+    assert not at.exception
+    assert at.text_area(key=f"comment_{uuid}").value == "Mörk gångtunnel"
+    assert at.segmented_control(key=f"kind_{uuid}").value == "challenge"
+    at.button(key=f"exif_{uuid}").click().run()  # offered because the draft's photo has an EXIF position
+    assert any("(från fotot)" in m.value for m in at.markdown)
+    at.button(key=f"save_{uuid}").click().run()
+    # A second tap sent before the page came back names a button that is gone (its key holds
+    # the saved form's uuid), so it cannot save the fresh form; a resubmission finds it saved.
+    assert f"save_{uuid}" not in [b.key for b in at.button] and button(at, "save_").key != f"save_{uuid}"
+    assert len(walks.observations(engine, project.id, walk_id)) == 1
+    walks.save_observation(engine, project.id, walk_id, uuid, {**walks.observation(engine, uuid)})  # resubmitted
+    assert len(walks.observations(engine, project.id, walk_id)) == 1
+
+
+def test_edit_delete_and_assessment(fake_map, gps):
+    from bidgeo.demo import ensure_demo
+
+    engine = ui.store()
+    project = ensure_demo(engine)
+    walk_id = walks.create_walk(engine, project.id, date(2026, 6, 1))
+    uuid = walks.new_uuid()
+    walks.save_observation(engine, project.id, walk_id, uuid, {
+        "focus_area": "place_brand", "kind": "strength", "comment": "<script>alert(1)</script>", "lon": 26.95,
+        "lat": 60.52, "position_source": "map"})
+    at = open_page("app_pages/walk.py")
+    at.segmented_control(key="walk_view").set_value("list").run()
+    assert not at.exception
+    [(key, m, _)] = [s for s in fake_map.shown if s[0].startswith("obsmap-")][-1:]
+    page = m.get_root().render()
+    assert "<script>alert(1)</script>" not in page
+    assert "\\u0026lt;script\\u0026gt;alert(1)" in page  # escaped, then JSON-encoded
+    at.button(key="obs_edit").click().run()
+    assert at.text_area(key=f"comment_{uuid}").value == "<script>alert(1)</script>"
+    at.text_area(key=f"comment_{uuid}").input("Fin skylt vid infarten").run()
+    button(at, "save_").click().run()
+    assert at.success[0].value.startswith("Ändringen är sparad")
+    at.query_params["obs"] = uuid
+    at.run()
+    button(at, "del_").click().run()
+    assert len(walks.observations(engine, project.id, walk_id)) == 0
+    assert walks.history(engine, uuid)["action"].tolist() == ["create", "update", "delete"]
+
+    at.segmented_control(key="walk_view").set_value("assess").run()
+    at.text_input(key="as_respondent").input("Grupp A")
+    for i, key in enumerate(FOCUS_AREAS):
+        at.segmented_control(key=f"score_{key}").set_value(i + 3)
+    at.button(key="as_save").click().run()
+    assert at.success[0].value == "Bedömningen från Grupp A är sparad."
+    assert walks.mean_scores(walks.assessments(engine, [walk_id])).loc[walk_id].tolist() == [3, 4, 5, 6, 7]
