@@ -26,9 +26,14 @@ area = current_version(engine, project.id)
 
 # Big touch targets, the focus areas in their colours.
 st.html("<style>"
-        + "".join(f'[class*="st-key-fa_{key}"] button {{border:3px solid {colour}; min-height:84px; font-size:1.1rem;}}'
-                  f'[class*="st-key-fa_{key}"] button[kind="primary"] {{background:{colour}; color:#fff;}}'
+        + "".join(f'[class*="st-key-fa_{key}__"] button {{border:3px solid {colour}; min-height:84px;}}'
+                  f'[class*="st-key-fa_{key}__"] button[kind="primary"] {{background:{colour}; color:#fff;}}'
                   for key, colour in focus.FOCUS_COLOURS.items())
+        + '[class*="st-key-fa_"] button {padding:0.3rem 0.25rem;}'
+          '[class*="st-key-fa_"] button > div {flex-direction:column; gap:0.2rem;}'
+          '[class*="st-key-fa_"] button p {white-space:normal; overflow-wrap:normal; word-break:normal;'
+          ' font-size:1rem; line-height:1.2;}'
+          '[class*="st-key-fa_"] button div {overflow:visible;}'
         + '[class*="st-key-kind_"] button, [class*="st-key-rating_"] button, [class*="st-key-score_"] button '
           '{min-height:56px; min-width:64px; font-size:1.15rem;}'
         + '[class*="st-key-save_"] button {min-height:72px; font-size:1.3rem;}'
@@ -44,7 +49,10 @@ def walk_label(walk: walks.WalkInfo) -> str:
 
 # --- walks ---------------------------------------------------------------------------------------
 all_walks = walks.walks(engine, project.id)
-with st.expander(ui.t("walk_new_heading"), expanded=not all_walks):
+new_walk = st.expander(ui.t("walk_new_heading")) if all_walks else st.container(border=True)
+with new_walk:
+    if not all_walks:
+        st.subheader(ui.t("walk_new_heading"))
     left, right = st.columns(2)
     walked_on = left.date_input(ui.t("walk_date"), value=date.today(), key="nw_date", format="YYYY-MM-DD")
     group = right.text_input(ui.t("walk_focus_group"), key="nw_group", max_chars=200)
@@ -172,7 +180,7 @@ def record() -> None:
     st.markdown(f"**{ui.t('obs_focus')}**")
     chosen = st.session_state.get(f"focus_{uuid}")
     for column, key in zip(st.columns(5), focus.FOCUS_AREAS):
-        column.button(ui.t("focus_" + key), key=f"fa_{key}_{uuid}", type="primary" if key == chosen else "secondary",
+        column.button(ui.t("focus_" + key), key=f"fa_{key}__{uuid}", type="primary" if key == chosen else "secondary",
                       icon=f":material/{FOCUS_SYMBOLS[key]}:", use_container_width=True,
                       on_click=choose_focus, args=(uuid, key))
     st.segmented_control(ui.t("obs_kind"), focus.KINDS, key=f"kind_{uuid}",
@@ -251,8 +259,7 @@ def record() -> None:
         right.button(ui.t("obs_delete"), key=f"del_{uuid}", use_container_width=True, on_click=remove, args=(uuid,))
 
 
-DRAFTED = ("focus_area", "kind", "rating", "comment", "lon")
-"""A form with none of these filled in is not worth a draft."""
+DRAFTED = ("focus_area", "kind", "rating", "comment", "lon")  # a form without any of these needs no draft
 FOCUS_SYMBOLS = {"place_brand": "loyalty", "offering": "storefront", "place": "park",
                  "accessibility": "accessible", "clean_safe": "verified_user"}
 
@@ -260,10 +267,9 @@ FOCUS_SYMBOLS = {"place_brand": "loyalty", "offering": "storefront", "place": "p
 # --- the walk's observations ---------------------------------------------------------------------
 def observation_list() -> None:
     saved = walks.observations(engine, project.id, walk_id)
-    left, right = st.columns(2)
-    areas = left.pills(ui.t("obs_filter_focus"), focus.FOCUS_AREAS, selection_mode="multi", key="flt_focus",
+    areas = st.pills(ui.t("obs_filter_focus"), focus.FOCUS_AREAS, selection_mode="multi", key="flt_focus",
                        format_func=lambda k: ui.t("focus_" + k)) or list(focus.FOCUS_AREAS)
-    kinds = right.pills(ui.t("obs_filter_kind"), focus.KINDS, selection_mode="multi", key="flt_kind",
+    kinds = st.pills(ui.t("obs_filter_kind"), focus.KINDS, selection_mode="multi", key="flt_kind",
                         format_func=lambda k: ui.t("kind_" + k)) or list(focus.KINDS)
     shown = saved[saved["focus_area"].isin(areas) & saved["kind"].isin(kinds)]
     pictures: dict[str, list[bytes]] = {}

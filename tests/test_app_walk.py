@@ -53,7 +53,7 @@ def test_a_walk_is_created_and_observations_recorded(fake_map, gps):
     assert at.error[0].value == "Välj ett fokusområde."
     assert walks.draft(engine, uuid)["comment"] == "Torget saknar bänkar"
 
-    at.button(key=f"fa_place_{uuid}").click().run()
+    at.button(key=f"fa_place__{uuid}").click().run()
     at.segmented_control(key=f"kind_{uuid}").set_value("challenge").run()
     at.segmented_control(key=f"rating_{uuid}").set_value(2).run()
     gps.fix = {"lon": 26.9481, "lat": 60.5232, "accuracy": 7.4, "at": 1}
@@ -70,7 +70,7 @@ def test_a_walk_is_created_and_observations_recorded(fake_map, gps):
     new_uuid = at.query_params["obs"][0] if isinstance(at.query_params["obs"], list) else at.query_params["obs"]
     assert new_uuid != uuid and at.text_area(key=f"comment_{new_uuid}").value == ""
     fake_map.answers["walkmap-"] = {"last_clicked": {"lat": 60.5240, "lng": 26.9500}}
-    at.button(key=f"fa_offering_{new_uuid}").click().run()
+    at.button(key=f"fa_offering__{new_uuid}").click().run()
     fake_map.answers.clear()
     at.segmented_control(key=f"kind_{new_uuid}").set_value("idea").run()
     assert any("(vald på kartan)" in m.value for m in at.markdown)

@@ -28,6 +28,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
+    # A fake camera (a test pattern) that needs no permission prompt, for the place walk.
+    "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
 ]
 ARTIFACTS = REPO / "test-artifacts"
 
@@ -103,22 +105,32 @@ def app_url(app_home, fake_overpass):
 def _watch(page, app_url: str):
     """Collect console errors, failed requests and hosts contacted by ``page``."""
     seen = {"errors": [], "failed": [], "hosts": set()}
-    page.on("console", lambda msg: seen["errors"].append(msg.text) if msg.type == "error" else None)
+
+    def probe(url: str) -> bool:
+        # Opened at a page's address (/walk), Streamlit first looks for its server under that
+        # path (/walk/_stcore/health, 404) and then at the root: not a missing resource.
+        return url.split("?")[0].endswith(("/_stcore/health", "/_stcore/host-config")) and \
+            url.split("/_stcore/")[0].rstrip("/") != app_url
+
+    page.on("console", lambda msg: seen["errors"].append(msg.text)
+            if msg.type == "error" and not probe(msg.location.get("url", "")) else None)
     page.on("pageerror", lambda exc: seen["errors"].append(str(exc)))
     # A map iframe replaced while it loads aborts its requests (net::ERR_ABORTED); that is
     # not a missing asset.
     page.on("requestfailed", lambda req: seen["failed"].append(f"{req.url} {req.failure}")
             if req.failure != "net::ERR_ABORTED" else None)
-    page.on("response", lambda res: seen["failed"].append(f"{res.url} {res.status}") if res.status >= 400 else None)
+    page.on("response", lambda res: seen["failed"].append(f"{res.url} {res.status}")
+            if res.status >= 400 and not probe(res.url) else None)
     page.on("request", lambda req: seen["hosts"].add(req.url.split("/")[2]) if req.url.startswith("http") else None)
     return seen
 
 
 @contextmanager
-def _browsing(browser, app_url: str, width: int, height: int):
-    """A fresh browser context at a tablet size: yields the page and what :func:`_watch`
-    sees on it, and closes the context even when the test fails."""
-    context = browser.new_context(viewport={"width": width, "height": height})
+def _browsing(browser, app_url: str, width: int, height: int, **options):
+    """A fresh browser context at a tablet size (``options`` as for ``new_context``): yields
+    the page and what :func:`_watch` sees on it, and closes the context even when the test
+    fails."""
+    context = browser.new_context(viewport={"width": width, "height": height}, **options)
     try:
         page = context.new_page()
         yield page, _watch(page, app_url)
@@ -397,6 +409,127 @@ def test_register_import_in_the_browser(browser, app_url, tmp_path):
         page.get_by_text("2 servicepunkter importerades.").wait_for(timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / "services-register-1024x768.png"))
         assert seen["errors"] == [] and seen["failed"] == []
+
+
+WALKER = {"latitude": 60.52318, "longitude": 26.94805, "accuracy": 8}
+
+
+@pytest.mark.parametrize("width, height", [(768, 1024), (1024, 768)])
+def test_place_walk_on_a_tablet_loses_nothing(browser, app_url, app_home, width, height):
+    """All five focus areas recorded with fake GPS, a tap on the map and the fake camera;
+    one saved with a double tap; a reload mid-form: exactly the saved observations, and the
+    draft intact."""
+    from urllib.parse import parse_qs, urlparse
+
+    from bidgeo import photos, walks
+
+    engine = open_store(f"sqlite:///{app_home / 'bidgeo.sqlite'}")
+    demo = ensure_demo(engine)
+    group = f"Handlarna {width}x{height}"
+    with _browsing(browser, app_url, width, height, geolocation=WALKER,
+                   permissions=["geolocation", "camera"]) as (page, seen):
+        page.goto(f"{app_url}/walk?project={demo.id}")  # the project in the address, as after a reload
+        page.get_by_role("heading", name="Platsvandring").wait_for(timeout=60_000)
+        create = page.get_by_role("button", name="Skapa vandringen")
+        if not create.is_visible():
+            page.get_by_text("Ny vandring").click()
+        page.get_by_label("Fokusgrupp").fill(group)
+        create.click()
+        page.get_by_role("radio", name="Registrera").wait_for(timeout=30_000)
+        [walk] = [w for w in walks.walks(engine, demo.id) if w.focus_group == group]
+
+        def form_uuid() -> str:
+            return parse_qs(urlparse(page.url).query)["obs"][0]
+
+        def fill(area: str, kind: str, rating: str, comment: str) -> str:
+            uuid = form_uuid()
+            page.get_by_role("button", name=area).click()
+            _settle(page)
+            page.get_by_role("radio", name=kind, exact=True).click()
+            page.get_by_role("radio", name=rating, exact=True).click()
+            page.get_by_label("Kommentar").fill(comment)
+            page.get_by_label("Kommentar").press("Tab")  # a text area commits when it loses focus
+            return uuid
+
+        def use_gps() -> None:
+            page.frame_locator('iframe[title="ui.geolocation"]').get_by_role("button").click()
+            page.get_by_text("noggrannhet ±8 m").wait_for(timeout=30_000)
+
+        def saved(count: int, double: bool = False) -> None:
+            button = page.get_by_role("button", name="Spara observationen")
+            button.dblclick() if double else button.click()
+            page.get_by_text(f"Sparad ✓ – {count} observationer i vandringen.").wait_for(timeout=30_000)
+            _settle(page)
+
+        recorded = {}
+        uuid = fill("Platsvarumärke", "Styrka", "5", "Skylten vid infarten syns <b>bra</b>")
+        use_gps()
+        page.screenshot(path=str(ARTIFACTS / f"walk-form-{width}x{height}.png"), full_page=True)
+        saved(1)
+        recorded[uuid] = "Skylten vid infarten syns <b>bra</b>"
+
+        uuid = fill("Utbud", "Utmaning", "2", "Ingen bankomat i centrum")
+        use_gps()
+        saved(2, double=True)  # a double tap stores one observation
+        recorded[uuid] = "Ingen bankomat i centrum"
+
+        uuid = fill("Tillgänglighet", "Utmaning", "1", "Hög trottoarkant vid busshållplatsen")
+        frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').last
+        frame.locator(".leaflet-overlay-pane canvas").first.wait_for(timeout=30_000)
+        page.locator('iframe[title="streamlit_folium.st_folium"]').last.scroll_into_view_if_needed()
+        box = page.locator('iframe[title="streamlit_folium.st_folium"]').last.bounding_box()
+        page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.6)
+        page.get_by_text("(vald på kartan)").wait_for(timeout=30_000)
+        saved(3)
+        recorded[uuid] = "Hög trottoarkant vid busshållplatsen"
+
+        uuid = fill("Rent, tryggt och säkert", "Idé", "3", "'; DROP TABLE observations; --")
+        page.get_by_text("Ta foto med kameran").click()
+        page.get_by_role("button", name="Take Photo").click()
+        deadline = time.time() + 30
+        while not photos.photos(engine, demo.id, [uuid]) and time.time() < deadline:
+            page.wait_for_timeout(200)
+        use_gps()
+        saved(4)
+        recorded[uuid] = "'; DROP TABLE observations; --"
+
+        uuid = fill("Platsen", "Styrka", "4", "Torget har fina träd")
+        use_gps()
+        saved(5)
+        recorded[uuid] = "Torget har fina träd"
+
+        # Mid-form: a reload (or a dropped connection) keeps what was typed.
+        draft = fill("Platsvarumärke", "Idé", "3", "Halvfärdig tanke om en ortsfest")
+        use_gps()
+        deadline = time.time() + 30
+        while ((walks.draft(engine, draft) or {}).get("lat") is None) and time.time() < deadline:
+            page.wait_for_timeout(200)
+        page.reload()
+        page.get_by_role("heading", name="Platsvandring").wait_for(timeout=60_000)
+        page.get_by_label("Kommentar").wait_for(timeout=30_000)
+        assert page.get_by_label("Kommentar").input_value() == "Halvfärdig tanke om en ortsfest"
+        assert form_uuid() == draft
+        page.get_by_text("(GPS) · noggrannhet ±8 m").wait_for(timeout=30_000)
+        _settle(page)
+        page.screenshot(path=str(ARTIFACTS / f"walk-reloaded-{width}x{height}.png"), full_page=True)
+
+        observations = walks.observations(engine, demo.id, walk.id)
+        assert dict(zip(observations["uuid"], observations["comment"])) == recorded
+        assert sorted(observations["focus_area"]) == sorted(walks.FOCUS_AREAS)
+        assert observations.set_index("uuid").loc[list(recorded)[3], "photos"] == 1
+        assert walks.draft(engine, draft) == {
+            "walk_id": walk.id, "focus_area": "place_brand", "kind": "idea", "rating": 3,
+            "comment": "Halvfärdig tanke om en ortsfest", "lon": pytest.approx(WALKER["longitude"]),
+            "lat": pytest.approx(WALKER["latitude"]), "position_source": "gps", "accuracy_m": 8}
+
+        page.get_by_role("radio", name="Observationer och karta").click()
+        page.frame_locator('iframe[title="streamlit_folium.st_folium"]').last.locator(
+            ".bidgeo-marker").first.wait_for(timeout=30_000)
+        _settle(page)
+        page.screenshot(path=str(ARTIFACTS / f"walk-map-{width}x{height}.png"), full_page=True)
+        assert seen["errors"] == [] and seen["failed"] == []
+        assert seen["hosts"] == {app_url.split("/")[2]}
+    engine.dispose()
 
 
 def test_overpass_and_file_reimports_in_the_browser(browser, app_url, fake_overpass, monkeypatch):
