@@ -85,6 +85,21 @@ def build_parser() -> argparse.ArgumentParser:
     register.add_argument("--map", action="append", default=[], metavar="TYPE=CATEGORY",
                           help="the category of a type (repeatable; CATEGORY empty leaves the type out); "
                                "types not given are guessed from the category labels")
+    kit = commands.add_parser("walk-kit", help="the offline field kit for place walks (QField, Mergin Maps)")
+    kit_commands = kit.add_subparsers(dest="kit_command", required=True)
+    kit_export = kit_commands.add_parser("export", parents=[common],
+                                         help="write the kit (OUT.gpkg) and its QGIS project (OUT.qgs)")
+    kit_export.add_argument("project", metavar="PROJECT")
+    kit_export.add_argument("out", metavar="OUT.gpkg", type=Path)
+    kit_export.add_argument("--force", action="store_true", help="overwrite an existing kit")
+    kit_import = kit_commands.add_parser("import", parents=[common],
+                                         help="import a filled kit's observations (idempotent by uuid)")
+    kit_import.add_argument("project", metavar="PROJECT")
+    kit_import.add_argument("file", metavar="IN.gpkg", type=Path)
+    kit_import.add_argument("--walk", type=int, metavar="ID",
+                            help="the walk for new observations (default: the project's newest walk)")
+    kit_import.add_argument("--author", default="", help="who imports (kept in the observations' history)")
+    kit_import.add_argument("--json", action="store_true")
     return parser
 
 
@@ -312,6 +327,45 @@ def cmd_compare(args) -> int:
     return 0
 
 
+def cmd_kit_export(args) -> int:
+    from bidgeo import walk_kit
+    from bidgeo.projects import get_project
+
+    engine = _store(args)
+    project = get_project(engine, args.project)
+    kit = walk_kit.export_kit(engine, project.id, args.out, overwrite=args.force)
+    if kit.area_version is None:
+        print(f"bidgeo: {t('warning_prefix', args.lang)}: {t('kit_no_area', args.lang, name=project.name)}",
+              file=sys.stderr)
+    print(kit.gpkg)
+    print(t("kit_exported", args.lang, gpkg=kit.gpkg, qgs=kit.qgs, services=kit.services), file=sys.stderr)
+    return 0
+
+
+def cmd_kit_import(args) -> int:
+    from bidgeo import walk_kit
+    from bidgeo.walks import get_walk
+
+    engine = _store(args)
+    report = walk_kit.import_kit(engine, args.project, args.file, walk_id=args.walk, lang=args.lang, by=args.author)
+    walk = get_walk(engine, report.walk_id)
+    if report.walk_created:
+        note = t("kit_walk_created", args.lang, id=walk.id, date=walk.walked_on, focus_group=walk.focus_group)
+    else:
+        note = t("kit_walk_used", args.lang, id=walk.id, date=walk.walked_on)
+    print(f"bidgeo: {note}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(report.to_json(args.lang), ensure_ascii=False, indent=2))
+    else:
+        print(t("kit_import_summary", args.lang, imported=report.imported, updated=report.updated,
+                skipped=report.skipped, errors=len(report.errors)))
+    if report.deleted:
+        print(f"bidgeo: {t('kit_import_deleted', args.lang, count=report.deleted)}", file=sys.stderr)
+    for error in report.errors:
+        print(f"bidgeo: {t('col_row', args.lang)} {error.row}: {error.message(args.lang)}", file=sys.stderr)
+    return 1 if report.errors else 0
+
+
 COMMANDS = {
     "demo": cmd_demo,
     "projects": cmd_projects,
@@ -321,13 +375,18 @@ COMMANDS = {
     "register": cmd_register,
     ("area", "check"): cmd_area_check,
     ("area", "set"): cmd_area_set,
+    ("walk-kit", "export"): cmd_kit_export,
+    ("walk-kit", "import"): cmd_kit_import,
 }
+
+SUBCOMMANDS = {"area": "area_command", "walk-kit": "kit_command"}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
 
-    command = (args.command, args.area_command) if args.command == "area" else args.command
+    command = (args.command, getattr(args, SUBCOMMANDS[args.command])) if args.command in SUBCOMMANDS \
+        else args.command
     try:
         return COMMANDS[command](args)
     except BidgeoError as exc:

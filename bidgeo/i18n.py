@@ -311,7 +311,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "source_map": {"sv": "vald på kartan", "en": "chosen on the map"},
     "source_photo": {"sv": "från fotot", "en": "from the photo"},
     "source_kit": {"sv": "från fältkitet", "en": "from the field kit"},
-    "geo_button": {"sv": "📍 Använd min position (GPS)", "en": "📍 Use my position (GPS)"},
+    "geo_button": {"sv": "Använd min position (GPS)", "en": "Use my position (GPS)"},
     "geo_waiting": {"sv": "Söker position …", "en": "Finding the position …"},
     "geo_found": {"sv": "Position hittad, noggrannhet ±{accuracy} m", "en": "Position found, accuracy ±{accuracy} m"},
     "geo_denied": {
@@ -779,9 +779,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "kit_field_category": {"sv": "Kategori (nyckel)", "en": "Category (key)"},
     "kit_field_category_label": {"sv": "Kategori", "en": "Category"},
     "kit_field_name": {"sv": "Namn", "en": "Name"},
-    "kit_kind_strength": {"sv": "Styrka", "en": "Strength"},
-    "kit_kind_challenge": {"sv": "Utmaning", "en": "Challenge"},
-    "kit_kind_idea": {"sv": "Idé", "en": "Idea"},
     "kit_rating_range": {"sv": "Bedömning från 1 till 5", "en": "Judgement from 1 to 5"},
     "kit_needs_gpkg": {
         "sv": "Fältkitet sparas som en GeoPackage: ge ett filnamn som slutar på .gpkg (inte ”{name}”).",
