@@ -260,6 +260,8 @@ class Observation(Base):
     position_source: Mapped[Optional[str]] = mapped_column(String(10), nullable=True)
     accuracy_m: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
     author: Mapped[str] = mapped_column(String(200), default="")
+    observed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    """When it was seen: saving time in the app, the field kit's own time when imported."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     deleted_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)

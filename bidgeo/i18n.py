@@ -489,6 +489,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "sv": "Kommentaren är för lång (högst {limit} tecken).",
         "en": "The comment is too long (at most {limit} characters).",
     },
+    "obs_bad_time": {"sv": "Tiden ”{value}” är ingen tid med tidszon.", "en": "“{value}” is not a time with a time zone."},
     "obs_not_found": {"sv": "Observationen {ref} finns inte.", "en": "Observation {ref} does not exist."},
     "walk_not_found": {"sv": "Vandringen {ref} finns inte i projektet.", "en": "Walk {ref} is not in the project."},
     "walk_bad_route": {"sv": "Rutten ska vara en linje.", "en": "The route must be a line."},

@@ -506,6 +506,17 @@ def _walk(engine: Engine, project_id: int, walk_id: int | None, kit_name: str, l
     return walks.create_walk(engine, project_id, today, focus_group=t("kit_focus_group", lang, name=kit_name)), True
 
 
+def _time(value) -> datetime | None:
+    """A GeoPackage DATETIME (UTC by the standard) as an aware time; None when empty."""
+    if value is None or _missing(value):
+        return None
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        return None
+    return (stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp).to_pydatetime()
+
+
 def import_kit(engine: Engine, project_ref: int | str, path: str | Path, walk_id: int | None = None,
                lang: str = "sv", by: str = "") -> KitImport:
     """Save the kit's observations in the project, idempotent by uuid.
@@ -541,7 +552,8 @@ def import_kit(engine: Engine, project_ref: int | str, path: str | Path, walk_id
             values = {"focus_area": _text(record.get("focus_area")).strip() or None,
                       "kind": _text(record.get("kind")).strip() or None,
                       "rating": _rating(record.get("rating")), "comment": _text(record.get("comment")),
-                      "lon": lon, "lat": lat, "position_source": "kit", "author": _text(record.get("author"))}
+                      "lon": lon, "lat": lat, "position_source": "kit", "author": _text(record.get("author")),
+                      "observed_at": _time(record.get("observed_at"))}
             walk = existing[uuid][0] if walk_id is None and uuid in existing else target
             result = walks.save_observation(engine, project.id, walk, uuid, values, by=by)
         except (ValidationError, NotFoundError) as exc:

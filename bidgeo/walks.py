@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid as uuidlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 
 import geopandas as gpd
 import pandas as pd
@@ -111,8 +111,10 @@ def _clean(values: dict) -> dict:
     if source not in POSITION_SOURCES:
         raise ValidationError("bad_choice", field="position_source", value=source,
                               choices=", ".join(POSITION_SOURCES))
-    accuracy = values.get("accuracy_m")
-    return {"focus_area": focus_area, "kind": kind, "rating": None if rating is None else int(rating),
+    accuracy, observed = values.get("accuracy_m"), values.get("observed_at")
+    if observed is not None and (not isinstance(observed, datetime) or observed.tzinfo is None):
+        raise ValidationError("obs_bad_time", value=str(observed)[:40])
+    return {"observed_at": observed, "focus_area": focus_area, "kind": kind, "rating": None if rating is None else int(rating),
             "comment": comment, "lon": float(lon), "lat": float(lat), "position_source": source,
             "accuracy_m": None if accuracy is None else round(float(accuracy), 1),
             "author": (values.get("author") or "").strip()}
@@ -131,6 +133,7 @@ def save_observation(engine: Engine, project_id: int, walk_id: int, uuid: str, v
     ``"unchanged"`` (saving the same thing twice changes nothing). The uuid's draft goes."""
     uuid, clean = check_uuid(uuid), _clean(values)
     clean["lon"], clean["lat"] = round(clean["lon"], 7), round(clean["lat"], 7)
+    observed = clean.pop("observed_at")
     with Session(engine) as session:
         walk = session.get(Walk, walk_id)
         if walk is None or walk.project_id != project_id:
@@ -142,19 +145,30 @@ def save_observation(engine: Engine, project_id: int, walk_id: int, uuid: str, v
         if obs is None:
             obs, result = Observation(uuid=uuid, project_id=project_id, walk_id=walk_id), "created"
             session.add(obs)
-        elif _data(obs) == clean and obs.walk_id == walk_id and obs.deleted_at is None:
+        elif (_data(obs) == clean and obs.walk_id == walk_id and obs.deleted_at is None
+              and (observed is None or _same_time(obs.observed_at, observed))):
             result = "unchanged"
         if result != "unchanged":
             obs.walk_id = walk_id
             for key in ("focus_area", "kind", "rating", "comment", "position_source", "accuracy_m", "author"):
                 setattr(obs, key, clean[key])
             obs.geom, obs.updated_at, obs.deleted_at = Point(clean["lon"], clean["lat"]), utcnow(), None
+            if observed is not None or obs.observed_at is None:
+                obs.observed_at = observed or utcnow()
             session.flush()
             session.add(ObservationHistory(observation_id=obs.id, action="create" if result == "created" else "update",
-                                           data=clean, author=by or clean["author"]))
+                                           data={**clean, "observed_at": obs.observed_at.isoformat()},
+                                           author=by or clean["author"]))
         session.execute(delete(ObservationDraft).where(ObservationDraft.uuid == uuid))
         session.commit()
         return result
+
+
+def _same_time(stored: datetime, given: datetime) -> bool:
+    """SQLite gives times back without their zone (they are stored in UTC)."""
+    if stored.tzinfo is None:
+        stored = stored.replace(tzinfo=timezone.utc)
+    return abs((stored - given).total_seconds()) < 1
 
 
 def delete_observation(engine: Engine, uuid: str, by: str = "") -> None:
@@ -178,7 +192,7 @@ def _set_deleted(engine: Engine, uuid: str, deleted: bool, by: str) -> None:
 
 
 OBSERVATION_COLUMNS = ["uuid", "walk_id", "focus_area", "kind", "rating", "comment", "position_source", "accuracy_m",
-                       "author", "created_at", "updated_at", "deleted_at", "photos"]
+                       "author", "observed_at", "created_at", "updated_at", "deleted_at", "photos"]
 
 
 def observations(engine: Engine, project_id: int, walk_id: int | None = None,
@@ -196,7 +210,7 @@ def observations(engine: Engine, project_id: int, walk_id: int | None = None,
             query = query.where(Observation.deleted_at.is_(None))
         rows = session.execute(query).all()
         frame = pd.DataFrame([[o.uuid, o.walk_id, o.focus_area, o.kind, o.rating, o.comment, o.position_source,
-                               o.accuracy_m, o.author, o.created_at, o.updated_at, o.deleted_at, int(n)]
+                               o.accuracy_m, o.author, o.observed_at, o.created_at, o.updated_at, o.deleted_at, int(n)]
                               for o, n in rows], columns=OBSERVATION_COLUMNS)
         return gpd.GeoDataFrame(frame, geometry=[o.geom for o, _ in rows], crs=WGS84)
 

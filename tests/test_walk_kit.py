@@ -178,6 +178,8 @@ def test_a_filled_kit_imports_exactly_once_and_updates_after_an_edit(tmp_path, e
 
     after_first = stored()
     assert {u: c for u, (c, *_) in after_first.items()} == EXPECTED
+    times = pd.to_datetime(walks.observations(engine, demo.id)["observed_at"], utc=True)
+    assert set(times) == {pd.Timestamp(datetime(2026, 5, 12, 10, 30), tz="UTC")}  # the kit's time, not the import's
     assert {(w, s) for _, w, s, _ in after_first.values()} == {(walk.id, "kit")}
     assert after_first[U[0]][3] == 1 and sum(p for *_, p in after_first.values()) == 1
     assert walks.observation(engine, U[3])["focus_area"] == "accessibility"  # braces and case accepted

@@ -50,7 +50,8 @@ def upgrade() -> None:
         sa.Column("geom", Geometry("POINT"), nullable=True),
         sa.Column("position_source", sa.String(10), nullable=True),
         sa.Column("accuracy_m", sa.Float, nullable=True),
-        sa.Column("author", sa.String(200), nullable=False, server_default=""), _created(),
+        sa.Column("author", sa.String(200), nullable=False, server_default=""),
+        sa.Column("observed_at", sa.DateTime(timezone=True), nullable=False), _created(),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
     )
