@@ -490,6 +490,18 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The comment is too long (at most {limit} characters).",
     },
     "obs_bad_time": {"sv": "Tiden ”{value}” är ingen tid med tidszon.", "en": "“{value}” is not a time with a time zone."},
+    "review_no_author": {"sv": "Skriv ditt namn som granskare.", "en": "Give your name as reviewer."},
+    "review_bad_comment": {
+        "sv": "Skriv en kommentar (högst {limit} tecken).",
+        "en": "Write a comment (at most {limit} characters).",
+    },
+    "action_no_title": {"sv": "Åtgärden behöver en rubrik.", "en": "The action needs a title."},
+    "action_bad_cost": {"sv": "Kostnaden ”{value}” är inte ett belopp i kronor.", "en": "The cost “{value}” is not an amount in SEK."},
+    "action_needs_accepted": {
+        "sv": "Bara en godtagen observation kan bli en åtgärd. Sätt den som godtagen först.",
+        "en": "Only an accepted observation can become an action. Accept it first.",
+    },
+    "action_not_found": {"sv": "Åtgärden {ref} finns inte i projektet.", "en": "Action {ref} is not in the project."},
     "obs_not_found": {"sv": "Observationen {ref} finns inte.", "en": "Observation {ref} does not exist."},
     "walk_not_found": {"sv": "Vandringen {ref} finns inte i projektet.", "en": "Walk {ref} is not in the project."},
     "walk_bad_route": {"sv": "Rutten ska vara en linje.", "en": "The route must be a line."},
