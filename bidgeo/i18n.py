@@ -259,6 +259,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "download_png": {"sv": "Ladda ned diagram (PNG)", "en": "Download chart (PNG)"},
     # --- services page -----------------------------------------------------------------
     # --- step 2: the place walk --------------------------------------------------------
+    "review_state_new": {"sv": "Ny", "en": "New"},
+    "review_state_accepted": {"sv": "Godtagen", "en": "Accepted"},
+    "review_state_to_action": {"sv": "Till åtgärd", "en": "To action"},
+    "review_state_rejected": {"sv": "Avvisad", "en": "Rejected"},
+    "priority_high": {"sv": "Hög", "en": "High"},
+    "priority_medium": {"sv": "Medel", "en": "Medium"},
+    "priority_low": {"sv": "Låg", "en": "Low"},
+    "action_status_planned": {"sv": "Planerad", "en": "Planned"},
+    "action_status_in_progress": {"sv": "Pågår", "en": "In progress"},
+    "action_status_done": {"sv": "Klar", "en": "Done"},
     "page_walk": {"sv": "Steg 2: Platsvandring", "en": "Step 2: Place walk"},
     "walk_title": {"sv": "Platsvandring", "en": "Place walk"},
     "walk_intro": {

@@ -24,8 +24,11 @@ def test_every_key_used_in_the_code_exists():
     from bidgeo.focus import FOCUS_AREAS, KINDS
     from bidgeo.walks import POSITION_SOURCES
 
+    from bidgeo.review import ACTION_STATUSES, PRIORITIES, STATES
+
     families = {"focus_": FOCUS_AREAS, "kind_": KINDS, "source_": POSITION_SOURCES,
-                "change_": ("create", "update", "delete", "restore")}
+                "change_": ("create", "update", "delete", "restore"), "review_state_": STATES,
+                "priority_": PRIORITIES, "action_status_": ACTION_STATUSES}
     assert {k for k in used if k.endswith("_")} <= set(families)
     assert {prefix + value for prefix, values in families.items() for value in values} <= set(CATALOGUE)
     assert {f"bid_type_{k}" for k in ("service", "centre", "residential", "business_park")} <= set(CATALOGUE)
