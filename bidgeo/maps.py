@@ -481,10 +481,11 @@ def observation_popup(row, thumbnails: list[bytes], lang: str) -> str:
 def walk_map(osm: OsmData | None, lang: str, area: BaseGeometry | None = None,
              observations: gpd.GeoDataFrame | None = None, thumbnails: dict[str, list[bytes]] | None = None,
              route: BaseGeometry | None = None, position: tuple[float, float] | None = None,
-             follow: bool = False) -> folium.Map:
+             follow: bool = False, by_kind: bool = False) -> folium.Map:
     """A walk on the locality: the area, the planned route, the observations (a layer per
-    focus area, the ring coloured by type, popups with photo thumbnails), the position of the
-    observation being recorded (a pin), and with ``follow`` the device's live position."""
+    focus area, the ring coloured by type, popups with photo thumbnails; with ``by_kind`` a
+    layer per type in its colour and icon instead), the position of the observation being
+    recorded (a pin), and with ``follow`` the device's live position."""
     shown = [g for g in (area, route) if g is not None and not g.is_empty]
     if observations is not None and len(observations):
         shown.append(shapely.geometry.MultiPoint(list(observations.geometry)))
@@ -501,26 +502,27 @@ def walk_map(osm: OsmData | None, lang: str, area: BaseGeometry | None = None,
         group.add_to(m)
     thumbnails = thumbnails or {}
     if observations is not None and len(observations):
-        for area_key in focus.FOCUS_AREAS:
-            chosen = observations[observations["focus_area"] == area_key]
+        groups = focus.KINDS if by_kind else focus.FOCUS_AREAS
+        for group_key in groups:
+            chosen = observations[observations["kind" if by_kind else "focus_area"] == group_key]
             if chosen.empty:
                 continue
-            label = t("focus_" + area_key, lang)
-            group = folium.FeatureGroup(name=f'{icons.badge(focus.FOCUS_ICONS[area_key], focus.FOCUS_COLOURS[area_key], 20)} '
-                                             f'{html.escape(label)} ({len(chosen)})')
+            label = t(("kind_" if by_kind else "focus_") + group_key, lang)
+            colour = (focus.KIND_COLOURS if by_kind else focus.FOCUS_COLOURS)[group_key]
+            icon = (focus.KIND_ICONS if by_kind else focus.FOCUS_ICONS)[group_key]
+            group = folium.FeatureGroup(name=f'{icons.badge(icon, colour, 20)} {html.escape(label)} ({len(chosen)})')
             for kind in focus.KINDS:
                 rows = chosen[chosen["kind"] == kind]
                 if rows.empty:
                     continue
                 features = [{"type": "Feature", "geometry": shapely.geometry.mapping(geom), "properties": {
                     "popup": observation_popup(row, thumbnails.get(row["uuid"], []), lang),
-                    "tip": html.escape(f"{label} – {t('kind_' + kind, lang)}")}}
+                    "tip": html.escape(f"{t('focus_' + row['focus_area'], lang)} – {t('kind_' + kind, lang)}")}}
                     for (_, row), geom in zip(rows.iterrows(), rows.geometry)]
                 folium.GeoJson(
                     {"type": "FeatureCollection", "features": features},
                     marker=folium.Marker(icon=folium.DivIcon(
-                        html=icons.badge(focus.FOCUS_ICONS[area_key], focus.FOCUS_COLOURS[area_key], 32,
-                                         ring=focus.KIND_COLOURS[kind]),
+                        html=icons.badge(icon, colour, 32, ring="#fff" if by_kind else focus.KIND_COLOURS[kind]),
                         icon_size=(32, 32), icon_anchor=(16, 16), class_name="bidgeo-marker")),
                     tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
                     popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_width=260),

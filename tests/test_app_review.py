@@ -1,0 +1,77 @@
+"""AppTest of the steering group's review: choose an observation on the map or in the list,
+set its state, comment apart from the walkers' text, make it an action and edit the plan."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import ui
+from bidgeo import review, walks
+from bidgeo.demo import ensure_demo
+from conftest import open_page
+from test_walks import obs
+
+
+def walk_with_observations():
+    engine = ui.store()
+    demo = ensure_demo(engine)
+    walk = walks.create_walk(engine, demo.id, date(2026, 5, 12), "Handlarna")
+    uuids = [walks.new_uuid() for _ in range(3)]
+    walks.save_observation(engine, demo.id, walk, uuids[0], obs(comment="Inga bänkar på torget", lon=26.9480))
+    walks.save_observation(engine, demo.id, walk, uuids[1], obs(focus_area="clean_safe", kind="challenge",
+                                                               comment="<script>alert(1)</script>", lon=26.9550))
+    walks.save_observation(engine, demo.id, walk, uuids[2], obs(focus_area="offering", kind="idea",
+                                                               comment="Torghandel på lördagar", lon=26.9600))
+    return engine, demo, uuids
+
+
+def test_review_a_tapped_observation_and_make_an_action(fake_map):
+    engine, demo, uuids = walk_with_observations()
+    at = open_page("app_pages/review.py")
+    assert not at.exception
+    assert at.title[0].value == "Styrgruppens granskning"
+    [(_, m, _)] = [s for s in fake_map.shown if s[0].startswith("revmap-")]
+    assert "<script>alert(1)</script>" not in m.get_root().render()
+
+    # A tap on the tunnel's marker on the map chooses it.
+    fake_map.answers["revmap-"] = {"last_object_clicked": {"lat": 60.523, "lng": 26.9551}}
+    at.run()
+    assert at.subheader[0].value == "Rent, tryggt och säkert – Utmaning"
+    assert any(m.value == "&lt;script&gt;alert(1)&lt;/script&gt; · Bedömning (1–5): 4" for m in at.markdown)
+    at.text_input(key="rev_reviewer").input("Styrgruppen")
+    at.segmented_control(key=f"rev_state_{uuids[1]}").set_value("accepted").run()
+    assert review.states(engine, demo.id).set_index("uuid").loc[uuids[1], "state"] == "accepted"
+    at.text_area(key=f"rev_text_{uuids[1]}").input("Kommunen ser över belysningen")
+    at.button(key=f"rev_add_{uuids[1]}").click().run()
+    notes = review.comments(engine, demo.id)
+    assert notes[["uuid", "author", "text"]].values.tolist() == [
+        [uuids[1], "Styrgruppen", "Kommunen ser över belysningen"]]
+    assert walks.observation(engine, uuids[1])["comment"] == "<script>alert(1)</script>"  # walkers' text untouched
+    assert any(c.value.startswith("Granskarens kommentar · Styrgruppen") for c in at.caption)
+
+    at.text_input(key=f"act_title_{uuids[1]}").input("Belysning i gångtunneln")
+    at.text_input(key=f"act_owner_{uuids[1]}").input("Kommunen")
+    at.segmented_control(key=f"act_priority_{uuids[1]}").set_value("high")
+    at.number_input(key=f"act_cost_{uuids[1]}").set_value(45000)
+    at.button(key=f"act_create_{uuids[1]}").click().run()
+    assert not at.exception
+    plan = review.actions(engine, demo.id)
+    assert plan[["uuid", "title", "owner", "priority", "cost_sek"]].values.tolist() == [
+        [uuids[1], "Belysning i gångtunneln", "Kommunen", "high", 45000.0]]
+    assert review.states(engine, demo.id).set_index("uuid").loc[uuids[1], "state"] == "to_action"
+
+
+def test_filters_and_the_action_plan_table(fake_map):
+    engine, demo, uuids = walk_with_observations()
+    review.set_state(engine, demo.id, uuids[0], "accepted")
+    action = review.create_action(engine, demo.id, "Bänkar på torget", "place", uuid=uuids[0])
+    at = open_page("app_pages/review.py")
+    at.pills(key="rev_states").set_value(["to_action"]).run()
+    assert not at.exception
+    assert at.dataframe[0].value["Kommentar"].tolist() == ["Inga bänkar på torget"]
+    plan = at.dataframe[1].value  # the action plan, in the reader's language
+    assert plan[["Åtgärd", "Fokusområde", "Prioritet", "Status"]].values.tolist() == [
+        ["Bänkar på torget", "Platsen", "Medel", "Planerad"]]
+    review.update_action(engine, demo.id, action, status="done")
+    at.run()
+    assert at.dataframe[1].value["Status"].tolist() == ["Klar"]
