@@ -14,7 +14,7 @@ import streamlit as st
 from shapely.geometry import LineString
 
 import ui
-from bidgeo import charts, focus, icons, maps, photos, walks
+from bidgeo import charts, focus, icons, maps, photos, walk_kit, walks
 from bidgeo.area_versions import current_version
 from bidgeo.errors import BidgeoError
 from bidgeo.i18n import local_time
@@ -86,7 +86,7 @@ walk_id = st.selectbox(ui.t("walk_choose"), ids, key="walk_id",
                        format_func=lambda i: walk_label(next(w for w in all_walks if w.id == i)))
 walk = next(w for w in all_walks if w.id == walk_id)
 st.query_params["walk"] = str(walk_id)
-view = st.segmented_control(ui.t("walk_view"), ["record", "list", "assess"], key="walk_view", default="record",
+view = st.segmented_control(ui.t("walk_view"), ["record", "list", "assess", "kit"], key="walk_view", default="record",
                             format_func=lambda v: ui.t(f"walk_view_{v}"), label_visibility="collapsed") or "record"
 
 
@@ -340,4 +340,31 @@ def assessment() -> None:
                  hide_index=True)
 
 
-{"record": record, "list": observation_list, "assess": assessment}[view]()
+# --- the offline field kit (QField, Mergin Maps) ----------------------------------------------------
+def field_kit() -> None:
+    st.caption(ui.t("kit_help"))
+    if st.button(ui.t("kit_make"), key="kit_make", icon=":material/inventory_2:"):
+        st.session_state["kit_zip"] = (project.id, walk_kit.kit_zip(engine, project.id))
+    made = st.session_state.get("kit_zip")
+    if made and made[0] == project.id:
+        st.download_button(ui.t("kit_download"), made[1], file_name=f"faltkit-{project.name}.zip",
+                           mime="application/zip", key="kit_download", icon=":material/download:")
+    st.markdown(f"**{ui.t('kit_import_heading', walk=walk_label(walk))}**")
+    upload = st.file_uploader(ui.t("kit_upload"), type=["gpkg", "zip"], key="kit_upload")
+    if upload is not None and st.button(ui.t("kit_import"), key="kit_import", type="primary"):
+        try:
+            result = walk_kit.import_upload(engine, project.id, upload.getvalue(), upload.name, walk_id=walk_id,
+                                            lang=lang)
+        except BidgeoError as exc:
+            ui.show_error(exc)
+            return
+        (st.warning if result.errors else st.success)(ui.t("kit_import_summary", imported=result.imported,
+                                                            updated=result.updated, skipped=result.skipped,
+                                                            errors=len(result.errors)))
+        if result.errors:
+            st.dataframe(pd.DataFrame({ui.t("col_row"): [e.row for e in result.errors],
+                                       ui.t("col_message"): [e.message(lang) for e in result.errors]}),
+                         hide_index=True)
+
+
+{"record": record, "list": observation_list, "assess": assessment, "kit": field_kit}[view]()

@@ -296,6 +296,20 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "walk_view_record": {"sv": "Registrera", "en": "Record"},
     "walk_view_list": {"sv": "Observationer och karta", "en": "Observations and map"},
     "walk_view_assess": {"sv": "Bedömning av fokusområden", "en": "Focus-area assessment"},
+    "walk_view_kit": {"sv": "Fältkit (offline)", "en": "Field kit (offline)"},
+    "kit_help": {
+        "sv": "Utan mobiltäckning: ta med fältkitet i QField eller Mergin Maps (området, servicen och ett tomt "
+        "observationslager med fokusområden och typer som listor). Läs in det ifyllda kitet här efteråt – "
+        "samma kit kan läsas in flera gånger utan dubbletter.",
+        "en": "Without mobile coverage: take the field kit in QField or Mergin Maps (the area, the services and an "
+        "empty observation layer with focus areas and types as lists). Import the filled kit here afterwards – "
+        "the same kit can be imported again without duplicates.",
+    },
+    "kit_make": {"sv": "Skapa fältkitet", "en": "Make the field kit"},
+    "kit_download": {"sv": "Ladda ned fältkitet (zip)", "en": "Download the field kit (zip)"},
+    "kit_import_heading": {"sv": "Läs in ett ifyllt kit till vandringen {walk}", "en": "Import a filled kit into the walk {walk}"},
+    "kit_upload": {"sv": "Kitets .gpkg, eller en .zip av kitets mapp med foton", "en": "The kit's .gpkg, or a .zip of the kit's folder with photos"},
+    "kit_import": {"sv": "Läs in kitet", "en": "Import the kit"},
     "kind_strength": {"sv": "Styrka", "en": "Strength"},
     "kind_challenge": {"sv": "Utmaning", "en": "Challenge"},
     "kind_idea": {"sv": "Idé", "en": "Idea"},
@@ -870,6 +884,19 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "kit_field_category_label": {"sv": "Kategori", "en": "Category"},
     "kit_field_name": {"sv": "Namn", "en": "Name"},
     "kit_rating_range": {"sv": "Bedömning från 1 till 5", "en": "Judgement from 1 to 5"},
+    "kit_upload_format": {
+        "sv": "”{name}” är inget fältkit. Ladda upp kitets .gpkg, eller en .zip av kitets mapp med foton.",
+        "en": "“{name}” is not a field kit. Upload the kit's .gpkg, or a .zip of the kit's folder with photos.",
+    },
+    "kit_zip_too_big": {"sv": "Zip-filen ”{name}” är för stor eller har för många filer.", "en": "The zip “{name}” is too big or has too many files."},
+    "kit_zip_unsafe": {
+        "sv": "Zip-filen ”{name}” har en fil utanför mappen ({member}) och lästes inte.",
+        "en": "The zip “{name}” has a file outside its folder ({member}) and was not read.",
+    },
+    "kit_zip_gpkgs": {
+        "sv": "Zip-filen ”{name}” ska ha exakt en GeoPackage (.gpkg), den har {count}.",
+        "en": "The zip “{name}” must hold exactly one GeoPackage (.gpkg); it has {count}.",
+    },
     "kit_needs_gpkg": {
         "sv": "Fältkitet sparas som en GeoPackage: ge ett filnamn som slutar på .gpkg (inte ”{name}”).",
         "en": "The field kit is saved as a GeoPackage: give a file name ending in .gpkg (not “{name}”).",

@@ -19,11 +19,14 @@ The kit is data, so its labels are Swedish (``KIT_LANG``) whatever the command's
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import sqlite3
+import tempfile
 import uuid as uuidlib
 import xml.etree.ElementTree as ET
+import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -577,3 +580,50 @@ def import_kit(engine: Engine, project_ref: int | str, path: str | Path, walk_id
             except BidgeoError as exc:
                 report.errors.append(RowError(row, exc.key, dict(exc.params)))
     return report
+
+
+# --- the kit as one file, for the app's download and upload ------------------------------------
+MAX_UPLOAD_BYTES = 1024 * 1024 * 1024
+MAX_MEMBERS = 5000
+
+
+def kit_zip(engine: Engine, project_ref: int | str) -> bytes:
+    """The kit (GeoPackage and QGIS project) as one ZIP, ready to copy to a tablet."""
+    with tempfile.TemporaryDirectory() as tmp:
+        kit = export_kit(engine, project_ref, Path(tmp) / "faltkit.gpkg")
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.write(kit.gpkg, kit.gpkg.name)
+            archive.write(kit.qgs, kit.qgs.name)
+        return out.getvalue()
+
+
+def import_upload(engine: Engine, project_ref: int | str, data: bytes, name: str, walk_id: int | None = None,
+                  lang: str = "sv", by: str = "") -> KitImport:
+    """Import a filled kit uploaded as its ``.gpkg`` or as a ``.zip`` of the kit folder (the
+    GeoPackage and its photos, e.g. ``DCIM/``)."""
+    suffix = Path(name.lower()).suffix
+    if suffix not in (".gpkg", ".zip"):
+        raise InputError("kit_upload_format", name=name)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        if suffix == ".gpkg":
+            (folder / "kit.gpkg").write_bytes(data)
+            return import_kit(engine, project_ref, folder / "kit.gpkg", walk_id=walk_id, lang=lang, by=by)
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+            members = [m for m in archive.infolist() if not m.is_dir()]
+            if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_UPLOAD_BYTES:
+                raise InputError("kit_zip_too_big", name=name)
+            for member in members:
+                target = PurePosixPath(member.filename.replace("\\", "/"))
+                if target.is_absolute() or ".." in target.parts or ":" in member.filename:
+                    raise InputError("kit_zip_unsafe", name=name, member=member.filename[:200])
+                (folder / target).parent.mkdir(parents=True, exist_ok=True)
+                (folder / target).write_bytes(archive.read(member))
+        except (zipfile.BadZipFile, RuntimeError, EOFError) as exc:  # corrupt or encrypted
+            raise InputError("kit_not_gpkg", name=name) from exc
+        kits = sorted(folder.rglob("*.gpkg"))
+        if len(kits) != 1:
+            raise InputError("kit_zip_gpkgs", name=name, count=len(kits))
+        return import_kit(engine, project_ref, kits[0], walk_id=walk_id, lang=lang, by=by)

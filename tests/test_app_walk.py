@@ -142,3 +142,22 @@ def test_edit_delete_and_assessment(fake_map, gps):
     at.button(key="as_save").click().run()
     assert at.success[0].value == "Bedömningen från Grupp A är sparad."
     assert walks.mean_scores(walks.assessments(engine, [walk_id])).loc[walk_id].tolist() == [3, 4, 5, 6, 7]
+
+
+def test_the_field_kit_view_makes_a_kit_to_download(fake_map, gps):
+    import io
+    import zipfile
+
+    from bidgeo.demo import ensure_demo
+
+    engine = ui.store()
+    project = ensure_demo(engine)
+    walks.create_walk(engine, project.id, date(2026, 6, 1), "Fältgruppen")
+    at = open_page("app_pages/walk.py")
+    at.segmented_control(key="walk_view").set_value("kit").run()
+    assert not at.exception
+    assert at.markdown[-1].value.startswith("**Läs in ett ifyllt kit till vandringen 2026-06-01 · Fältgruppen")
+    at.button(key="kit_make").click().run()
+    assert not at.exception
+    _, data = at.session_state["kit_zip"]
+    assert sorted(zipfile.ZipFile(io.BytesIO(data)).namelist()) == ["faltkit.gpkg", "faltkit.qgs"]

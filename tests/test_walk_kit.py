@@ -333,3 +333,36 @@ def test_read_kit_reprojects_and_needs_the_columns(tmp_path):
     with pytest.raises(InputError) as caught:
         walk_kit.read_kit(bare)
     assert caught.value.key == "kit_no_column" and "focus_area, kind" in caught.value.message()
+
+
+def test_the_app_kit_zip_and_an_uploaded_kit_folder(engine, tmp_path):
+    import zipfile
+
+    demo = ensure_demo(engine)
+    walk = walks.create_walk(engine, demo.id, datetime(2026, 5, 12).date(), "Fältgruppen")
+    archive = zipfile.ZipFile(io.BytesIO(walk_kit.kit_zip(engine, demo.id)))
+    assert sorted(archive.namelist()) == ["faltkit.gpkg", "faltkit.qgs"]
+    archive.extractall(tmp_path / "kit")
+    kit = tmp_path / "kit" / "faltkit.gpkg"
+    fill(kit, ROWS[:3])
+    (tmp_path / "kit" / "DCIM").mkdir()
+    (tmp_path / "kit" / "DCIM" / "torg.jpg").write_bytes(jpeg())
+    upload = io.BytesIO()
+    with zipfile.ZipFile(upload, "w") as out:  # the kit's folder, zipped on the tablet
+        for path in (tmp_path / "kit").rglob("*"):
+            out.write(path, path.relative_to(tmp_path / "kit").as_posix())
+    for _ in range(2):  # idempotent
+        result = walk_kit.import_upload(engine, demo.id, upload.getvalue(), "faltkit.zip", walk_id=walk)
+    assert (result.imported, result.skipped, [e.row for e in result.errors]) == (0, 3, [2])
+    stored = walks.observations(engine, demo.id, walk)
+    assert set(stored["uuid"]) == {U[0], U[1], U[2]} and stored.set_index("uuid").loc[U[0], "photos"] == 1
+    hostile = io.BytesIO()
+    with zipfile.ZipFile(hostile, "w") as out:
+        out.writestr("../utanfor.gpkg", b"x")
+    with pytest.raises(InputError) as error:
+        walk_kit.import_upload(engine, demo.id, hostile.getvalue(), "trasig.zip")
+    assert error.value.key == "kit_zip_unsafe"
+    with pytest.raises(InputError):
+        walk_kit.import_upload(engine, demo.id, b"PK not really", "trasig.zip")
+    with pytest.raises(InputError):
+        walk_kit.import_upload(engine, demo.id, b"x", "anteckningar.txt")
