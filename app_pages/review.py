@@ -38,10 +38,9 @@ notes = review.comments(engine, project.id)
 
 # --- filters, map and list -----------------------------------------------------------------------
 walk_names = {w.id: f"{w.walked_on.isoformat()} {w.focus_group}".strip() for w in all_walks}
-left, right = st.columns(2)
-chosen_walks = left.multiselect(ui.t("rev_walks"), list(walk_names), format_func=walk_names.get, key="rev_walks",
+chosen_walks = st.multiselect(ui.t("rev_walks"), list(walk_names), format_func=walk_names.get, key="rev_walks",
                                 placeholder=ui.t("rev_all"))
-chosen_states = right.pills(ui.t("rev_states"), review.STATES, selection_mode="multi", key="rev_states",
+chosen_states = st.pills(ui.t("rev_states"), review.STATES, selection_mode="multi", key="rev_states",
                             format_func=lambda s: ui.t("review_state_" + s)) or list(review.STATES)
 chosen_areas = st.pills(ui.t("obs_filter_focus"), focus.FOCUS_AREAS, selection_mode="multi", key="rev_areas",
                         format_func=lambda k: ui.t("focus_" + k)) or list(focus.FOCUS_AREAS)

@@ -532,6 +532,57 @@ def test_place_walk_on_a_tablet_loses_nothing(browser, app_url, app_home, width,
     engine.dispose()
 
 
+@pytest.mark.parametrize("width, height", [(1024, 768), (768, 1024)])
+def test_steering_group_review_on_a_projector_and_a_tablet(browser, app_url, app_home, width, height):
+    from datetime import date
+
+    from bidgeo import review, walks
+
+    engine = open_store(f"sqlite:///{app_home / 'bidgeo.sqlite'}")
+    demo = ensure_demo(engine)
+    walk = walks.create_walk(engine, demo.id, date(2026, 5, 20), f"Granskning {width}")
+    tunnel = walks.new_uuid()
+    walks.save_observation(engine, demo.id, walk, tunnel, {
+        "focus_area": "clean_safe", "kind": "challenge", "rating": 1, "comment": f"Mörk gångtunnel <i>kväll</i> {width}",
+        "lon": 26.9562 + (width - 768) / 256_000, "lat": 60.5201, "position_source": "map"})  # apart per size
+    with _browsing(browser, app_url, width, height) as (page, seen):
+        page.goto(f"{app_url}/review?project={demo.id}")
+        page.get_by_role("heading", name="Styrgruppens granskning").wait_for(timeout=60_000)
+        frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').last
+        marker = frame.locator(".bidgeo-marker").first
+        marker.wait_for(timeout=30_000)
+        _settle(page)
+        # Choose the tunnel by tapping its marker (the newest is drawn last, on top).
+        page.locator('iframe[title="streamlit_folium.st_folium"]').last.scroll_into_view_if_needed()
+        frame.locator(".bidgeo-marker").last.click()
+        page.get_by_role("heading", name="Rent, tryggt och säkert – Utmaning").wait_for(timeout=30_000)
+        page.get_by_text(f"Mörk gångtunnel <i>kväll</i> {width} · Bedömning (1–5): 1").wait_for(timeout=30_000)  # text
+        page.get_by_label("Ditt namn (granskare)").fill("Styrgruppen")
+        page.get_by_label("Ditt namn (granskare)").press("Tab")
+        page.get_by_role("radio", name="Godtagen").click()
+        page.get_by_label("Ny kommentar från styrgruppen").fill("Kommunen ser över belysningen")
+        page.get_by_role("button", name="Lägg till kommentaren").click()
+        page.get_by_text("Granskarens kommentar · Styrgruppen").wait_for(timeout=30_000)
+        page.get_by_text("Gör till en åtgärd").wait_for(timeout=30_000)
+        if not page.get_by_label("Ansvarig").is_visible():
+            page.get_by_text("Gör till en åtgärd").click()
+        page.get_by_label("Ansvarig").fill("Kommunen")
+        page.get_by_role("button", name="Lägg till i handlingsplanen").click()
+        deadline = time.time() + 30
+        while tunnel not in set(review.actions(engine, demo.id)["uuid"]) and time.time() < deadline:
+            page.wait_for_timeout(200)
+        page.get_by_text("Stor text (projektor)").click()
+        _settle(page)
+        page.screenshot(path=str(ARTIFACTS / f"review-{width}x{height}.png"), full_page=True)
+        assert review.states(engine, demo.id).set_index("uuid").loc[tunnel, "state"] == "to_action"
+        plan = review.actions(engine, demo.id)
+        assert plan[plan["uuid"] == tunnel][["title", "owner"]].values.tolist() == [
+            [f"Mörk gångtunnel <i>kväll</i> {width}", "Kommunen"]]
+        assert seen["errors"] == [] and seen["failed"] == []
+        assert seen["hosts"] == {app_url.split("/")[2]}
+    engine.dispose()
+
+
 def test_overpass_and_file_reimports_in_the_browser(browser, app_url, fake_overpass, monkeypatch):
     """Last in the module: it changes the demo project's inventory."""
     from bidgeo import overpass
