@@ -146,7 +146,7 @@ def save(uuid: str) -> None:
 
 
 def edit(uuid: str) -> None:
-    """Show saved observation ``uuid`` in the form to change it."""
+    """Show observation ``uuid`` (saved, or a draft) in the form."""
     st.query_params["obs"] = uuid
     st.session_state["walk_view"] = "record"
 
@@ -176,6 +176,12 @@ def record() -> None:
         st.info(ui.t("obs_editing"))
     else:
         st.caption(ui.t("walk_count", count=walk.observations))
+    for other, when, fields in walks.drafts(engine, walk_id)[:3]:  # e.g. the app was opened anew on the tablet
+        if other != uuid and any(fields.get(k) for k in DRAFTED):
+            left, right = st.columns([3, 1])
+            left.warning(ui.t("obs_other_draft", when=local_time(when), text=(fields.get("comment") or "")[:60]))
+            right.button(ui.t("obs_resume"), key=f"resume_{other}", on_click=edit, args=(other,),
+                         use_container_width=True)
 
     st.markdown(f"**{ui.t('obs_focus')}**")
     chosen = st.session_state.get(f"focus_{uuid}")

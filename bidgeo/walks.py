@@ -254,6 +254,15 @@ def draft(engine: Engine, uuid: str) -> dict | None:
         return None if row is None else {"walk_id": row.walk_id, **row.data}
 
 
+def drafts(engine: Engine, walk_id: int) -> list[tuple[str, datetime, dict]]:
+    """The walk's unsaved drafts, newest first: (uuid, updated_at, fields)."""
+    with Session(engine) as session:
+        rows = session.execute(select(ObservationDraft.uuid, ObservationDraft.updated_at, ObservationDraft.data)
+                               .where(ObservationDraft.walk_id == walk_id)
+                               .order_by(ObservationDraft.updated_at.desc())).all()
+    return [tuple(row) for row in rows]
+
+
 def discard_draft(engine: Engine, uuid: str) -> None:
     """Forget a draft and the photos added to it."""
     uuid = check_uuid(uuid)

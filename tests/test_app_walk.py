@@ -97,6 +97,7 @@ def test_a_reload_finds_the_draft_and_a_double_save_stores_once(fake_map, gps):
     assert at.text_area(key=f"comment_{uuid}").value == "Mörk gångtunnel"
     assert at.segmented_control(key=f"kind_{uuid}").value == "challenge"
     at.button(key=f"exif_{uuid}").click().run()  # offered because the draft's photo has an EXIF position
+    assert not any(b.key == f"resume_{uuid}" for b in at.button)  # the draft on screen is not offered again
     assert any("(från fotot)" in m.value for m in at.markdown)
     at.button(key=f"save_{uuid}").click().run()
     # A second tap sent before the page came back names a button that is gone (its key holds
@@ -161,3 +162,17 @@ def test_the_field_kit_view_makes_a_kit_to_download(fake_map, gps):
     assert not at.exception
     _, data = at.session_state["kit_zip"]
     assert sorted(zipfile.ZipFile(io.BytesIO(data)).namelist()) == ["faltkit.gpkg", "faltkit.qgs"]
+
+
+def test_a_draft_left_behind_is_offered_when_the_app_is_opened_anew(fake_map, gps):
+    from bidgeo.demo import ensure_demo
+
+    engine = ui.store()
+    project = ensure_demo(engine)
+    walk_id = walks.create_walk(engine, project.id, date(2026, 6, 1))
+    left_behind = walks.new_uuid()
+    walks.save_draft(engine, project.id, walk_id, left_behind, {"focus_area": "offering", "comment": "Kiosken"})
+    at = open_page("app_pages/walk.py")  # no form in the address: a new one
+    assert at.warning[0].value.startswith("Ett osparat utkast från")
+    at.button(key=f"resume_{left_behind}").click().run()
+    assert at.text_area(key=f"comment_{left_behind}").value == "Kiosken"
