@@ -7,12 +7,14 @@ Each figure is reported with a baseline measured in the same run:
 - building and rendering the overview map, against reading the extract;
 - a cold start of the app (empty store: migrations, demo import, first page) until Leaflet has
   drawn the first map in Chromium, against a warm reload of the same page;
+- the status analysis as a PDF report (WeasyPrint, static maps) on the demo project after a walk
+  of 25 observations with 4 photos, against the HTML report of the same project;
 - walking-distance coverage on synthetic towns up to 400,000 network nodes and 150,000
   buildings: parse, graph build, cache reload and coverage of every category, with peak
   memory, each size in a fresh process; and end to end against an osmnx + networkx
   implementation of the same definition on the same .osm file (``baseline_osmnx.py``).
 
-``--quick`` runs smaller towns.
+``--quick`` runs smaller towns; ``--report`` runs only the report figure.
 """
 
 from __future__ import annotations
@@ -167,6 +169,58 @@ def bench_services_page(points: int = 5000) -> None:
     print(f"  baseline with the demo's 43 points:         {small_rerun:6.2f} s   ratio {big_rerun / small_rerun:.2f}")
 
 
+def _walk_of(engine, project_id: int, count: int, photo_count: int) -> None:
+    """A reviewed walk of ``count`` observations over the demo area, ``photo_count`` with a photo."""
+    import io
+    from datetime import date
+
+    import numpy as np
+    from PIL import Image
+
+    from bidgeo import photos, review, walks
+    from bidgeo.focus import FOCUS_AREAS, KINDS
+
+    rng = np.random.default_rng(5)
+    walk = walks.create_walk(engine, project_id, date(2026, 5, 12), "Handlarna", "Anna, Bo")
+    uuids = []
+    for i in range(count):
+        uuid = walks.new_uuid()
+        walks.save_observation(engine, project_id, walk, uuid, {
+            "focus_area": FOCUS_AREAS[i % 5], "kind": KINDS[i % 3], "rating": 1 + i % 5,
+            "comment": f"Observation {i}: " + "en mening om platsen " * (1 + i % 4), "lon": rng.uniform(26.944, 26.953),
+            "lat": rng.uniform(60.520, 60.526), "position_source": "gps", "author": "Anna"})
+        uuids.append(uuid)
+    for i in range(photo_count):
+        out = io.BytesIO()
+        Image.new("RGB", (1600, 1200), (40 * i, 120, 200)).save(out, "JPEG")
+        photos.add_photo(engine, project_id, uuids[i], out.getvalue(), f"IMG_{i}.jpg")
+    walks.save_assessment(engine, walk, "Grupp A", {a: (3 + i % 4, "") for i, a in enumerate(FOCUS_AREAS)})
+    review.set_state(engine, project_id, uuids[0], "accepted", by="Styrgruppen")
+    review.add_comment(engine, project_id, uuids[0], "Kommunen", "Vi tar det.")
+    review.create_action(engine, project_id, "Bänkar på torget", "place", uuid=uuids[0], priority="high")
+
+
+def bench_report(count: int = 25, photo_count: int = 4) -> None:
+    """The PDF report against the HTML report, both on the demo with a walk (same process;
+    the network for walking distances is compiled before either is timed)."""
+    from bidgeo import report
+    from bidgeo.db import open_store
+    from bidgeo.demo import ensure_demo
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["BIDGEO_HOME"] = tmp
+        os.environ.pop("BIDGEO_DATABASE_URL", None)
+        engine = open_store()
+        demo = ensure_demo(engine)
+        _walk_of(engine, demo.id, count, photo_count)
+        html = timed(lambda: report.html_report(engine, demo.id), repeat=3)
+        pdf = timed(lambda: report.pdf_report(engine, demo.id), repeat=3)
+        size = len(report.pdf_report(engine, demo.id)) / 1e6
+        engine.dispose()
+    print(f"status-analysis PDF report ({count} observations, {photo_count} photos): {pdf:6.2f} s ({size:.1f} MB)")
+    print(f"  baseline HTML report of the same project:           {html:6.2f} s   ratio {pdf / html:.2f}")
+
+
 def _one_town(grid: int) -> dict:
     """Run in a fresh process: time and peak memory of the coverage pipeline on one town."""
     from town import write_town
@@ -242,13 +296,18 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--one-town", type=int)
+    parser.add_argument("--report", action="store_true", help="only the report benchmark")
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).parent))
     if args.one_town:
         print(json.dumps(_one_town(args.one_town)))
         sys.exit(0)
+    if args.report:
+        bench_report()
+        sys.exit(0)
     bench_reading()
     bench_cold_start()
     bench_services_page()
+    bench_report()
     bench_towns([20, 40] if args.quick else [40, 80, 160, 242])
     bench_against_osmnx(30 if args.quick else 80)

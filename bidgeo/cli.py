@@ -100,6 +100,14 @@ def build_parser() -> argparse.ArgumentParser:
                             help="the walk for new observations (default: the project's newest walk)")
     kit_import.add_argument("--author", default="", help="who imports (kept in the observations' history)")
     kit_import.add_argument("--json", action="store_true")
+
+    export = commands.add_parser("export", parents=[common], help="status-analysis exports (reports, GIS, tables)")
+    export.add_argument("project", metavar="PROJECT")
+    export.add_argument("--format", required=True, choices=("gpkg", "html", "pdf", "csv", "xlsx"),
+                        help="pdf/html report, GeoPackage, zipped CSV tables or an XLSX workbook")
+    export.add_argument("--out", required=True, metavar="PATH", type=Path)
+    export.add_argument("--public", action="store_true",
+                        help="leave out people's names and the stakeholder register")
     return parser
 
 
@@ -366,6 +374,31 @@ def cmd_kit_import(args) -> int:
     return 1 if report.errors else 0
 
 
+def cmd_export(args) -> int:
+    from bidgeo import report
+    from bidgeo.projects import get_project
+
+    engine = _store(args)
+    project = get_project(engine, args.project)
+    out = args.out
+    if out.is_dir() or not out.parent.is_dir():
+        detail = t("report_is_folder" if out.is_dir() else "report_no_folder", args.lang)
+        raise InputError("report_cannot_write", path=str(out), detail=detail)
+    data = report.export_bytes(engine, project.id, args.format, args.lang, args.public)
+    partial = out.with_name(f".{out.name}.part")
+    try:
+        partial.write_bytes(data)
+        partial.replace(out)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        detail = t("report_no_permission", args.lang) if isinstance(exc, PermissionError) else exc.strerror or str(exc)
+        raise InputError("report_cannot_write", path=str(out), detail=detail) from exc
+    print(out)
+    print(t("report_written", args.lang, name=project.name, path=out, size=max(1, round(len(data) / 1024))),
+          file=sys.stderr)
+    return 0
+
+
 COMMANDS = {
     "demo": cmd_demo,
     "projects": cmd_projects,
@@ -377,6 +410,7 @@ COMMANDS = {
     ("area", "set"): cmd_area_set,
     ("walk-kit", "export"): cmd_kit_export,
     ("walk-kit", "import"): cmd_kit_import,
+    "export": cmd_export,
 }
 
 SUBCOMMANDS = {"area": "area_command", "walk-kit": "kit_command"}

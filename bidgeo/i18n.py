@@ -577,8 +577,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "report_fix_move": {"sv": "Flyttad", "en": "Moved"},
     "report_coverage": {"sv": "Gångavstånd till service", "en": "Walking distance to services"},
     "report_coverage_intro": {
-        "sv": "Andelen av ortens byggnader som har högst respektive gångavstånd längs gatunätet till närmaste "
-        "service i kategorin, och medianavståndet.",
+        "sv": "Andelen av ortens byggnader som ligger inom respektive gångavstånd (längs gatunätet) från "
+        "närmaste service i kategorin, och medianavståndet.",
         "en": "The share of the locality's buildings within each walking distance along the street network of "
         "the nearest service in the category, and the median distance.",
     },
@@ -647,6 +647,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "report_is_folder": {"sv": "det är en mapp, inte en fil", "en": "it is a folder, not a file"},
     "report_no_folder": {"sv": "mappen finns inte", "en": "the folder does not exist"},
     "report_no_permission": {"sv": "du får inte skriva där", "en": "you may not write there"},
+    "report_no_pango": {
+        "sv": "PDF-rapporten behöver biblioteket Pango, som saknas ({detail}). Installera det med "
+        "apt-get install libpango-1.0-0 libpangoft2-1.0-0, eller ta HTML-rapporten i stället.",
+        "en": "The PDF report needs the Pango library, which is missing ({detail}). Install it with "
+        "apt-get install libpango-1.0-0 libpangoft2-1.0-0, or make the HTML report instead.",
+    },
     "report_cannot_write": {
         "sv": "Kan inte skriva ”{path}”: {detail}. Välj en fil i en mapp som finns och där du får skriva.",
         "en": "Cannot write “{path}”: {detail}. Choose a file in a folder that exists and that you may write to.",

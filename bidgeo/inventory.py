@@ -112,6 +112,29 @@ def correct(engine: Engine, project_id: int, kind: str, *, osm_type: str | None 
         return fix.id
 
 
+CORRECTION_COLUMNS = ["id", "kind", "osm_type", "osm_id", "category", "name", "author", "note", "created_at"]
+
+
+def corrections(engine: Engine, project_id: int) -> gpd.GeoDataFrame:
+    """Every correction, oldest first (:data:`CORRECTION_COLUMNS`). The point is where an
+    ``add`` or ``move`` puts the service; for ``close`` and ``category`` it is the corrected
+    service's position in the newest import that has it (None if none has)."""
+    with Session(engine) as session:
+        fixes = session.scalars(select(ServiceCorrection).where(ServiceCorrection.project_id == project_id)
+                                .order_by(ServiceCorrection.id)).all()
+        rows, points = [], []
+        for fix in fixes:
+            point = fix.geom
+            if point is None and fix.osm_type is not None:
+                point = session.scalar(select(ServicePoint.geom).where(
+                    ServicePoint.project_id == project_id, ServicePoint.osm_type == fix.osm_type,
+                    ServicePoint.osm_id == fix.osm_id).order_by(ServicePoint.id.desc()).limit(1))
+            rows.append([fix.id, fix.kind, fix.osm_type, fix.osm_id, fix.category, fix.name, fix.author, fix.note,
+                         fix.created_at])
+            points.append(point)
+    return gpd.GeoDataFrame(pd.DataFrame(rows, columns=CORRECTION_COLUMNS, dtype=object), geometry=points, crs=WGS84)
+
+
 def snapshots(engine: Engine, project_id: int) -> pd.DataFrame:
     """Every import of the project, newest first: id, source, source_name, created_at, count."""
     with Session(engine) as session:

@@ -21,6 +21,7 @@ from bidgeo.db import Stakeholder
 from bidgeo.errors import NotFoundError, ValidationError
 from bidgeo.focus import FOCUS_AREAS
 from bidgeo.i18n import t
+from bidgeo.spreadsheet import defuse as _defuse
 
 ROLES = ("business", "property_owner", "association", "municipality", "region", "other")
 STATUSES = ("identified", "contacted", "loi_sent", "signed", "declined")
@@ -170,11 +171,6 @@ def export_table(table: pd.DataFrame, lang: str, include_contacts: bool = False)
         out[column] = out[column].map(lambda k, c=column: "" if pd.isna(k) else choice_label(c, k, lang))
     out["steering_group"] = out["steering_group"].map(lambda b: t("yes" if b else "no", lang))
     return out.rename(columns={c: t(f"col_{c}", lang) for c in out.columns})
-
-
-def _defuse(table: pd.DataFrame) -> pd.DataFrame:
-    """Text that a spreadsheet would run as a formula (=, +, -, @) gets a leading quote."""
-    return table.map(lambda v: f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v)
 
 
 def to_csv(table: pd.DataFrame) -> bytes:

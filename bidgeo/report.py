@@ -1,0 +1,929 @@
+"""Exports of the status analysis (nulägesanalys, steps 2-3) for the steering group, the
+municipality and the public: a PDF report (A4, WeasyPrint), a self-contained HTML report with
+an interactive map, a GeoPackage for QGIS, and the tables as zipped CSV files or one XLSX.
+
+:func:`report_data` gathers everything once; the writers turn it into bytes. All user text is
+escaped (Jinja2 autoescape) in the HTML and PDF. With ``public=True`` people's names are left
+out (observation authors, walk participants, respondents, reviewers, who set a review state or
+an area's status, who corrected a service) and so is the stakeholder register; the internal
+exports include the register without contact details. Owners in the action plan stay: they
+say who is responsible (usually an organisation) and are part of the plan.
+
+The HTML report needs no network: Leaflet and the other map libraries are inlined from
+``static/vendor``, photos travel as ``data:`` URIs, and no tile layer is added.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+from jinja2 import Environment
+from markupsafe import Markup
+from sqlalchemy.engine import Engine
+
+from bidgeo import config, focus, maps, photos, review, spreadsheet, walks
+from bidgeo import inventory as inventory_store
+from bidgeo import services as service_tables
+from bidgeo import stakeholders as stakeholder_store
+from bidgeo.area_versions import VersionInfo, list_versions
+from bidgeo.categories import label as category_label
+from bidgeo.errors import BidgeoError, InputError, ValidationError
+from bidgeo.geo import WGS84
+from bidgeo.i18n import local_time, t
+from bidgeo.osm import ATTRIBUTION, OsmData, read_osm
+from bidgeo.photos import PhotoInfo
+from bidgeo.projects import ProjectInfo, get_project, osm_file, service_points
+from bidgeo.walks import WalkInfo
+
+EXPORT_FORMATS = ("pdf", "html", "gpkg", "csv", "xlsx")
+"""What :func:`export_bytes` makes (``handover`` of ``shared/spec/cli.md`` comes later)."""
+GPKG_LAYERS = ("area_versions", "services", "service_corrections", "observations", "actions", "walks")
+TABLES = ("observations", "actions", "services", "assessments", "coverage", "review_comments", "area_versions",
+          "stakeholders")
+"""The CSV files (``<name>.csv``) and XLSX sheets, in this order; coverage only when the
+project has an OSM extract, stakeholders only in internal exports."""
+VENDOR = config.REPO_ROOT / "static" / "vendor"
+
+
+# --- gathering ------------------------------------------------------------------------------------
+@dataclass
+class ReportData:
+    """Everything the exports show, read once. With ``public`` the names are already gone."""
+
+    project: ProjectInfo
+    lang: str
+    public: bool
+    made_at: datetime
+    area: VersionInfo | None
+    versions: list[VersionInfo]
+    walks: list[WalkInfo]
+    observations: gpd.GeoDataFrame
+    """As :func:`bidgeo.walks.observations` (not deleted), in report order (focus area, walk,
+    then as recorded) with: number (1.., how the report refers to it), walked_on, state, state_by,
+    state_at, photo_ids, photo_files. ``author`` is empty when public."""
+    photos: dict[str, list[PhotoInfo]]
+    """Thumbnails per observation uuid."""
+    comments: pd.DataFrame
+    """Reviewers' comments: uuid, author (a role word when public), text, created_at."""
+    actions: pd.DataFrame
+    """The action plan (:func:`bidgeo.review.actions`) with the observation's number."""
+    assessments: pd.DataFrame
+    services: gpd.GeoDataFrame
+    corrections: gpd.GeoDataFrame
+    coverage: pd.DataFrame | None
+    """:meth:`bidgeo.coverage.Coverage.table` of the whole locality, or None."""
+    coverage_problem: str | None
+    """Why there is no coverage (a sentence in ``lang``)."""
+    stakeholders: pd.DataFrame | None
+    """The register for export without contact details (labels in ``lang``); None when public."""
+    osm: OsmData | None = field(default=None, repr=False)
+
+
+def _utc(value) -> datetime | None:
+    if value is None or (not isinstance(value, datetime) and pd.isna(value)):
+        return None
+    value = pd.Timestamp(value).to_pydatetime()
+    return value.replace(tzinfo=value.tzinfo or timezone.utc)
+
+
+def report_data(engine: Engine, project_id: int, lang: str = "sv", public: bool = False, *,
+                with_osm: bool = True, with_coverage: bool = True) -> ReportData:
+    """Read what the exports of project ``project_id`` show. ``with_osm`` reads the locality's
+    extract (the static maps' background); ``with_coverage`` computes walking distances."""
+    from bidgeo import coverage as coverage_mod
+
+    project = get_project(engine, project_id)
+    versions = list_versions(engine, project.id)
+    walk_list = walks.walks(engine, project.id)
+    obs = walks.observations(engine, project.id)
+    states = review.states(engine, project.id).rename(columns={"by": "state_by", "updated_at": "state_at"})
+    obs = obs.merge(states, on="uuid", how="left")
+    obs["state"] = obs["state"].fillna("new")
+    walked_on = {w.id: w.walked_on for w in walk_list}
+    obs["walked_on"] = obs["walk_id"].map(walked_on)
+    obs["_focus"] = obs["focus_area"].map({k: i for i, k in enumerate(focus.FOCUS_AREAS)})
+    obs = obs.sort_values(["_focus", "walked_on"], kind="stable").drop(columns="_focus").reset_index(drop=True)
+    obs["number"] = range(1, len(obs) + 1)
+    pictures: dict[str, list[PhotoInfo]] = {}
+    for photo in photos.photos(engine, project.id, list(obs["uuid"])):
+        pictures.setdefault(photo.observation_uuid, []).append(photo)
+    obs["photo_ids"] = [",".join(str(p.id) for p in pictures.get(u, [])) for u in obs["uuid"]]
+    obs["photo_files"] = [", ".join(p.filename for p in pictures.get(u, [])) for u in obs["uuid"]]
+    obs = gpd.GeoDataFrame(obs, geometry="geometry", crs=WGS84)
+
+    comments = review.comments(engine, project.id)
+    comments = comments[comments["uuid"].isin(set(obs["uuid"]))].reset_index(drop=True)
+    numbers = dict(zip(obs["uuid"], obs["number"]))
+    plan = review.actions(engine, project.id)
+    plan["number"] = [numbers.get(u) for u in plan["uuid"]]
+    scores = walks.assessments(engine, [w.id for w in walk_list])
+    points = service_points(engine, project.id)
+    fixes = inventory_store.corrections(engine, project.id)
+
+    osm = None
+    if with_osm and project.osm_sha256:
+        try:
+            path = osm_file(engine, project)
+            osm = read_osm(path) if path is not None else None
+        except BidgeoError:
+            osm = None
+    cover, problem = None, None
+    if with_coverage:
+        try:
+            cover = coverage_mod.project_coverage(engine, project).table(lang)
+        except BidgeoError as exc:
+            problem = exc.message(lang)
+    register = None
+    if not public:
+        register = stakeholder_store.export_table(stakeholder_store.register(engine, project.id), lang,
+                                                  include_contacts=False)
+    if public:
+        obs["author"] = ""
+        obs["state_by"] = ""
+        comments["author"] = t("report_reviewer", lang)
+        walk_list = [replace(w, participants="") for w in walk_list]
+        respondents = {r: t("report_respondent", lang, number=i)
+                       for i, r in enumerate(dict.fromkeys(scores["respondent"]), start=1)}
+        scores["respondent"] = scores["respondent"].map(respondents)
+        versions = [replace(v, author="", status_by=None) for v in versions]
+        fixes["author"] = ""
+    return ReportData(
+        project=project, lang=lang, public=public, made_at=datetime.now(timezone.utc),
+        area=next((v for v in versions if v.current), None), versions=versions, walks=walk_list,
+        observations=obs, photos=pictures, comments=comments, actions=plan, assessments=scores,
+        services=points, corrections=fixes, coverage=cover, coverage_problem=problem,
+        stakeholders=register, osm=osm)
+
+
+# --- labels ---------------------------------------------------------------------------------------
+def _focus(key: str, lang: str) -> str:
+    return t("focus_" + key, lang)
+
+
+def _kind(key: str, lang: str) -> str:
+    return t("kind_" + key, lang)
+
+
+def _state(key: str, lang: str) -> str:
+    return t("review_state_" + key, lang)
+
+
+def _priority(key: str, lang: str) -> str:
+    return t("priority_" + key, lang)
+
+
+def _action_status(key: str, lang: str) -> str:
+    return t("action_status_" + key, lang)
+
+
+def _area_status(key: str, lang: str) -> str:
+    return {"draft": t("area_status_draft", lang), "proposed": t("area_status_proposed", lang),
+            "approved": t("area_status_approved", lang)}.get(key, key)
+
+
+def _correction_kind(key: str, lang: str) -> str:
+    return {"add": t("report_fix_add", lang), "close": t("report_fix_close", lang),
+            "category": t("report_fix_category", lang), "move": t("report_fix_move", lang)}.get(key, key)
+
+
+def _when(value, with_time: bool = True) -> str:
+    moment = _utc(value)
+    return "" if moment is None else local_time(moment, with_time)
+
+
+def _day(value) -> str:
+    return value.isoformat() if isinstance(value, date) else ""
+
+
+def _walk_name(walk: WalkInfo, lang: str) -> str:
+    return f"{walk.walked_on.isoformat()} ({t('walk_baseline' if walk.baseline else 'walk_followup', lang)})"
+
+
+def _rating(value) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def _num(value, digits: int, lang: str) -> str:
+    """A number as a reader of ``lang`` writes it (Swedish: a decimal comma)."""
+    text = f"{float(value):.{digits}f}"
+    return text.replace(".", ",") if lang == "sv" else text
+
+
+def _cost(value) -> str:
+    return "" if value is None or pd.isna(value) else f"{float(value):,.0f}".replace(",", "\u202f")
+
+
+# --- the tables (CSV, XLSX, and the reports' tables) ----------------------------------------------
+def table_names(lang: str) -> dict[str, str]:
+    """Each table's name in ``lang`` (the XLSX sheet names)."""
+    return {"observations": t("report_table_observations", lang), "actions": t("report_table_actions", lang),
+            "services": t("report_table_services", lang), "assessments": t("report_table_assessments", lang),
+            "coverage": t("report_table_coverage", lang), "review_comments": t("report_table_comments", lang),
+            "area_versions": t("report_table_area_versions", lang),
+            "stakeholders": t("report_table_stakeholders", lang)}
+
+
+def tables(data: ReportData) -> dict[str, pd.DataFrame]:
+    """The exported tables by name (:data:`TABLES`), labels and headers in ``data.lang``."""
+    lang, obs = data.lang, data.observations
+    out: dict[str, pd.DataFrame] = {}
+    observations = pd.DataFrame({
+        t("report_col_number", lang): obs["number"].astype(int),
+        t("report_col_walk", lang): [_day(d) for d in obs["walked_on"]],
+        t("report_col_focus_area", lang): [_focus(k, lang) for k in obs["focus_area"]],
+        t("report_col_kind", lang): [_kind(k, lang) for k in obs["kind"]],
+        t("report_col_rating", lang): pd.array([_rating(r) for r in obs["rating"]], dtype="Int64"),
+        t("report_col_comment", lang): obs["comment"].fillna(""),
+        t("report_col_state", lang): [_state(s, lang) for s in obs["state"]],
+        t("report_col_author", lang): obs["author"].fillna(""),
+        t("report_col_observed_at", lang): [_when(v) for v in obs["observed_at"]],
+        t("report_col_photos", lang): obs["photo_files"],
+        t("report_col_lon", lang): obs.geometry.x.round(7),
+        t("report_col_lat", lang): obs.geometry.y.round(7),
+        t("report_col_uuid", lang): obs["uuid"],
+    })
+    if data.public:
+        observations = observations.drop(columns=t("report_col_author", lang))
+    out["observations"] = observations
+    plan = data.actions
+    out["actions"] = pd.DataFrame({
+        t("report_col_title", lang): plan["title"],
+        t("report_col_focus_area", lang): [_focus(k, lang) for k in plan["focus_area"]],
+        t("report_col_owner", lang): plan["owner"].fillna(""),
+        t("report_col_priority", lang): [_priority(p, lang) for p in plan["priority"]],
+        t("report_col_cost", lang): pd.array([None if pd.isna(c) else float(c) for c in plan["cost_sek"]],
+                                             dtype="Float64"),
+        t("report_col_due", lang): [_day(d) for d in plan["due_on"]],
+        t("report_col_status", lang): [_action_status(s, lang) for s in plan["status"]],
+        t("report_col_number", lang): pd.array(list(plan["number"]), dtype="Int64"),
+        t("report_col_uuid", lang): plan["uuid"].fillna(""),
+    })
+    points = data.services
+    out["services"] = pd.DataFrame({
+        t("report_col_category", lang): [category_label(k, lang) for k in points["category"]],
+        t("report_col_name", lang): points["name"].fillna(""),
+        t("report_col_source", lang): points["source"].fillna(""),
+        t("report_col_osm_type", lang): points["osm_type"].fillna(""),
+        t("report_col_osm_id", lang): pd.array([None if pd.isna(i) else int(i) for i in points["osm_id"]],
+                                               dtype="Int64"),
+        t("report_col_lon", lang): points.geometry.x.round(7),
+        t("report_col_lat", lang): points.geometry.y.round(7),
+    })
+    walk_names = {w.id: _walk_name(w, lang) for w in data.walks}
+    scores = data.assessments
+    out["assessments"] = pd.DataFrame({
+        t("report_col_walk", lang): [walk_names.get(w, "") for w in scores["walk_id"]],
+        t("report_col_respondent", lang): scores["respondent"],
+        t("report_col_focus_area", lang): [_focus(k, lang) for k in scores["focus_area"]],
+        t("report_col_score", lang): scores["score"].astype(int),
+        t("report_col_comment", lang): scores["comment"].fillna(""),
+    })
+    if data.coverage is not None:
+        cover = data.coverage
+        bands = [c for c in cover.columns if c.startswith("within_")]
+        out["coverage"] = cover.drop(columns="category").rename(columns={
+            "label": t("report_col_category", lang), "services": t("report_col_services", lang),
+            "median_m": t("report_col_median", lang),
+            **{c: t("report_col_within", lang, band=c.removeprefix("within_")) for c in bands}})
+    numbers = dict(zip(obs["uuid"], obs["number"]))
+    notes = data.comments
+    out["review_comments"] = pd.DataFrame({
+        t("report_col_number", lang): pd.array([numbers.get(u) for u in notes["uuid"]], dtype="Int64"),
+        t("report_col_reviewer", lang): notes["author"],
+        t("report_col_comment", lang): notes["text"],
+        t("report_col_time", lang): [_when(v) for v in notes["created_at"]],
+        t("report_col_uuid", lang): notes["uuid"],
+    })
+    out["area_versions"] = pd.DataFrame({
+        t("report_col_version", lang): [v.number for v in data.versions],
+        t("report_col_status", lang): [_area_status(v.status, lang) for v in data.versions],
+        t("report_col_current", lang): [t("yes" if v.current else "no", lang) for v in data.versions],
+        t("report_col_area_ha", lang): [round(v.area_m2 / 1e4, 2) for v in data.versions],
+        t("report_col_comment", lang): [v.comment for v in data.versions],
+        t("report_col_author", lang): [v.author for v in data.versions],
+        t("report_col_time", lang): [_when(v.created_at) for v in data.versions],
+    })
+    if data.public:
+        out["area_versions"] = out["area_versions"].drop(columns=t("report_col_author", lang))
+    if data.stakeholders is not None:
+        out["stakeholders"] = data.stakeholders
+    return {name: out[name] for name in TABLES if name in out}
+
+
+def csv_zip(engine: Engine, project_id: int, lang: str = "sv", public: bool = False) -> bytes:
+    """A ZIP of the tables as ``<name>.csv`` (UTF-8 with a BOM, formulas defused)."""
+    data = report_data(engine, project_id, lang, public, with_osm=False)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, table in tables(data).items():
+            archive.writestr(f"{name}.csv", spreadsheet.csv_bytes(table))
+    return buffer.getvalue()
+
+
+def xlsx(engine: Engine, project_id: int, lang: str = "sv", public: bool = False) -> bytes:
+    """The tables as sheets of one workbook (sheet names in ``lang``, formulas defused)."""
+    data = report_data(engine, project_id, lang, public, with_osm=False)
+    names = table_names(lang)
+    return spreadsheet.xlsx_bytes({names[name]: table for name, table in tables(data).items()})
+
+
+# --- GeoPackage -----------------------------------------------------------------------------------
+def _utc_column(values) -> pd.Series:
+    return pd.Series(pd.to_datetime([_utc(v) for v in values], utc=True), dtype="datetime64[ms, UTC]")
+
+
+def _layer(frame: pd.DataFrame, geometry, geometry_type: str) -> tuple[gpd.GeoDataFrame, str]:
+    return gpd.GeoDataFrame(frame.reset_index(drop=True), geometry=gpd.GeoSeries(list(geometry), crs=WGS84),
+                            crs=WGS84), geometry_type
+
+
+def gpkg_layers(data: ReportData) -> dict[str, tuple[gpd.GeoDataFrame, str]]:
+    """The GeoPackage's layers (:data:`GPKG_LAYERS`) and their geometry types, EPSG:4326."""
+    lang, obs = data.lang, data.observations
+    versions = data.versions
+    layers = {"area_versions": _layer(pd.DataFrame({
+        "number": pd.array([v.number for v in versions], dtype="Int64"),
+        "status": [v.status for v in versions],
+        "status_label": [_area_status(v.status, lang) for v in versions],
+        "current": pd.array([v.current for v in versions], dtype="boolean"),
+        "area_ha": pd.array([round(v.area_m2 / 1e4, 4) for v in versions], dtype="Float64"),
+        "perimeter_m": pd.array([round(v.perimeter_m, 1) for v in versions], dtype="Float64"),
+        "comment": [v.comment for v in versions],
+        **({} if data.public else {"author": [v.author for v in versions],
+                                   "status_by": [v.status_by or "" for v in versions]}),
+        "created_at": _utc_column(v.created_at for v in versions),
+    }), [v.geometry for v in versions], "MultiPolygon")}
+    points = data.services
+    layers["services"] = _layer(pd.DataFrame({
+        "category": points["category"],
+        "category_label": [category_label(k, lang) for k in points["category"]],
+        "name": points["name"],
+        "osm_type": points["osm_type"],
+        "osm_id": pd.array([None if pd.isna(i) else int(i) for i in points["osm_id"]], dtype="Int64"),
+        "source": points["source"],
+    }), points.geometry, "Point")
+    fixes = data.corrections
+    layers["service_corrections"] = _layer(pd.DataFrame({
+        "kind": fixes["kind"],
+        "kind_label": [_correction_kind(k, lang) for k in fixes["kind"]],
+        "osm_type": fixes["osm_type"],
+        "osm_id": pd.array([None if pd.isna(i) else int(i) for i in fixes["osm_id"]], dtype="Int64"),
+        "category": fixes["category"],
+        "category_label": [category_label(k, lang) if isinstance(k, str) else None for k in fixes["category"]],
+        "name": fixes["name"],
+        "note": fixes["note"],
+        **({} if data.public else {"author": fixes["author"]}),
+        "created_at": _utc_column(fixes["created_at"]),
+    }), fixes.geometry, "Point")
+    layers["observations"] = _layer(pd.DataFrame({
+        "number": obs["number"].astype("int64"),
+        "uuid": obs["uuid"],
+        "walk_id": obs["walk_id"].astype("int64"),
+        "walk_date": [_day(d) for d in obs["walked_on"]],
+        "focus_area": obs["focus_area"],
+        "focus_label": [_focus(k, lang) for k in obs["focus_area"]],
+        "kind": obs["kind"],
+        "kind_label": [_kind(k, lang) for k in obs["kind"]],
+        "rating": pd.array([_rating(r) for r in obs["rating"]], dtype="Int64"),
+        "comment": obs["comment"].fillna(""),
+        "review_state": obs["state"],
+        "review_label": [_state(s, lang) for s in obs["state"]],
+        **({} if data.public else {"author": obs["author"].fillna("")}),
+        "observed_at": _utc_column(obs["observed_at"]),
+        "photo_ids": obs["photo_ids"],
+        "photo_files": obs["photo_files"],
+    }), obs.geometry, "Point")
+    where = dict(zip(obs["uuid"], obs.geometry))
+    plan = data.actions
+    layers["actions"] = _layer(pd.DataFrame({
+        "action_id": plan["id"].astype("int64"),
+        "title": plan["title"],
+        "focus_area": plan["focus_area"],
+        "focus_label": [_focus(k, lang) for k in plan["focus_area"]],
+        "owner": plan["owner"].fillna(""),
+        "priority": plan["priority"],
+        "priority_label": [_priority(p, lang) for p in plan["priority"]],
+        "cost_sek": pd.array([None if pd.isna(c) else float(c) for c in plan["cost_sek"]], dtype="Float64"),
+        "due_on": [_day(d) for d in plan["due_on"]],
+        "status": plan["status"],
+        "status_label": [_action_status(s, lang) for s in plan["status"]],
+        "observation_uuid": plan["uuid"],
+        "observation_number": pd.array(list(plan["number"]), dtype="Int64"),
+    }), [where.get(u) for u in plan["uuid"]], "Point")
+    layers["walks"] = _layer(pd.DataFrame({
+        "walk_id": pd.array([w.id for w in data.walks], dtype="Int64"),
+        "walk_date": [w.walked_on.isoformat() for w in data.walks],
+        "baseline": pd.array([w.baseline for w in data.walks], dtype="boolean"),
+        "focus_group": [w.focus_group for w in data.walks],
+        **({} if data.public else {"participants": [w.participants for w in data.walks]}),
+        "notes": [w.notes for w in data.walks],
+        "observations": pd.array([w.observations for w in data.walks], dtype="Int64"),
+    }), [w.route for w in data.walks], "LineString")
+    return layers
+
+
+def geopackage(engine: Engine, project_id: int, path: str | Path, public: bool = False, lang: str = "sv") -> list[str]:
+    """Write the GeoPackage (a new file at ``path``; one there is replaced) and return the
+    names of its layers (:data:`GPKG_LAYERS`, each written even when empty)."""
+    data = report_data(engine, project_id, lang, public, with_osm=False, with_coverage=False)
+    path = Path(path)
+    partial = path.with_name(f".{path.stem}.part.gpkg")  # GDAL wants the .gpkg suffix
+    partial.unlink(missing_ok=True)
+    written = []
+    for name, (layer, geometry_type) in gpkg_layers(data).items():
+        pyogrio.write_dataframe(layer, partial, layer=name, driver="GPKG", geometry_type=geometry_type,
+                                promote_to_multi=geometry_type.startswith("Multi"), append=bool(written))
+        written.append(name)
+    partial.replace(path)
+    return written
+
+
+# --- the map for the HTML report ------------------------------------------------------------------
+def _asset(path: Path) -> str:
+    return path.read_text("utf-8")
+
+
+def _data_uri(data: bytes, mime: str) -> str:
+    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+
+
+def _inline_css(relative: str) -> str:
+    path = VENDOR / relative
+
+    def image(match: re.Match) -> str:
+        target = (path.parent / match.group(1).strip("'\"")).resolve()
+        if not target.is_file() or VENDOR.resolve() not in target.parents:
+            return match.group(0)
+        mime = "image/svg+xml" if target.suffix == ".svg" else f"image/{target.suffix.lstrip('.')}"
+        return f"url({_data_uri(target.read_bytes(), mime)})"
+
+    css = re.sub(r"url\(((?!data:|#)[^)]+)\)", image, _asset(path))
+    return re.sub(r"</(style)", r"<\\/\1", css, flags=re.IGNORECASE)
+
+
+def _inline_js(relative: str) -> str:
+    return re.sub(r"</(script)", r"<\\/\1", _asset(VENDOR / relative), flags=re.IGNORECASE)
+
+
+def _elements(element):
+    yield element
+    for child in element._children.values():
+        yield from _elements(child)
+
+
+def self_contained(m: folium.Map) -> str:
+    """``m`` as one HTML document that loads nothing: the map libraries inline (from
+    ``static/vendor``), and no tile layer (tiles would come from a server)."""
+    for name, child in list(m._children.items()):
+        if isinstance(child, folium.TileLayer):
+            del m._children[name]
+    scripts, styles = {}, {}
+    for element in _elements(m):
+        for attr, found in (("default_js", scripts), ("default_css", styles)):
+            for name, url in getattr(element, attr, None) or []:
+                if name in maps.ASSET_FILES:
+                    found.setdefault(name, maps.ASSET_FILES[name])
+                elif name not in maps.UNUSED_ASSETS:
+                    raise ValueError(f"map asset {name!r} ({url}) has no local copy")
+            if getattr(element, attr, None):
+                setattr(element, attr, [])
+    inline = "".join(f"<style>{_inline_css(p)}</style>" for p in styles.values()) + \
+        "".join(f"<script>{_inline_js(p)}</script>" for p in scripts.values())
+    root = m.get_root()
+    root.header.add_child(folium.Element(inline), name="bidgeo_inline_assets", index=0)
+    return root.render()
+
+
+def interactive_map(data: ReportData) -> str:
+    """The walk map (area, observations by focus area, popups with thumbnails) as a
+    self-contained HTML document."""
+    obs = data.observations
+    thumbs = {u: [p.thumbnail for p in found] for u, found in data.photos.items()}
+    m = maps.walk_map(data.osm, data.lang, area=data.area.geometry if data.area else None,
+                      observations=obs if len(obs) else None, thumbnails=thumbs)
+    return self_contained(m)
+
+
+# --- the HTML and PDF reports ---------------------------------------------------------------------
+_ENV = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
+TEMPLATE = _ENV.from_string("""<!DOCTYPE html>
+<html lang="{{ lang }}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ text.title }} – {{ project.name }}</title>
+<style>
+{{ css }}
+</style>
+</head>
+<body class="{{ 'pdf' if pdf else 'screen' }}">
+<section class="cover">
+  <p class="kicker">{{ text.kicker }}</p>
+  <h1 class="doc-title">{{ project.name }}</h1>
+  <p class="subtitle">{{ text.title }}</p>
+  <table class="facts">
+    {% for label, value in facts %}
+    <tr><th>{{ label }}</th><td>{{ value }}</td></tr>
+    {% endfor %}
+  </table>
+  <p class="version-note">{{ text.edition }}</p>
+  {% if overview_png %}
+  <figure class="map"><img src="{{ overview_png }}" alt="{{ text.overview_map }}"><figcaption>{{ text.overview_map }}</figcaption></figure>
+  {% endif %}
+</section>
+
+{% if map_html %}
+<section class="interactive">
+  <h2>{{ text.map_heading }}</h2>
+  <iframe class="walk-map" title="{{ text.map_heading }}" srcdoc="{{ map_html }}"></iframe>
+  <p class="note">{{ text.map_help }}</p>
+</section>
+{% endif %}
+
+<section class="summary">
+  <h2>{{ text.summary_heading }}</h2>
+  {% if walks %}
+  <h3>{{ text.walks_heading }}</h3>
+  <table class="grid">
+    <thead><tr>{% for h in walk_header %}<th>{{ h }}</th>{% endfor %}</tr></thead>
+    <tbody>{% for row in walks %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}</tbody>
+  </table>
+  {% else %}
+  <p>{{ text.no_walks }}</p>
+  {% endif %}
+  <h3>{{ text.counts_heading }}</h3>
+  <table class="grid numeric">
+    <thead><tr>{% for h in count_header %}<th>{{ h }}</th>{% endfor %}</tr></thead>
+    <tbody>
+    {% for row in counts %}
+      <tr><td><span class="swatch" style="background: {{ row.colour }}"></span>{{ row.label }}</td>
+      {% for c in row.cells %}<td class="num">{{ c }}</td>{% endfor %}</tr>
+    {% endfor %}
+    </tbody>
+  </table>
+  <h3>{{ text.radar_heading }}</h3>
+  {% if radar_png %}
+  <figure class="radar"><img src="{{ radar_png }}" alt="{{ text.radar_heading }}"></figure>
+  <table class="grid numeric">
+    <thead><tr>{% for h in score_header %}<th>{{ h }}</th>{% endfor %}</tr></thead>
+    <tbody>{% for row in scores %}<tr>{% for c in row %}<td{% if not loop.first %} class="num"{% endif %}>{{ c }}</td>{% endfor %}</tr>{% endfor %}</tbody>
+  </table>
+  {% else %}
+  <p>{{ text.no_scores }}</p>
+  {% endif %}
+</section>
+
+{% for area in focus_areas %}
+<section class="focus-area">
+  <h2><span class="swatch big" style="background: {{ area.colour }}"></span>{{ area.title }}</h2>
+  <p class="counts-line">
+    {% for label, n, colour in area.counts %}<span class="pill" style="border-color: {{ colour }}"><span class="dot" style="background: {{ colour }}"></span>{{ label }}: <b>{{ n }}</b></span> {% endfor %}
+    {% if area.mean_rating %}<span class="pill">{{ text.mean_rating }}: <b>{{ area.mean_rating }}</b></span>{% endif %}
+    {% if area.mean_score %}<span class="pill">{{ text.mean_score_of }}: <b>{{ area.mean_score }}</b></span>{% endif %}
+  </p>
+  {% if area.map_png %}
+  <figure class="map"><img src="{{ area.map_png }}" alt="{{ area.title }}"></figure>
+  {% endif %}
+  {% if area.observations %}
+  {% for o in area.observations %}
+  <article class="obs">
+    {% if o.thumbs %}<div class="thumbs">{% for src in o.thumbs %}<img src="{{ src }}" alt="{{ text.photo }}">{% endfor %}</div>{% endif %}
+    <div class="obs-head">
+      <span class="num-dot" style="background: {{ o.colour }}; color: {{ o.number_colour }}">{{ o.number }}</span>
+      <b>{{ o.kind }}</b>{% if o.rating %} · {{ o.rating }}{% endif %} · {{ o.walk }}{% if o.author %} · {{ o.author }}{% endif %}
+      <span class="state state-{{ o.state_key }}">{{ o.state }}</span>
+    </div>
+    {% if o.comment %}<p class="comment">{{ o.comment }}</p>{% else %}<p class="comment empty">{{ text.no_comment }}</p>{% endif %}
+    {% for c in o.reviews %}
+    <p class="review"><span class="review-by">{{ c.author }} · {{ c.when }}:</span> {{ c.text }}</p>
+    {% endfor %}
+    {% for a in o.actions %}<p class="to-action">→ {{ text.action }}: {{ a }}</p>{% endfor %}
+  </article>
+  {% endfor %}
+  {% else %}
+  <p>{{ text.no_observations }}</p>
+  {% endif %}
+</section>
+{% endfor %}
+
+<section class="services">
+  <h2>{{ text.services_heading }}</h2>
+  {% if inventory %}
+  <p>{{ text.services_total }}</p>
+  <table class="grid narrow numeric">
+    <thead><tr><th>{{ text.col_category }}</th><th>{{ text.col_count }}</th></tr></thead>
+    <tbody>{% for label, n in inventory %}<tr><td>{{ label }}</td><td class="num">{{ n }}</td></tr>{% endfor %}</tbody>
+  </table>
+  {% else %}
+  <p>{{ text.no_services }}</p>
+  {% endif %}
+  {% if corrections_note %}<p class="note">{{ corrections_note }}</p>{% endif %}
+  <h3>{{ text.coverage_heading }}</h3>
+  {% if coverage %}
+  <p>{{ text.coverage_intro }}</p>
+  <table class="grid numeric">
+    <thead><tr>{% for h in coverage_header %}<th>{{ h }}</th>{% endfor %}</tr></thead>
+    <tbody>{% for row in coverage %}<tr>{% for c in row %}<td{% if not loop.first %} class="num"{% endif %}>{{ c }}</td>{% endfor %}</tr>{% endfor %}</tbody>
+  </table>
+  {% if coverage_missing %}<p class="note">{{ coverage_missing }}</p>{% endif %}
+  {% else %}
+  <p>{{ coverage_problem }}</p>
+  {% endif %}
+</section>
+
+<section class="plan">
+  <h2>{{ text.plan_heading }}</h2>
+  {% if plan %}
+  <table class="grid plan">
+    <thead><tr>{% for h in plan_header %}<th>{{ h }}</th>{% endfor %}</tr></thead>
+    <tbody>{% for row in plan %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}</tbody>
+  </table>
+  {% else %}
+  <p>{{ text.no_actions }}</p>
+  {% endif %}
+</section>
+
+<footer class="page-footer">{{ text.footer }}</footer>
+</body>
+</html>
+""")
+
+CSS = """
+body { font-family: "Liberation Sans", "DejaVu Sans", Arial, sans-serif; color: #212121; font-size: 10pt;
+       line-height: 1.35; }
+h1, h2, h3 { color: #0d47a1; line-height: 1.2; }
+h1 { font-size: 26pt; margin: 0 0 4pt; }
+h2 { font-size: 16pt; margin: 0 0 8pt; border-bottom: 2px solid #0d47a1; padding-bottom: 3pt; }
+h3 { font-size: 12pt; margin: 14pt 0 5pt; }
+.kicker { text-transform: uppercase; letter-spacing: 0.08em; color: #546e7a; margin: 0; font-size: 10pt; }
+.subtitle { font-size: 15pt; margin: 0 0 14pt; color: #37474f; }
+.facts { border-collapse: collapse; margin-bottom: 8pt; }
+.facts th { text-align: left; padding: 2pt 14pt 2pt 0; color: #546e7a; font-weight: normal; }
+.facts td { padding: 2pt 0; font-weight: bold; }
+.version-note { font-style: italic; color: #546e7a; }
+figure { margin: 6pt 0 10pt; }
+figure img { width: 100%; border: 1px solid #cfd8dc; }
+figcaption { font-size: 8.5pt; color: #546e7a; }
+.radar img { width: 62%; border: none; display: block; margin: 0 auto; }
+table.grid { border-collapse: collapse; width: 100%; margin: 4pt 0 8pt; font-size: 9pt; }
+table.grid th { background: #e3f2fd; text-align: left; padding: 3pt 5pt; border-bottom: 1px solid #90caf9; }
+table.grid td { padding: 3pt 5pt; border-bottom: 1px solid #e0e0e0; vertical-align: top; }
+table.grid tr { break-inside: avoid; }
+table.narrow { width: 60%; }
+td.num { text-align: right; white-space: nowrap; }
+table.numeric th + th { text-align: right; }
+.swatch { display: inline-block; width: 9pt; height: 9pt; border-radius: 2pt; margin-right: 5pt;
+          vertical-align: middle; }
+.swatch.big { width: 13pt; height: 13pt; }
+.counts-line { margin: 0 0 6pt; }
+.pill { display: inline-block; border: 1px solid #b0bec5; border-radius: 9pt; padding: 1pt 7pt; margin: 0 4pt 3pt 0;
+        font-size: 9pt; }
+.dot { display: inline-block; width: 7pt; height: 7pt; border-radius: 50%; margin-right: 4pt; }
+.obs { border-left: 3px solid #cfd8dc; padding: 3pt 0 3pt 8pt; margin: 0 0 7pt; break-inside: avoid;
+       overflow: hidden; }
+.obs-head { font-size: 9.5pt; }
+.num-dot { display: inline-block; min-width: 14pt; height: 14pt; line-height: 14pt; border-radius: 7pt;
+           text-align: center; font-weight: bold; font-size: 8pt; margin-right: 4pt; }
+.state { font-size: 8.5pt; border-radius: 3pt; padding: 0 5pt; margin-left: 4pt; background: #eceff1; }
+.state-accepted { background: #c8e6c9; }
+.state-to_action { background: #bbdefb; }
+.state-rejected { background: #ffcdd2; }
+.comment { margin: 2pt 0; white-space: pre-wrap; }
+.comment.empty { color: #90a4ae; font-style: italic; }
+.thumbs { float: right; margin: 0 0 2pt 8pt; }
+.thumbs img { height: 22mm; margin: 0 0 0 3pt; border: 1px solid #cfd8dc; }
+.review { margin: 2pt 0 2pt 10pt; font-style: italic; color: #37474f; white-space: pre-wrap; }
+.review-by { font-style: normal; color: #546e7a; }
+.to-action { margin: 2pt 0 0 10pt; color: #0d47a1; }
+.note { color: #546e7a; font-size: 9pt; }
+"""
+
+PDF_CSS = """
+@page { size: A4; margin: 16mm 15mm 20mm 15mm; font-family: "Liberation Sans", "DejaVu Sans", sans-serif;
+        @bottom-left { content: string(doctitle) " · " %(date)s; font-size: 7.5pt; color: #546e7a; }
+        @bottom-center { content: %(attribution)s; font-size: 7.5pt; color: #546e7a; }
+        @bottom-right { content: %(page)s " " counter(page) " " %(of)s " " counter(pages); font-size: 7.5pt;
+                        color: #546e7a; } }
+.doc-title { string-set: doctitle content(); }
+section { break-before: page; }
+section.cover { break-before: auto; }
+.cover figure img { max-height: 120mm; object-fit: contain; }
+.focus-area figure img { max-height: 100mm; }
+h2, h3 { break-after: avoid; }
+.page-footer { display: none; }
+"""
+
+SCREEN_CSS = """
+body { max-width: 60rem; margin: 0 auto; padding: 1.5rem; background: #fff; }
+section { margin-bottom: 2.5rem; }
+.walk-map { width: 100%; height: 34rem; border: 1px solid #cfd8dc; }
+.thumbs img { height: 7rem; }
+.page-footer { border-top: 1px solid #cfd8dc; padding-top: 0.5rem; color: #546e7a; font-size: 9pt; }
+"""
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a quoted CSS string (catalogue text only; user text never goes into CSS)."""
+    return '"' + "".join(c if c.isalnum() or c in " .,·–-()©" else f"\\{ord(c):x} " for c in text) + '"'
+
+
+def _png(data: bytes) -> str:
+    return _data_uri(data, "image/png")
+
+
+def _means(data: ReportData) -> pd.DataFrame | None:
+    """Mean score per walk (in the order walked) and focus area; None without scores."""
+    if data.assessments.empty:
+        return None
+    means = walks.mean_scores(data.assessments)
+    return means.reindex([w.id for w in data.walks if w.id in means.index])
+
+
+def _radar(data: ReportData) -> tuple[str | None, list[str], list[list[str]]]:
+    from bidgeo import charts
+
+    lang = data.lang
+    header = [t("report_col_walk", lang), *[_focus(k, lang) for k in focus.FOCUS_AREAS]]
+    means = _means(data)
+    if means is None:
+        return None, header, []
+    names = {w.id: _walk_name(w, lang) for w in data.walks}
+    rows = [[names.get(walk_id, str(walk_id)), *["" if pd.isna(v) else _num(v, 1, lang) for v in row]]
+            for walk_id, row in means.iterrows()]
+    return _png(charts.radar_png(means, names, lang)), header, rows
+
+
+def document(data: ReportData, pdf: bool) -> str:
+    """The report as HTML: for WeasyPrint (``pdf``: A4 pages, static maps, footers) or for a
+    browser (the interactive map, no page furniture). Every user text is escaped."""
+    from bidgeo import static_maps
+
+    lang, obs, project = data.lang, data.observations, data.project
+    made = local_time(data.made_at, with_time=False)
+    area = data.area
+    facts = [(t("report_locality", lang), project.locality or "–"),
+             (t("report_municipality", lang), project.municipality or "–"),
+             (t("report_bid_type", lang), t(f"bid_type_{project.bid_type}", lang)),
+             (t("report_area", lang), t("report_area_value", lang, ha=_num(area.area_m2 / 1e4, 1, lang),
+                                        number=area.number, status=_area_status(area.status, lang))
+              if area else t("report_no_area", lang)),
+             (t("report_walks", lang), str(len(data.walks))),
+             (t("report_observations", lang), str(len(obs))),
+             (t("report_date", lang), made)]
+    reviews: dict[str, list[dict]] = {}
+    for row in data.comments.itertuples():
+        reviews.setdefault(row.uuid, []).append({"author": row.author, "when": _when(row.created_at),
+                                                 "text": row.text})
+    actions_by_uuid: dict[str, list[str]] = {}
+    for row in data.actions.itertuples():
+        if isinstance(row.uuid, str):
+            actions_by_uuid.setdefault(row.uuid, []).append(row.title)
+    means = _means(data)
+    latest = means.iloc[-1] if means is not None else None  # the newest walk with scores
+    walk_dates = {w.id: w.walked_on for w in data.walks}
+
+    counts, areas = [], []
+    for key in focus.FOCUS_AREAS:
+        chosen = obs[obs["focus_area"] == key]
+        per_kind = [int((chosen["kind"] == k).sum()) for k in focus.KINDS]
+        ratings = chosen["rating"].dropna()
+        mean_rating = _num(ratings.astype(float).mean(), 1, lang) if len(ratings) else ""
+        score = latest[key] if latest is not None else None
+        mean_score = "" if score is None or pd.isna(score) else _num(score, 1, lang)
+        counts.append({"label": _focus(key, lang), "colour": focus.FOCUS_COLOURS[key],
+                       "cells": [*per_kind, len(chosen), mean_rating or "–", mean_score or "–"]})
+        items = []
+        for row in chosen.itertuples():
+            items.append({
+                "number": row.number, "kind": _kind(row.kind, lang), "colour": focus.KIND_COLOURS[row.kind],
+                "number_colour": "#212121" if row.kind == "idea" else "#ffffff",
+                "rating": "" if _rating(row.rating) is None
+                else t("report_rating_value", lang, rating=_rating(row.rating)),
+                "walk": _day(row.walked_on), "author": row.author or "", "state_key": row.state,
+                "state": _state(row.state, lang), "comment": row.comment or "",
+                "thumbs": [_data_uri(p.thumbnail, "image/jpeg") for p in data.photos.get(row.uuid, [])],
+                "reviews": reviews.get(row.uuid, []), "actions": actions_by_uuid.get(row.uuid, []),
+            })
+        map_png = None
+        if pdf:
+            map_png = _png(static_maps.observation_map_png(data.osm, area.geometry if area else None, chosen,
+                                                           list(chosen["number"]), lang, size=(7.2, 3.9)))
+        areas.append({"key": key, "title": t("report_focus_heading", lang, label=_focus(key, lang)),
+                      "colour": focus.FOCUS_COLOURS[key],
+                      "counts": [(_kind(k, lang), n, focus.KIND_COLOURS[k]) for k, n in zip(focus.KINDS, per_kind)],
+                      "mean_rating": mean_rating, "mean_score": mean_score, "map_png": map_png, "observations": items})
+
+    radar_png, score_header, scores = _radar(data)
+    inventory = service_tables.inventory(data.services, lang) if len(data.services) else pd.DataFrame()
+    coverage_rows, coverage_header, coverage_missing = [], [], ""
+    if data.coverage is not None:
+        cover = data.coverage
+        bands = [c.removeprefix("within_") for c in cover.columns if c.startswith("within_")]
+        coverage_header = [t("report_col_category", lang), t("report_col_services", lang),
+                           t("report_col_median", lang), *[t("report_col_within", lang, band=b) for b in bands]]
+        present = cover[cover["services"] > 0]
+        coverage_rows = [[r["label"], str(r["services"]), "–" if pd.isna(r["median_m"]) else f"{r['median_m']:.0f}",
+                          *[f"{r['within_' + b] * 100:.0f}\u00a0%" for b in bands]] for _, r in present.iterrows()]
+        absent = [r["label"] for _, r in cover.iterrows() if r["services"] == 0]
+        if absent:
+            coverage_missing = t("report_coverage_missing", lang, categories=", ".join(absent))
+    fixes = data.corrections
+    plan_rows = [[("#" + str(int(r.number))) if r.number is not None and not pd.isna(r.number) else "–", r.title,
+                  _focus(r.focus_area, lang), r.owner or "", _priority(r.priority, lang), _cost(r.cost_sek),
+                  _day(r.due_on), _action_status(r.status, lang)] for r in data.actions.itertuples()]
+    overview = None
+    if pdf:
+        overview = _png(static_maps.observation_map_png(data.osm, area.geometry if area else None, obs,
+                                                        list(obs["number"]), lang, size=(7.2, 4.6)))
+    text = {
+        "title": t("report_title", lang), "kicker": t("report_kicker", lang),
+        "edition": t("report_public" if data.public else "report_internal", lang),
+        "overview_map": t("report_overview_map", lang), "map_heading": t("report_map_heading", lang),
+        "map_help": t("report_map_help", lang), "summary_heading": t("report_summary", lang),
+        "walks_heading": t("report_walks", lang), "no_walks": t("report_no_walks", lang),
+        "counts_heading": t("report_counts", lang), "radar_heading": t("report_radar", lang),
+        "no_scores": t("report_no_scores", lang), "mean_rating": t("report_mean_rating", lang),
+        "mean_score_of": t("report_mean_score_of", lang, walk=_day(walk_dates.get(means.index[-1])))
+        if means is not None else "", "no_comment": t("report_no_comment", lang),
+        "photo": t("report_photo", lang), "action": t("report_action", lang),
+        "no_observations": t("report_no_observations", lang), "services_heading": t("report_services", lang),
+        "services_total": t("report_services_total", lang, count=len(data.services)),
+        "no_services": t("report_no_services", lang), "col_category": t("report_col_category", lang),
+        "col_count": t("report_col_count", lang), "coverage_heading": t("report_coverage", lang),
+        "coverage_intro": t("report_coverage_intro", lang), "plan_heading": t("report_plan", lang),
+        "no_actions": t("report_no_actions", lang),
+        "footer": f"{project.name} · {t('report_title', lang)} · {made} · {ATTRIBUTION}",
+    }
+    css = CSS + (PDF_CSS % {"date": _css_string(made), "attribution": _css_string(ATTRIBUTION),
+                            "page": _css_string(t("report_page", lang)), "of": _css_string(t("report_of", lang))}
+                 if pdf else SCREEN_CSS)
+    return TEMPLATE.render(
+        lang=lang, pdf=pdf, css=Markup(css), text=text, project=project, facts=facts, overview_png=overview,
+        map_html=None if pdf else interactive_map(data),
+        walk_header=[t("report_col_walk", lang), t("report_col_focus_group", lang),
+                     *([] if data.public else [t("report_col_participants", lang)]), t("report_observations", lang)],
+        walks=[[_walk_name(w, lang), w.focus_group, *([] if data.public else [w.participants]), str(w.observations)]
+               for w in data.walks],
+        count_header=[t("report_col_focus_area", lang), *[_kind(k, lang) for k in focus.KINDS],
+                      t("report_total", lang), t("report_mean_rating", lang),
+                      t("report_mean_score_of", lang, walk=_day(walk_dates.get(means.index[-1]))) if means is not None
+                      else t("report_mean_score", lang)],
+        counts=counts, radar_png=radar_png, score_header=score_header, scores=scores, focus_areas=areas,
+        inventory=list(zip(inventory["label"], inventory["count"])) if len(inventory) else [],
+        corrections_note=t("report_corrections", lang, count=len(fixes)) if len(fixes) else "",
+        coverage=coverage_rows, coverage_header=coverage_header, coverage_missing=coverage_missing,
+        coverage_problem=data.coverage_problem or t("report_no_coverage", lang),
+        plan_header=[t("report_col_observation", lang), t("report_col_title", lang), t("report_col_focus_area", lang),
+                     t("report_col_owner", lang), t("report_col_priority", lang), t("report_col_cost", lang),
+                     t("report_col_due", lang), t("report_col_status", lang)],
+        plan=plan_rows,
+    )
+
+
+def html_report(engine: Engine, project_id: int, lang: str = "sv", public: bool = False) -> bytes:
+    """A self-contained HTML report (UTF-8) with an interactive map; it loads nothing."""
+    return document(report_data(engine, project_id, lang, public), pdf=False).encode("utf-8")
+
+
+def pdf_document(source: str):
+    """WeasyPrint's rendered document of the report's HTML; it may load only ``data:`` URIs."""
+    try:
+        import weasyprint
+    except OSError as exc:  # WeasyPrint loads Pango when imported
+        raise InputError("report_no_pango", detail=str(exc).splitlines()[0][:200]) from exc
+    fetcher = weasyprint.URLFetcher(allowed_protocols={"data"})
+    return weasyprint.HTML(string=source, url_fetcher=fetcher).render()
+
+
+def pdf_report(engine: Engine, project_id: int, lang: str = "sv", public: bool = False) -> bytes:
+    """The report as an A4 PDF (WeasyPrint), Swedish by default."""
+    return pdf_document(document(report_data(engine, project_id, lang, public), pdf=True)).write_pdf()
+
+
+def export_bytes(engine: Engine, project_id: int, kind: str, lang: str = "sv", public: bool = False) -> bytes:
+    """Any of :data:`EXPORT_FORMATS` as bytes (for a download button or a file)."""
+    if kind == "pdf":
+        return pdf_report(engine, project_id, lang, public)
+    if kind == "html":
+        return html_report(engine, project_id, lang, public)
+    if kind == "csv":
+        return csv_zip(engine, project_id, lang, public)
+    if kind == "xlsx":
+        return xlsx(engine, project_id, lang, public)
+    if kind == "gpkg":
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "export.gpkg"
+            geopackage(engine, project_id, path, public, lang)
+            return path.read_bytes()
+    raise ValidationError("bad_choice", field="format", value=kind, choices=", ".join(EXPORT_FORMATS))
