@@ -15,6 +15,8 @@ page = st.navigation([
     st.Page("app_pages/start.py", title=ui.t("page_start"), icon=":material/home:", default=True),
     st.Page("app_pages/area.py", title=ui.t("page_area"), icon=":material/map:"),
     st.Page("app_pages/walk.py", title=ui.t("page_walk"), icon=":material/hiking:"),
+    st.Page("app_pages/analysis.py", title=ui.t("page_analysis"), icon=":material/analytics:"),
+    st.Page("app_pages/review.py", title=ui.t("page_review"), icon=":material/fact_check:"),
     st.Page("app_pages/services.py", title=ui.t("page_services"), icon=":material/storefront:"),
     st.Page("app_pages/stakeholders.py", title=ui.t("page_stakeholders"), icon=":material/groups:"),
     st.Page("app_pages/coverage.py", title=ui.t("page_coverage"), icon=":material/directions_walk:"),
