@@ -583,6 +583,50 @@ def test_steering_group_review_on_a_projector_and_a_tablet(browser, app_url, app
     engine.dispose()
 
 
+@pytest.mark.parametrize("width, height", [(1024, 768), (768, 1024)])
+def test_status_analysis_and_its_exports_in_the_browser(browser, app_url, app_home, tmp_path, width, height):
+    from datetime import date
+
+    from bidgeo import walks
+
+    engine = open_store(f"sqlite:///{app_home / 'bidgeo.sqlite'}")
+    demo = ensure_demo(engine)
+    walk = walks.create_walk(engine, demo.id, date(2026, 5, 21), f"Analys {width}")
+    for area, kind in [("place", "strength"), ("place", "challenge"), ("offering", "idea")]:
+        walks.save_observation(engine, demo.id, walk, walks.new_uuid(), {
+            "focus_area": area, "kind": kind, "rating": 3, "comment": f"{kind} <script>alert(1)</script>",
+            "lon": 26.9485, "lat": 60.5228, "position_source": "map", "author": "Anna Andersson"})
+    engine.dispose()
+    with _browsing(browser, app_url, width, height) as (page, seen):
+        page.goto(f"{app_url}/analysis?project={demo.id}")
+        page.get_by_role("heading", name="Nulägesanalys").wait_for(timeout=60_000)
+        page.get_by_role("radio", name="Platsen").click()
+        page.frame_locator('iframe[title="streamlit_folium.st_folium"]').last.locator(
+            ".bidgeo-marker").first.wait_for(timeout=30_000)
+        page.get_by_text("challenge <script>alert(1)</script>").first.wait_for(timeout=30_000)  # text, not markup
+        _settle(page)
+        page.screenshot(path=str(ARTIFACTS / f"analysis-{width}x{height}.png"))
+        sizes = {}
+        for label, suffix in [("PDF-rapport", "pdf"), ("HTML-rapport med karta", "html"),
+                              ("GeoPackage (QGIS)", "gpkg"), ("CSV-tabeller (zip)", "zip"), ("Excel", "xlsx")]:
+            page.get_by_role("radio", name=label).click()
+            page.get_by_role("button", name="Skapa filen").click()
+            button = page.get_by_role("button", name=re.compile(rf"Ladda ned .*\.{suffix}$"))
+            button.wait_for(timeout=60_000)
+            with page.expect_download() as download:
+                button.click()
+            path = tmp_path / download.value.suggested_filename
+            download.value.save_as(path)
+            sizes[suffix] = path.stat().st_size
+            if suffix == "pdf":
+                assert path.read_bytes().startswith(b"%PDF")
+            if suffix == "html":
+                assert "<script>alert(1)</script>" not in path.read_text("utf-8")
+        assert all(size > 1000 for size in sizes.values()), sizes
+        assert seen["errors"] == [] and seen["failed"] == []
+        assert seen["hosts"] == {app_url.split("/")[2]}
+
+
 def test_overpass_and_file_reimports_in_the_browser(browser, app_url, fake_overpass, monkeypatch):
     """Last in the module: it changes the demo project's inventory."""
     from bidgeo import overpass
