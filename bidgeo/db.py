@@ -374,6 +374,50 @@ class Action(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class ProcessPlan(Base):
+    """A project's BID process: when it starts, and the step 6 and 7 deliverables that live
+    outside the other tables (who takes over, the final report)."""
+
+    __tablename__ = "process_plans"
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    start_on: Mapped[date] = mapped_column(Date)
+    handover_org: Mapped[str] = mapped_column(String(300), default="")
+    handover_agreed_on: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
+    final_report_on: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
+
+
+class ProcessTask(Base):
+    """A task of a step's checklist: one of the method's (``task_key``) or the users' own."""
+
+    __tablename__ = "process_tasks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    step: Mapped[int] = mapped_column(Integer)
+    task_key: Mapped[Optional[str]] = mapped_column(String(40), nullable=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="todo")
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    due_on: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Meeting(Base):
+    """A steering-group meeting: date, participants, decisions and the observations it
+    reviewed."""
+
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    participants: Mapped[str] = mapped_column(Text, default="")
+    decisions: Mapped[str] = mapped_column(Text, default="")
+    observation_uuids: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
