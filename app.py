@@ -13,6 +13,7 @@ LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
 
 page = st.navigation([
     st.Page("app_pages/start.py", title=ui.t("page_start"), icon=":material/home:", default=True),
+    st.Page("app_pages/process.py", title=ui.t("page_process"), icon=":material/timeline:"),
     st.Page("app_pages/area.py", title=ui.t("page_area"), icon=":material/map:"),
     st.Page("app_pages/walk.py", title=ui.t("page_walk"), icon=":material/hiking:"),
     st.Page("app_pages/analysis.py", title=ui.t("page_analysis"), icon=":material/analytics:"),

@@ -63,3 +63,36 @@ def radar_png(means: pd.DataFrame, names: dict[int, str], lang: str) -> bytes:
     fig.savefig(buffer, format="png")
     plt.close(fig)
     return buffer.getvalue()
+
+
+def timeline_png(phases, today, late_tasks: pd.DataFrame, lang: str) -> bytes:
+    """The process as a Gantt chart: a bar per step (``bidgeo.process.timeline``), today as a
+    line, and tasks past their due date as red marks on their step's row."""
+    import matplotlib.dates as mdates
+
+    fig, ax = plt.subplots(figsize=(10, 3.6), dpi=120)
+    colours = {"prepare": "#90caf9", "carry_out": "#a5d6a7", "compile": "#ffcc80"}
+    for row, phase in enumerate(phases):
+        start = mdates.date2num(phase.start)
+        ax.barh(row, mdates.date2num(phase.end) + 1 - start, left=start, color=colours[phase.step.phase],
+                edgecolor="#455a64", height=0.6)
+        ax.text(start + 2, row, f"{phase.step.number}. {phase.step.label(lang)}", va="center", fontsize=7.5,
+                clip_on=True)
+    if len(late_tasks):
+        ax.plot([mdates.date2num(d) for d in late_tasks["due_on"]], [s - 1 for s in late_tasks["step"]], "v",
+                color="#c62828", markersize=8, label=t("chart_overdue", lang, count=len(late_tasks)))
+        ax.legend(loc="lower left", fontsize="small")
+    ax.axvline(mdates.date2num(today), color="#c62828", linewidth=1.5)
+    ax.text(mdates.date2num(today), -0.8, t("chart_today", lang), color="#c62828", fontsize=8, ha="center")
+    ax.set_yticks([])
+    ax.set_ylim(len(phases) - 0.5, -1.1)
+    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
+    ax.xaxis.set_minor_locator(mdates.MonthLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title(t("chart_timeline_title", lang))
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return buffer.getvalue()

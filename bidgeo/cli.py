@@ -103,11 +103,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", parents=[common], help="status-analysis exports (reports, GIS, tables)")
     export.add_argument("project", metavar="PROJECT")
-    export.add_argument("--format", required=True, choices=("gpkg", "html", "pdf", "csv", "xlsx"),
-                        help="pdf/html report, GeoPackage, zipped CSV tables or an XLSX workbook")
+    export.add_argument("--format", required=True, choices=("gpkg", "html", "pdf", "csv", "xlsx", "handover"),
+                        help="pdf/html report, GeoPackage, zipped CSV tables, an XLSX workbook, or the "
+                             "handover package (zip) for the organisation that takes over")
     export.add_argument("--out", required=True, metavar="PATH", type=Path)
     export.add_argument("--public", action="store_true",
                         help="leave out people's names and the stakeholder register")
+    export.add_argument("--with-contacts", action="store_true",
+                        help="handover: include the stakeholders' contact details (personal data)")
     return parser
 
 
@@ -384,7 +387,10 @@ def cmd_export(args) -> int:
     if out.is_dir() or not out.parent.is_dir():
         detail = t("report_is_folder" if out.is_dir() else "report_no_folder", args.lang)
         raise InputError("report_cannot_write", path=str(out), detail=detail)
-    data = report.export_bytes(engine, project.id, args.format, args.lang, args.public)
+    if args.format == "handover":
+        data = report.handover_zip(engine, project.id, args.lang, include_contacts=args.with_contacts)
+    else:
+        data = report.export_bytes(engine, project.id, args.format, args.lang, args.public)
     partial = out.with_name(f".{out.name}.part")
     try:
         partial.write_bytes(data)

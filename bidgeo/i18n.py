@@ -461,6 +461,87 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "act_none": {"sv": "Handlingsplanen är tom ännu.", "en": "The action plan is empty so far."},
     "act_save": {"sv": "Spara ändringarna i handlingsplanen", "en": "Save the changes to the action plan"},
     "act_saved": {"sv": "Handlingsplanen är sparad.", "en": "The action plan is saved."},
+    # --- the BID process ------------------------------------------------------------------
+    "page_process": {"sv": "Processen (7 steg)", "en": "The process (7 steps)"},
+    "pr_title": {"sv": "BID-processen, 18 månader", "en": "The BID process, 18 months"},
+    "pr_intro": {
+        "sv": "De sju stegen i Levande orter från startdatum: tidslinje, checklistor, leveranser och styrgruppens möten.",
+        "en": "The seven steps of Levande orter from the start date: timeline, checklists, deliverables and the "
+        "steering group's meetings.",
+    },
+    "pr_start": {"sv": "Processen startar", "en": "The process starts"},
+    "pr_set_start": {"sv": "Spara startdatum", "en": "Save the start date"},
+    "pr_not_started": {"sv": "Ange när processen startar för att få tidslinje och checklistor.", "en": "Set when the process starts to get the timeline and checklists."},
+    "pr_now": {"sv": "Nu: steg {step} av 7 – {label}", "en": "Now: step {step} of 7 – {label}"},
+    "pr_before": {"sv": "Processen har inte börjat än.", "en": "The process has not started yet."},
+    "pr_after": {"sv": "Processens 18 månader är slut.", "en": "The process's 18 months are over."},
+    "pr_overdue": {"sv": "{count} uppgifter är försenade.", "en": "{count} tasks are overdue."},
+    "pr_step": {"sv": "Steg {step}: {label} ({start} – {end}, {weeks} veckor)", "en": "Step {step}: {label} ({start} – {end}, {weeks} weeks)"},
+    "pr_deliverables": {"sv": "Leveranser", "en": "Deliverables"},
+    "pr_missing": {"sv": "Saknas: {what}", "en": "Missing: {what}"},
+    "pr_all_there": {"sv": "Alla leveranser finns.", "en": "All deliverables are there."},
+    "deliverable_approved_area": {"sv": "godkänd områdesversion (Steg 1: Området)", "en": "an approved area version (Step 1: The area)"},
+    "deliverable_letters_of_intent": {"sv": "undertecknade avsiktsförklaringar (Intressenter)", "en": "signed letters of intent (Stakeholders)"},
+    "deliverable_place_walk": {"sv": "platsvandring med observationer", "en": "a place walk with observations"},
+    "deliverable_status_analysis": {"sv": "nulägesanalys (bedömning av fokusområdena och granskade observationer)", "en": "a status analysis (focus-area scores and reviewed observations)"},
+    "deliverable_action_plan": {"sv": "handlingsplan", "en": "an action plan"},
+    "deliverable_takeover_agreement": {"sv": "avtal om vem som tar över", "en": "an agreement on who takes over"},
+    "deliverable_final_report": {"sv": "slutrapport", "en": "the final report"},
+    "pr_tasks": {"sv": "Checklista", "en": "Checklist"},
+    "pr_add_task": {"sv": "Lägg till en egen uppgift", "en": "Add your own task"},
+    "pr_task": {"sv": "Uppgift", "en": "Task"},
+    "pr_owner": {"sv": "Ansvarig", "en": "Owner"},
+    "pr_due": {"sv": "Klart senast", "en": "Due"},
+    "pr_status": {"sv": "Status", "en": "Status"},
+    "pr_late": {"sv": "Försenad", "en": "Overdue"},
+    "pr_save_tasks": {"sv": "Spara checklistan", "en": "Save the checklist"},
+    "pr_saved": {"sv": "Sparat.", "en": "Saved."},
+    "task_status_todo": {"sv": "Att göra", "en": "To do"},
+    "task_status_doing": {"sv": "Pågår", "en": "Doing"},
+    "task_status_done": {"sv": "Klar", "en": "Done"},
+    "pr_handover_org": {"sv": "Organisation som tar över", "en": "Organisation that takes over"},
+    "pr_handover_on": {"sv": "Avtalet undertecknat", "en": "Agreement signed"},
+    "pr_save_handover": {"sv": "Spara överenskommelsen", "en": "Save the agreement"},
+    "pr_final_on": {"sv": "Slutrapporten klar", "en": "Final report done"},
+    "pr_save_final": {"sv": "Spara", "en": "Save"},
+    "pr_handover": {"sv": "Överlämningspaket", "en": "Handover package"},
+    "pr_handover_help": {
+        "sv": "En zip till organisationen som tar över: GeoPackage, PDF-rapport, intressentlista, handlingsplan och en LASMIG.txt.",
+        "en": "One zip for the organisation that takes over: GeoPackage, PDF report, stakeholder list, action plan and a LASMIG.txt (README).",
+    },
+    "pr_with_contacts": {"sv": "Ta med intressenternas kontaktuppgifter (personuppgifter)", "en": "Include the stakeholders' contact details (personal data)"},
+    "pr_make_handover": {"sv": "Skapa överlämningspaketet", "en": "Make the handover package"},
+    "pr_download_handover": {"sv": "Ladda ned {name}", "en": "Download {name}"},
+    "pr_meetings": {"sv": "Styrgruppens möten", "en": "Steering-group meetings"},
+    "pr_meeting_date": {"sv": "Datum", "en": "Date"},
+    "pr_meeting_participants": {"sv": "Deltagare", "en": "Participants"},
+    "pr_meeting_decisions": {"sv": "Beslut", "en": "Decisions"},
+    "pr_meeting_observations": {"sv": "Granskade observationer som beslutet gäller", "en": "Reviewed observations the decisions concern"},
+    "pr_meeting_add": {"sv": "Spara mötet", "en": "Save the meeting"},
+    "pr_no_meetings": {"sv": "Inga möten ännu.", "en": "No meetings yet."},
+    "chart_today": {"sv": "idag", "en": "today"},
+    "chart_overdue": {"sv": "Försenade uppgifter ({count})", "en": "Overdue tasks ({count})"},
+    "chart_timeline_title": {"sv": "De sju stegen", "en": "The seven steps"},
+    "handover_with_contacts": {"sv": "med kontaktuppgifter (personuppgifter – hantera enligt GDPR)", "en": "with contact details (personal data – handle under the GDPR)"},
+    "handover_without_contacts": {"sv": "utan kontaktuppgifter", "en": "without contact details"},
+    "handover_readme": {
+        "sv": "Överlämningspaket för {name} ({locality}), {date}\n\n"
+        "Filerna i paketet:\n"
+        "- rapport.pdf: nulägesanalysen med kartor, foton, bedömning av fokusområdena, service och handlingsplan.\n"
+        "- bid.gpkg: alla kartlager (områdesversioner, service och rättelser, observationer, åtgärder, vandringar) "
+        "som GeoPackage; öppnas i QGIS.\n"
+        "- handlingsplan.xlsx och handlingsplan.csv: åtgärderna med ansvarig, prioritet, kostnad och datum.\n"
+        "- intressenter.csv: intressentregistret, {contacts}.\n\n"
+        "Kartdata: {attribution}\n",
+        "en": "Handover package for {name} ({locality}), {date}\n\n"
+        "The files in the package:\n"
+        "- rapport.pdf: the status analysis with maps, photos, focus-area scores, services and the action plan.\n"
+        "- bid.gpkg: every map layer (area versions, services and corrections, observations, actions, walks) "
+        "as a GeoPackage; opens in QGIS.\n"
+        "- handlingsplan.xlsx and handlingsplan.csv: the actions with owner, priority, cost and dates.\n"
+        "- intressenter.csv: the stakeholder register, {contacts}.\n\n"
+        "Map data: {attribution}\n",
+    },
     "page_services": {"sv": "Service", "en": "Services"},
     "sv_title": {"sv": "Service på orten", "en": "Services in the locality"},
     "sv_intro": {"sv": "Ortens service från OpenStreetMap, med era egna rättelser. Rättelser sparas för sig och finns kvar efter varje ny import.", "en": "The locality's services from OpenStreetMap, with your own corrections. Corrections are kept apart and survive every new import."},
@@ -751,6 +832,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Only an accepted observation can become an action. Accept it first.",
     },
     "action_not_found": {"sv": "Åtgärden {ref} finns inte i projektet.", "en": "Action {ref} is not in the project."},
+    "process_not_started": {"sv": "Ange först när processen startar.", "en": "Set the process's start first."},
+    "task_no_title": {"sv": "Uppgiften behöver en text.", "en": "The task needs a text."},
+    "task_not_found": {"sv": "Uppgiften {ref} finns inte i projektet.", "en": "Task {ref} is not in the project."},
+    "meeting_no_decisions": {"sv": "Skriv vad mötet beslutade.", "en": "Write what the meeting decided."},
     "obs_not_found": {"sv": "Observationen {ref} finns inte.", "en": "Observation {ref} does not exist."},
     "walk_not_found": {"sv": "Vandringen {ref} finns inte i projektet.", "en": "Walk {ref} is not in the project."},
     "walk_bad_route": {"sv": "Rutten ska vara en linje.", "en": "The route must be a line."},

@@ -927,3 +927,37 @@ def export_bytes(engine: Engine, project_id: int, kind: str, lang: str = "sv", p
             geopackage(engine, project_id, path, public, lang)
             return path.read_bytes()
     raise ValidationError("bad_choice", field="format", value=kind, choices=", ".join(EXPORT_FORMATS))
+
+
+# --- the handover package (step 6-7) ----------------------------------------------------------------
+def handover_zip(engine: Engine, project_id: int, lang: str = "sv", include_contacts: bool = False) -> bytes:
+    """One ZIP for the organisation that takes over: the GeoPackage, the PDF report, the
+    stakeholder list (contact details only with ``include_contacts``), the action plan and
+    a README saying what each file is."""
+    project = get_project(engine, project_id)
+    data = report_data(engine, project_id, lang)
+    plan = tables(data)["actions"]
+    register = stakeholder_store.export_table(stakeholder_store.register(engine, project_id), lang, include_contacts)
+    files = {
+        "rapport.pdf": pdf_report(engine, project_id, lang),
+        "handlingsplan.xlsx": spreadsheet.xlsx_bytes({t("report_table_actions", lang): plan}),
+        "handlingsplan.csv": spreadsheet.csv_bytes(plan),
+        "intressenter.csv": spreadsheet.csv_bytes(register),
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bid.gpkg"
+        geopackage(engine, project_id, path, public=False, lang=lang)
+        files["bid.gpkg"] = path.read_bytes()
+    files["LASMIG.txt"] = t("handover_readme", lang, name=project.name, locality=project.locality,
+                            date=date.today().isoformat(),
+                            contacts=t("handover_with_contacts" if include_contacts else "handover_without_contacts",
+                                       lang), attribution=ATTRIBUTION).encode("utf-8")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in HANDOVER_FILES:
+            archive.writestr(name, files[name])
+    return out.getvalue()
+
+
+HANDOVER_FILES = ("LASMIG.txt", "rapport.pdf", "bid.gpkg", "handlingsplan.xlsx", "handlingsplan.csv",
+                  "intressenter.csv")

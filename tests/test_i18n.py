@@ -24,11 +24,13 @@ def test_every_key_used_in_the_code_exists():
     from bidgeo.focus import FOCUS_AREAS, KINDS
     from bidgeo.walks import POSITION_SOURCES
 
+    from bidgeo.process import DELIVERABLES, TASK_STATUSES
     from bidgeo.review import ACTION_STATUSES, PRIORITIES, STATES
 
     families = {"focus_": FOCUS_AREAS, "kind_": KINDS, "source_": POSITION_SOURCES,
                 "change_": ("create", "update", "delete", "restore"), "review_state_": STATES,
-                "priority_": PRIORITIES, "action_status_": ACTION_STATUSES}
+                "priority_": PRIORITIES, "action_status_": ACTION_STATUSES, "task_status_": TASK_STATUSES,
+                "deliverable_": [d for keys in DELIVERABLES.values() for d in keys]}
     assert {k for k in used if k.endswith("_")} <= set(families)
     assert {prefix + value for prefix, values in families.items() for value in values} <= set(CATALOGUE)
     assert {f"bid_type_{k}" for k in ("service", "centre", "residential", "business_park")} <= set(CATALOGUE)

@@ -86,3 +86,45 @@ def process_focus():
     from bidgeo.focus import FOCUS_AREAS
 
     return FOCUS_AREAS
+
+
+def test_handover_package_from_the_cli(database_url, tmp_path):
+    import io
+    import zipfile
+
+    import pyogrio
+    from pypdf import PdfReader
+
+    from bidgeo.db import open_store
+    from test_cli import bidgeo
+
+    engine = open_store(database_url)
+    demo = ensure_demo(engine)
+    stakeholders.add(engine, demo.id, name="Karhulan Kauppa", status="signed", contact_email="kauppa@example.fi")
+    walk = walks.create_walk(engine, demo.id, date(2026, 5, 12))
+    uuid = walks.new_uuid()
+    walks.save_observation(engine, demo.id, walk, uuid, obs(comment="=HYPERLINK(\"x\")"))
+    review.set_state(engine, demo.id, uuid, "accepted")
+    review.create_action(engine, demo.id, "Bänkar på torget", "place", uuid=uuid, owner="Kommunen")
+    engine.dispose()
+    env = {"BIDGEO_DATABASE_URL": database_url}
+    out = tmp_path / "overlamning.zip"
+    result = bidgeo("export", demo.id, "--format", "handover", "--out", out, env=env)
+    assert result.returncode == 0, result.stderr
+    archive = zipfile.ZipFile(out)
+    assert archive.namelist() == ["LASMIG.txt", "rapport.pdf", "bid.gpkg", "handlingsplan.xlsx",
+                                  "handlingsplan.csv", "intressenter.csv"]
+    readme = archive.read("LASMIG.txt").decode("utf-8")
+    assert readme.startswith("Överlämningspaket för Karhula (demo)") and "utan kontaktuppgifter" in readme
+    pdf = PdfReader(io.BytesIO(archive.read("rapport.pdf")))  # a PDF viewer opens it
+    assert len(pdf.pages) >= 3 and "Bänkar på torget" in "".join(p.extract_text() for p in pdf.pages)
+    (tmp_path / "bid.gpkg").write_bytes(archive.read("bid.gpkg"))  # QGIS opens it
+    assert {"area_versions", "services", "observations", "actions"} <= {
+        name for name, _ in pyogrio.list_layers(tmp_path / "bid.gpkg")}
+    people = archive.read("intressenter.csv").decode("utf-8-sig")
+    assert "Karhulan Kauppa" in people and "kauppa@example.fi" not in people
+    assert "Bänkar på torget" in archive.read("handlingsplan.csv").decode("utf-8-sig")
+
+    result = bidgeo("export", demo.id, "--format", "handover", "--with-contacts", "--out", out, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "kauppa@example.fi" in zipfile.ZipFile(out).read("intressenter.csv").decode("utf-8-sig")
