@@ -120,7 +120,7 @@ st.subheader(ui.t("pr_meetings"))
 reviewed = review.states(engine, project.id)
 reviewed = reviewed[reviewed["state"] != "new"]
 observations = walks.observations(engine, project.id).set_index("uuid")
-with st.expander(ui.t("pr_meeting_add")):
+with st.expander(ui.t("pr_meeting_new")):
     held = st.date_input(ui.t("pr_meeting_date"), value=today, key="mt_date", format="YYYY-MM-DD")
     people = st.text_input(ui.t("pr_meeting_participants"), key="mt_people")
     decisions = st.text_area(ui.t("pr_meeting_decisions"), key="mt_decisions")

@@ -82,6 +82,7 @@ def timeline_png(phases, today, late_tasks: pd.DataFrame, lang: str) -> bytes:
         ax.plot([mdates.date2num(d) for d in late_tasks["due_on"]], [s - 1 for s in late_tasks["step"]], "v",
                 color="#c62828", markersize=8, label=t("chart_overdue", lang, count=len(late_tasks)))
         ax.legend(loc="lower left", fontsize="small")
+    ax.set_xlim(mdates.date2num(phases[0].start) - 7, mdates.date2num(phases[-1].end) + 120)  # room for labels
     ax.axvline(mdates.date2num(today), color="#c62828", linewidth=1.5)
     ax.text(mdates.date2num(today), -0.8, t("chart_today", lang), color="#c62828", fontsize=8, ha="center")
     ax.set_yticks([])

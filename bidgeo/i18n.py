@@ -517,6 +517,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "pr_meeting_participants": {"sv": "Deltagare", "en": "Participants"},
     "pr_meeting_decisions": {"sv": "Beslut", "en": "Decisions"},
     "pr_meeting_observations": {"sv": "Granskade observationer som beslutet gäller", "en": "Reviewed observations the decisions concern"},
+    "pr_meeting_new": {"sv": "Nytt möte", "en": "New meeting"},
     "pr_meeting_add": {"sv": "Spara mötet", "en": "Save the meeting"},
     "pr_no_meetings": {"sv": "Inga möten ännu.", "en": "No meetings yet."},
     "chart_today": {"sv": "idag", "en": "today"},

@@ -627,6 +627,52 @@ def test_status_analysis_and_its_exports_in_the_browser(browser, app_url, app_ho
         assert seen["hosts"] == {app_url.split("/")[2]}
 
 
+@pytest.mark.parametrize("width, height", [(1024, 768), (768, 1024)])
+def test_the_seven_steps_in_the_browser(browser, app_url, app_home, width, height, tmp_path):
+    import zipfile
+
+    with _browsing(browser, app_url, width, height) as (page, seen):
+        name = f"Processby {width}"
+        engine = open_store(f"sqlite:///{app_home / 'bidgeo.sqlite'}")
+        project = create_project(engine, name, locality="Processby")
+        engine.dispose()
+        page.goto(f"{app_url}/process?project={project.id}")
+        page.get_by_role("heading", name="BID-processen, 18 månader").wait_for(timeout=60_000)
+        for part, value in (("year", "2026"), ("month", "01"), ("day", "12")):  # the date field's segments
+            page.get_by_role("spinbutton", name=f"{part}, Processen startar").click()
+            page.keyboard.type(value)
+        page.keyboard.press("Tab")
+        page.get_by_role("button", name="Spara startdatum").click()
+        page.get_by_text("Processens 18 månader är slut.").or_(page.get_by_text("Nu: steg")).first.wait_for(
+            timeout=30_000)
+        page.locator('[data-testid="stImage"] img').first.wait_for(timeout=30_000)  # the timeline
+        page.screenshot(path=str(ARTIFACTS / f"process-timeline-{width}x{height}.png"))
+        steps = page.locator('[data-testid="stExpander"] summary')
+        labels = [steps.nth(i).inner_text() for i in range(7)]
+        assert [re.search(r"Steg (\d)", label).group(1) for label in labels] == list("1234567")
+        assert "2026-01-12 – 2026-03-08, 8 veckor" in labels[0]
+        for i in range(7):  # open each step and see its checklist and deliverables
+            summary = steps.nth(i)
+            details = page.locator('[data-testid="stExpander"]').nth(i)
+            if details.locator("details").get_attribute("open") is None:
+                summary.click()
+            details.get_by_role("button", name="Spara checklistan").wait_for(timeout=30_000)
+        page.get_by_label("Organisation som tar över").fill("Processby företagarförening")
+        page.get_by_label("Organisation som tar över").press("Tab")
+        page.get_by_role("button", name="Spara överenskommelsen").click()
+        page.get_by_role("button", name="Skapa överlämningspaketet").click()
+        download_button = page.get_by_role("button", name=re.compile(r"Ladda ned overlamning-.*\.zip"))
+        download_button.wait_for(timeout=60_000)
+        with page.expect_download() as download:
+            download_button.click()
+        path = tmp_path / "handover.zip"
+        download.value.save_as(path)
+        assert "rapport.pdf" in zipfile.ZipFile(path).namelist()
+        page.screenshot(path=str(ARTIFACTS / f"process-{width}x{height}.png"))
+        assert seen["errors"] == [] and seen["failed"] == []
+        assert seen["hosts"] == {app_url.split("/")[2]}
+
+
 def test_overpass_and_file_reimports_in_the_browser(browser, app_url, fake_overpass, monkeypatch):
     """Last in the module: it changes the demo project's inventory."""
     from bidgeo import overpass
