@@ -274,9 +274,9 @@ FOCUS_SYMBOLS = {"place_brand": "loyalty", "offering": "storefront", "place": "p
 def observation_list() -> None:
     saved = walks.observations(engine, project.id, walk_id)
     areas = st.pills(ui.t("obs_filter_focus"), focus.FOCUS_AREAS, selection_mode="multi", key="flt_focus",
-                       format_func=lambda k: ui.t("focus_" + k)) or list(focus.FOCUS_AREAS)
+                     format_func=lambda k: ui.t("focus_" + k)) or list(focus.FOCUS_AREAS)
     kinds = st.pills(ui.t("obs_filter_kind"), focus.KINDS, selection_mode="multi", key="flt_kind",
-                        format_func=lambda k: ui.t("kind_" + k)) or list(focus.KINDS)
+                     format_func=lambda k: ui.t("kind_" + k)) or list(focus.KINDS)
     shown = saved[saved["focus_area"].isin(areas) & saved["kind"].isin(kinds)]
     pictures: dict[str, list[bytes]] = {}
     for photo in photos.photos(engine, project.id, list(shown["uuid"])):
@@ -336,7 +336,7 @@ def assessment() -> None:
     if table.empty:
         st.info(ui.t("assess_none"))
         return
-    names = {w.id: walk_label(w).split(" (")[0] + f" ({ui.t('walk_baseline') if w.baseline else ui.t('walk_followup')})"
+    names = {w.id: f"{w.walked_on.isoformat()} ({ui.t('walk_baseline') if w.baseline else ui.t('walk_followup')})"
              for w in all_walks}
     st.image(charts.radar_png(walks.mean_scores(table), names, lang))
     mine = table[table["walk_id"] == walk_id]
