@@ -176,3 +176,22 @@ def test_a_draft_left_behind_is_offered_when_the_app_is_opened_anew(fake_map, gp
     assert at.warning[0].value.startswith("Ett osparat utkast från")
     at.button(key=f"resume_{left_behind}").click().run()
     assert at.text_area(key=f"comment_{left_behind}").value == "Kiosken"
+
+
+def test_a_walk_with_a_planned_route_drawn_on_the_map(fake_map, gps):
+    from bidgeo.demo import ensure_demo
+
+    engine = ui.store()
+    project = ensure_demo(engine)
+    at = open_page("app_pages/walk.py")
+    at.toggle(key="nw_route").set_value(True).run()
+    route = [[26.9450, 60.5210], [26.9480, 60.5225], [26.9510, 60.5240]]
+    fake_map.answers["route-"] = {"all_drawings": [{"type": "Feature", "properties": {},
+                                                    "geometry": {"type": "LineString", "coordinates": route}}]}
+    at.text_input(key="nw_group").input("Ruttgruppen")
+    at.button(key="nw_create").click().run()
+    assert not at.exception
+    [walk] = [w for w in walks.walks(engine, project.id) if w.focus_group == "Ruttgruppen"]
+    assert [list(c) for c in walk.route.coords] == route
+    shown = [m for key, m, _ in fake_map.shown if key.startswith("walkmap-")][-1].get_root().render()
+    assert "Planerad rutt" in shown and "26.948" in shown
