@@ -17,6 +17,7 @@ from bidgeo.projects import replace_osm, service_points
 from bidgeo.services import inventory as counts
 
 project = ui.project_page("sv_title", "sv_intro")
+ui.require("manage")
 engine, lang = ui.store(), ui.lang()
 if "sv_message" in st.session_state:
     st.success(st.session_state.pop("sv_message"))
@@ -54,7 +55,7 @@ else:
         f"{ui.t('unnamed') if pd.isna(found.loc[i, 'name']) else found.loc[i, 'name']} – "
         f"{categories.label(found.loc[i, 'category'], lang)}"))
     chosen = found.loc[index]
-    if chosen["osm_type"]:
+    if isinstance(chosen["osm_type"], str):  # an OSM object (not a manual addition or a register's point)
         st.markdown(f"**{ui.t('sv_details')}** · [{ui.t('sv_osm_link')}]"
                     f"({inventory.osm_url(chosen['osm_type'], chosen['osm_id'])})")
         st.dataframe({k: [v] for k, v in (chosen["tags"] or {}).items()}, hide_index=True)

@@ -135,9 +135,12 @@ def _format(name: str) -> str:
 
 
 def _number(value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise _Fail("unreadable", detail=f"coordinate {value!r} is not a number")
-    return float(value)
+    try:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise _Fail("unreadable", detail=f"coordinate {str(value)[:40]} is not a number")
+        return float(value)
+    except OverflowError as exc:  # an integer beyond any float (JSON allows it)
+        raise _Fail("unreadable", detail=f"coordinate {str(value)[:40]}… is not a number") from exc
 
 
 def _position(value) -> tuple[float, ...]:
@@ -240,13 +243,13 @@ def read_kml(data: bytes) -> list[_Raw]:
 
 
 def _safe_members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
-    members = [m for m in archive.infolist() if not m.is_dir()]
+    members = [m for m in archive.infolist() if not m.filename.endswith("/")]  # is_dir() fails on a name ""
     if len(members) > MAX_ZIP_MEMBERS:
         raise _Fail("unreadable", detail=f"the zip has {len(members)} files")
     declared = 0
     for member in members:
         path = PurePosixPath(member.filename.replace("\\", "/"))
-        if path.is_absolute() or ".." in path.parts or ":" in member.filename:
+        if not member.filename or path.is_absolute() or ".." in path.parts or ":" in member.filename:
             raise _Fail("unreadable", detail=f"unsafe path in zip: {member.filename!r}")
         declared += member.file_size
     if declared > MAX_ZIP_BYTES:

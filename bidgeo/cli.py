@@ -111,6 +111,32 @@ def build_parser() -> argparse.ArgumentParser:
                         help="leave out people's names and the stakeholder register")
     export.add_argument("--with-contacts", action="store_true",
                         help="handover: include the stakeholders' contact details (personal data)")
+
+    backup = commands.add_parser("backup", parents=[common],
+                                 help="a consistent backup of the whole database (photos included), "
+                                      "safe while the app runs")
+    backup.add_argument("out", metavar="OUT", type=Path, help="the backup file to write (an SQLite file)")
+    backup.add_argument("--force", action="store_true", help="overwrite an existing file")
+    restore = commands.add_parser("restore", parents=[common],
+                                  help="restore a backup into the database (SQLite or PostgreSQL)")
+    restore.add_argument("file", metavar="IN", type=Path, help="a file that bidgeo backup wrote")
+    restore.add_argument("--force", action="store_true", help="replace a database that already holds data")
+
+    user = commands.add_parser("user", help="accounts and their roles per project (used with BIDGEO_AUTH=1)")
+    user_commands = user.add_subparsers(dest="user_command", required=True)
+    user_add = user_commands.add_parser("add", parents=[common],
+                                        help="add an account; the password is read as one line from stdin")
+    user_add.add_argument("username", metavar="USERNAME")
+    user_add.add_argument("--name", default="", help="the name shown in the app")
+    user_grant = user_commands.add_parser("grant", parents=[common], help="give a user a role in a project")
+    user_grant.add_argument("username", metavar="USERNAME")
+    user_grant.add_argument("project", metavar="PROJECT")
+    user_grant.add_argument("role", metavar="ROLE", help="admin, editor, reviewer or viewer")
+    user_revoke = user_commands.add_parser("revoke", parents=[common], help="take a user's role in a project away")
+    user_revoke.add_argument("username", metavar="USERNAME")
+    user_revoke.add_argument("project", metavar="PROJECT")
+    user_list = user_commands.add_parser("list", parents=[common], help="list accounts and their roles")
+    user_list.add_argument("--json", action="store_true")
     return parser
 
 
@@ -405,6 +431,88 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_backup(args) -> int:
+    from bidgeo import backup
+
+    info = backup.backup(_store(args), args.out, overwrite=args.force)
+    print(info.path)
+    print(t("backup_written", args.lang, path=info.path, size=f"{info.size / 1e6:.1f}", projects=info.count("projects"),
+            observations=info.count("observations"), photos=info.count("photos"), rows=info.total), file=sys.stderr)
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from bidgeo import backup
+
+    info = backup.restore(_store(args), args.file, force=args.force)
+    print(t("restore_done", args.lang, path=info.path, projects=info.count("projects"),
+            observations=info.count("observations"), photos=info.count("photos"), rows=info.total), file=sys.stderr)
+    return 0
+
+
+def _read_password(lang: str) -> str:
+    """One line from stdin (never from the command line, where others could see it); at a
+    terminal it is asked for without echo."""
+    if sys.stdin is not None and sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass(t("cli_password_prompt", lang))
+    line = sys.stdin.readline() if sys.stdin is not None else ""
+    return line.rstrip("\r\n")
+
+
+def cmd_user_add(args) -> int:
+    from bidgeo import accounts
+
+    engine = _store(args)
+    user = accounts.create_user(engine, args.username, _read_password(args.lang), args.name)
+    print(user.username)
+    print(t("cli_user_added", args.lang, username=user.username), file=sys.stderr)
+    return 0
+
+
+def cmd_user_grant(args) -> int:
+    from bidgeo import accounts
+    from bidgeo.projects import get_project
+
+    engine = _store(args)
+    accounts.grant(engine, args.username, args.project, args.role)
+    project = get_project(engine, args.project)
+    print(t("cli_user_granted", args.lang, username=accounts.normalise_username(args.username),
+            role=t(f"role_{args.role}", args.lang), name=project.name), file=sys.stderr)
+    return 0
+
+
+def cmd_user_revoke(args) -> int:
+    from bidgeo import accounts
+    from bidgeo.projects import get_project
+
+    engine = _store(args)
+    removed = accounts.revoke(engine, args.username, args.project)
+    project = get_project(engine, args.project)
+    print(t("cli_user_revoked" if removed else "cli_user_had_no_role", args.lang,
+            username=accounts.normalise_username(args.username), name=project.name), file=sys.stderr)
+    return 0
+
+
+def cmd_user_list(args) -> int:
+    from bidgeo import accounts
+
+    users = accounts.list_users(_store(args))
+    if args.json:
+        print(json.dumps([
+            {"username": u.username, "display_name": u.display_name, "disabled": u.disabled,
+             "created": u.created_at.isoformat(),
+             "roles": [{"project": project_id, "role": role} for project_id, role in roles.items()]}
+            for u, roles in users
+        ], ensure_ascii=False, indent=2))
+    else:
+        for u, roles in users:
+            print("\t".join([u.username, u.display_name, ",".join(f"{p}:{r}" for p, r in roles.items()),
+                             "disabled" if u.disabled else ""]).rstrip("\t"))
+    return 0
+
+
 COMMANDS = {
     "demo": cmd_demo,
     "projects": cmd_projects,
@@ -416,10 +524,16 @@ COMMANDS = {
     ("area", "set"): cmd_area_set,
     ("walk-kit", "export"): cmd_kit_export,
     ("walk-kit", "import"): cmd_kit_import,
+    ("user", "add"): cmd_user_add,
+    ("user", "grant"): cmd_user_grant,
+    ("user", "revoke"): cmd_user_revoke,
+    ("user", "list"): cmd_user_list,
     "export": cmd_export,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
 }
 
-SUBCOMMANDS = {"area": "area_command", "walk-kit": "kit_command"}
+SUBCOMMANDS = {"area": "area_command", "walk-kit": "kit_command", "user": "user_command"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -42,3 +42,10 @@ class ServiceUnavailableError(BidgeoError):
     """A network service such as Overpass cannot be reached (exit 3)."""
 
     exit_code = 3
+
+
+class ConflictError(BidgeoError):
+    """Someone else changed the thing being saved since it was loaded (exit 1): nothing was
+    saved, so no one's change is silently overwritten."""
+
+    exit_code = 1

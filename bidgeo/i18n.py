@@ -966,6 +966,104 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The demo data is missing ({path}). Check out the project's files again "
         "(data/demo/).",
     },
+    # --- many users at once: conflicting edits, backup and restore -----------------------
+    "obs_conflict": {
+        "sv": "Någon annan ändrade observationen {when} ({author}) medan du ändrade den. Dina ändringar "
+        "sparades inte, så inget skrevs över: ladda den sparade versionen och gör om dina ändringar.",
+        "en": "Someone else changed the observation at {when} ({author}) while you were changing it. "
+        "Your changes were not saved, so nothing was overwritten: load the saved version and make "
+        "your changes again.",
+    },
+    "obs_conflict_anonymous": {
+        "sv": "Någon annan ändrade observationen {when} medan du ändrade den. Dina ändringar sparades "
+        "inte, så inget skrevs över: ladda den sparade versionen och gör om dina ändringar.",
+        "en": "Someone else changed the observation at {when} while you were changing it. Your "
+        "changes were not saved, so nothing was overwritten: load the saved version and make your "
+        "changes again.",
+    },
+    "obs_reload": {"sv": "Ladda den sparade versionen", "en": "Load the saved version"},
+    "kit_zip_unpack": {
+        "sv": "Zip-filen ”{name}” kunde inte packas upp som en mapp ({member}) och lästes inte.",
+        "en": "The zip “{name}” could not be unpacked as a folder ({member}) and was not read.",
+    },
+    "backup_exists": {
+        "sv": "Filen {path} finns redan. Välj ett annat namn, eller skriv över den med --force.",
+        "en": "The file {path} already exists. Choose another name, or overwrite it with --force.",
+    },
+    "backup_cannot_write": {
+        "sv": "Säkerhetskopian kunde inte skrivas till {path} ({detail}).",
+        "en": "The backup could not be written to {path} ({detail}).",
+    },
+    "backup_is_folder": {
+        "sv": "{path} är en mapp. Ange ett filnamn för säkerhetskopian.",
+        "en": "{path} is a folder. Give a file name for the backup.",
+    },
+    "backup_no_folder": {
+        "sv": "Mappen för {path} finns inte. Skapa den eller välj en annan plats.",
+        "en": "The folder of {path} does not exist. Create it or choose another place.",
+    },
+    "backup_is_database": {
+        "sv": "{path} är själva databasen. Ange en annan fil.",
+        "en": "{path} is the database itself. Give another file.",
+    },
+    "backup_memory": {
+        "sv": "En databas som bara finns i minnet kan inte säkerhetskopieras eller återställas.",
+        "en": "A database that lives only in memory cannot be backed up or restored.",
+    },
+    "backup_written": {
+        "sv": "Säkerhetskopian är skriven till {path} ({size} MB): {projects} projekt, {observations} "
+        "observationer, {photos} foton, {rows} rader i alla tabeller.",
+        "en": "The backup is written to {path} ({size} MB): {projects} projects, {observations} "
+        "observations, {photos} photos, {rows} rows in all tables.",
+    },
+    "restore_missing": {
+        "sv": "Säkerhetskopian {path} finns inte. Kontrollera sökvägen.",
+        "en": "The backup {path} does not exist. Check the path.",
+    },
+    "restore_unreadable": {
+        "sv": "Säkerhetskopian {path} kunde inte läsas ({detail}).",
+        "en": "The backup {path} could not be read ({detail}).",
+    },
+    "restore_not_backup": {
+        "sv": "{path} är ingen säkerhetskopia från bidgeo. Ange en fil som ”bidgeo backup” har skrivit.",
+        "en": "{path} is not a bidgeo backup. Give a file that “bidgeo backup” wrote.",
+    },
+    "restore_pg_dump": {
+        "sv": "{path} är ett arkiv från pg_dump. Läs tillbaka det med pg_restore; ”bidgeo restore” "
+        "läser filer som ”bidgeo backup” har skrivit.",
+        "en": "{path} is a pg_dump archive. Read it back with pg_restore; “bidgeo restore” reads "
+        "files that “bidgeo backup” wrote.",
+    },
+    "restore_damaged": {
+        "sv": "Säkerhetskopian {path} är skadad ({detail}) och återställdes inte.",
+        "en": "The backup {path} is damaged ({detail}) and was not restored.",
+    },
+    "restore_too_new": {
+        "sv": "Säkerhetskopian {path} är gjord av en nyare bidgeo (schemaversion {revision}). Uppdatera "
+        "bidgeo och försök igen.",
+        "en": "The backup {path} was made by a newer bidgeo (schema version {revision}). Update bidgeo "
+        "and try again.",
+    },
+    "restore_is_database": {
+        "sv": "{path} är själva databasen som skulle återställas. Ange säkerhetskopian.",
+        "en": "{path} is the very database to restore into. Give the backup.",
+    },
+    "restore_not_empty": {
+        "sv": "Databasen {url} innehåller redan data ({rows} rader, {projects} projekt). Återställningen "
+        "ersätter allt i den; kör igen med --force om det är meningen.",
+        "en": "The database {url} already holds data ({rows} rows, {projects} projects). The restore "
+        "replaces all of it; run again with --force if that is what you want.",
+    },
+    "restore_failed": {
+        "sv": "Säkerhetskopian kunde inte läsas in, och databasen är oförändrad ({detail}).",
+        "en": "The backup could not be read in, and the database is unchanged ({detail}).",
+    },
+    "restore_done": {
+        "sv": "Återställt från {path}: {projects} projekt, {observations} observationer, {photos} foton, "
+        "{rows} rader i alla tabeller.",
+        "en": "Restored from {path}: {projects} projects, {observations} observations, {photos} photos, "
+        "{rows} rows in all tables.",
+    },
     # --- boundary checks (codes of shared/spec/cli.md) ----------------------------------
     "area_unreadable": {
         "sv": "Filen kunde inte läsas ({detail}). Spara området på nytt som GeoJSON, KML, "
@@ -1229,6 +1327,88 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "There is no boundary to repair: the file could not be read as an area.",
     },
     "warning_prefix": {"sv": "Varning", "en": "Warning"},
+    # --- accounts and roles (BIDGEO_AUTH=1) ----------------------------------------------
+    "role_admin": {"sv": "administratör", "en": "administrator"},
+    "role_editor": {"sv": "redigerare", "en": "editor"},
+    "role_reviewer": {"sv": "granskare", "en": "reviewer"},
+    "role_viewer": {"sv": "läsare", "en": "viewer"},
+    "username_invalid": {
+        "sv": "Användarnamnet ”{username}” går inte: använd 2–32 tecken, små bokstäver a–z, siffror, "
+        "punkt, understreck eller bindestreck, och börja med en bokstav eller siffra.",
+        "en": "The username “{username}” will not do: use 2–32 characters, lower-case letters a–z, digits, "
+        "dot, underscore or hyphen, starting with a letter or digit.",
+    },
+    "username_taken": {
+        "sv": "Användarnamnet ”{username}” finns redan. Välj ett annat.",
+        "en": "The username “{username}” already exists. Choose another one.",
+    },
+    "password_too_short": {
+        "sv": "Lösenordet är för kort: det måste ha minst {min} tecken.",
+        "en": "The password is too short: it needs at least {min} characters.",
+    },
+    "password_too_long": {
+        "sv": "Lösenordet är för långt: högst {max} tecken.",
+        "en": "The password is too long: at most {max} characters.",
+    },
+    "user_not_found": {
+        "sv": "Det finns ingen användare ”{username}”. Se bidgeo user list.",
+        "en": "There is no user “{username}”. See bidgeo user list.",
+    },
+    "bad_role": {
+        "sv": "Rollen ”{role}” finns inte. Välj en av: {choices}.",
+        "en": "There is no role “{role}”. Choose one of: {choices}.",
+    },
+    "cli_password_prompt": {"sv": "Lösenord: ", "en": "Password: "},
+    "cli_user_added": {
+        "sv": "Användaren ”{username}” är skapad. Ge den en roll med bidgeo user grant.",
+        "en": "User “{username}” was created. Give it a role with bidgeo user grant.",
+    },
+    "cli_user_granted": {
+        "sv": "”{username}” är nu {role} i ”{name}”.",
+        "en": "“{username}” is now {role} in “{name}”.",
+    },
+    "cli_user_revoked": {
+        "sv": "”{username}” har inte längre någon roll i ”{name}”.",
+        "en": "“{username}” no longer has a role in “{name}”.",
+    },
+    "cli_user_had_no_role": {
+        "sv": "”{username}” hade ingen roll i ”{name}”.",
+        "en": "“{username}” had no role in “{name}”.",
+    },
+    "login_title": {"sv": "Logga in", "en": "Log in"},
+    "login_intro": {
+        "sv": "bidgeo används här av flera. Logga in med det konto som BID-managern gett dig.",
+        "en": "Several people use bidgeo here. Log in with the account the BID manager gave you.",
+    },
+    "login_username": {"sv": "Användarnamn", "en": "Username"},
+    "login_password": {"sv": "Lösenord", "en": "Password"},
+    "login_button": {"sv": "Logga in", "en": "Log in"},
+    "login_failed": {"sv": "Fel användarnamn eller lösenord.", "en": "Wrong username or password."},
+    "logout": {"sv": "Logga ut", "en": "Log out"},
+    "logged_in_as": {"sv": "Inloggad som {name}", "en": "Logged in as {name}"},
+    "your_role": {"sv": "Din roll i projektet: {role}", "en": "Your role in the project: {role}"},
+    "auth_forbidden": {
+        "sv": "Din roll ({role}) får inte ändra här. Be BID-managern om behörighet.",
+        "en": "Your role ({role}) may not make changes here. Ask the BID manager for access.",
+    },
+    "an_public_only": {
+        "sv": "Din roll får bara den publika versionen: utan namn på personer och utan intressentregistret.",
+        "en": "Your role gets the public version only: without people's names and the stakeholder register.",
+    },
+    "auth_no_projects": {
+        "sv": "Du har ingen roll i något projekt ännu. Be BID-managern om behörighet.",
+        "en": "You have no role in any project yet. Ask the BID manager for access.",
+    },
+    "auth_needed_for_network": {
+        "sv": "bidgeo lyssnar på nätverket ({address}) men konton är avstängda, så vem som helst på "
+        "nätverket skulle kunna se och ändra allt. Appen startar därför inte. Starta med BIDGEO_AUTH=1 "
+        "och skapa konton (bidgeo user add), eller lyssna bara på den här datorn "
+        "(--server.address 127.0.0.1). Se README: ”Använda appen på ett nätverk”.",
+        "en": "bidgeo listens on the network ({address}) but accounts are off, so anyone on the network "
+        "could see and change everything. The app therefore does not start. Start it with BIDGEO_AUTH=1 and "
+        "create accounts (bidgeo user add), or listen on this computer only (--server.address 127.0.0.1). "
+        "See the README: “Serving on a network”.",
+    },
 }
 
 

@@ -8,7 +8,7 @@ import hashlib
 import io
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -73,7 +73,9 @@ def process(data: bytes, filename: str) -> tuple[bytes, bytes, tuple[float, floa
         image.draft("RGB", (DISPLAY_PX, DISPLAY_PX))  # JPEG: decode at a reduced scale, much faster
         image = ImageOps.exif_transpose(image)
         return _jpeg(image, DISPLAY_PX), _jpeg(image, THUMB_PX), position
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+    # Pillow's errors for damaged files come in many types: OSError, SyntaxError, struct.error,
+    # IndexError, a decompression bomb…
+    except Exception as exc:
         raise InputError("photo_unreadable", name=filename) from exc
 
 

@@ -27,6 +27,7 @@ import tempfile
 import uuid as uuidlib
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -612,16 +613,20 @@ def import_upload(engine: Engine, project_ref: int | str, data: bytes, name: str
             return import_kit(engine, project_ref, folder / "kit.gpkg", walk_id=walk_id, lang=lang, by=by)
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
-            members = [m for m in archive.infolist() if not m.is_dir()]
+            members = [m for m in archive.infolist() if not m.filename.endswith("/")]  # is_dir() fails on ""
             if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_UPLOAD_BYTES:
                 raise InputError("kit_zip_too_big", name=name)
             for member in members:
                 target = PurePosixPath(member.filename.replace("\\", "/"))
                 if target.is_absolute() or ".." in target.parts or ":" in member.filename:
                     raise InputError("kit_zip_unsafe", name=name, member=member.filename[:200])
-                (folder / target).parent.mkdir(parents=True, exist_ok=True)
-                (folder / target).write_bytes(archive.read(member))
-        except (zipfile.BadZipFile, RuntimeError, EOFError) as exc:  # corrupt or encrypted
+                try:
+                    (folder / target).parent.mkdir(parents=True, exist_ok=True)
+                    (folder / target).write_bytes(archive.read(member))
+                except OSError as exc:  # a name such as "." or "a" beside "a/b": not a folder of files
+                    raise InputError("kit_zip_unpack", name=name, member=member.filename[:200]) from exc
+        # A corrupt or encrypted zip, or one compressed in a way zipfile cannot read.
+        except (zipfile.BadZipFile, RuntimeError, EOFError, NotImplementedError, zlib.error) as exc:
             raise InputError("kit_not_gpkg", name=name) from exc
         kits = sorted(folder.rglob("*.gpkg"))
         if len(kits) != 1:

@@ -4,10 +4,18 @@ An observation is identified by the uuid its form was opened with: saving it aga
 tap, a reconnect, a resubmitted form, an imported field kit) updates the same row and never
 adds one. Deleting is soft, and every change is kept in ``observation_history``. A form's
 draft is stored server-side under the same uuid until the observation is saved.
+
+Many tablets save at once: a save that loses a race (two first saves of one uuid, SQLite's
+single writer busy) is simply run again, and an update only lands on the row it read (its
+``updated_at`` unchanged), so none is lost and none duplicated. An edit names the version it
+started from (``base``, the ``updated_at`` that :func:`observation` gave); if someone else
+changed the observation since, :class:`ConflictError` says who and when, and nothing is saved.
 """
 
 from __future__ import annotations
 
+import random
+import time
 import uuid as uuidlib
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -15,18 +23,22 @@ from datetime import date, datetime, timezone
 import geopandas as gpd
 import pandas as pd
 from shapely.geometry import LineString, Point
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from bidgeo.db import Assessment, Observation, ObservationDraft, ObservationHistory, Photo, Walk, utcnow
-from bidgeo.errors import NotFoundError, ValidationError
+from bidgeo.errors import ConflictError, NotFoundError, ValidationError
 from bidgeo.focus import FOCUS_AREAS, KINDS, RATINGS, SCORES
 from bidgeo.geo import WGS84
+from bidgeo.i18n import local_time
 
 MAX_COMMENT = 5000
 FIELDS = ("focus_area", "kind", "rating", "comment", "lon", "lat", "position_source", "accuracy_m", "author")
 POSITION_SOURCES = ("gps", "map", "photo", "kit")
+SAVE_ATTEMPTS = 6
+"""How often a save that lost a race with another one is run again before its error is raised."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +58,12 @@ def new_uuid() -> str:
     return str(uuidlib.uuid4())
 
 
+def clean_text(value: object) -> str:
+    """A text as it is stored: without NUL characters (PostgreSQL cannot store them; no
+    keyboard types them) and without surrounding white space."""
+    return str(value or "").replace("\x00", "").strip()
+
+
 def check_uuid(value: str) -> str:
     """``value`` as a canonical uuid string; :class:`ValidationError` if it is not one."""
     try:
@@ -59,8 +77,8 @@ def create_walk(engine: Engine, project_id: int, walked_on: date, focus_group: s
     if route is not None and (route.geom_type != "LineString" or route.is_empty):
         raise ValidationError("walk_bad_route")
     with Session(engine) as session:
-        walk = Walk(project_id=project_id, walked_on=walked_on, focus_group=focus_group.strip(),
-                    participants=participants.strip(), notes=notes.strip(), route=route)
+        walk = Walk(project_id=project_id, walked_on=walked_on, focus_group=clean_text(focus_group),
+                    participants=clean_text(participants), notes=clean_text(notes), route=route)
         session.add(walk)
         session.commit()
         return walk.id
@@ -104,7 +122,7 @@ def _clean(values: dict) -> dict:
         raise ValidationError("obs_position_missing")
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise ValidationError("obs_bad_position", lon=lon, lat=lat)
-    comment = (values.get("comment") or "").strip()
+    comment = clean_text(values.get("comment"))
     if len(comment) > MAX_COMMENT:
         raise ValidationError("obs_comment_too_long", limit=MAX_COMMENT)
     source = values.get("position_source")
@@ -117,7 +135,7 @@ def _clean(values: dict) -> dict:
     return {"observed_at": observed, "focus_area": focus_area, "kind": kind, "rating": None if rating is None else int(rating),
             "comment": comment, "lon": float(lon), "lat": float(lat), "position_source": source,
             "accuracy_m": None if accuracy is None else round(float(accuracy), 1),
-            "author": (values.get("author") or "").strip()}
+            "author": clean_text(values.get("author"))}
 
 
 def _data(obs: Observation) -> dict:
@@ -128,12 +146,57 @@ def _data(obs: Observation) -> dict:
 
 
 def save_observation(engine: Engine, project_id: int, walk_id: int, uuid: str, values: dict,
-                     by: str = "") -> str:
+                     by: str = "", base: datetime | str | None = None) -> str:
     """Create the observation ``uuid`` or update it. Returns ``"created"``, ``"updated"`` or
-    ``"unchanged"`` (saving the same thing twice changes nothing). The uuid's draft goes."""
+    ``"unchanged"`` (saving the same thing twice changes nothing). The uuid's draft goes.
+
+    ``base`` is the ``updated_at`` of the saved observation an edit started from (see
+    :func:`observation`). When the observation has changed since, :class:`ConflictError`
+    names who changed it and when, and nothing is saved; saving what is already saved stays
+    ``"unchanged"``. Without ``base`` (a new form, a field kit) the save wins."""
     uuid, clean = check_uuid(uuid), _clean(values)
     clean["lon"], clean["lat"] = round(clean["lon"], 7), round(clean["lat"], 7)
-    observed = clean.pop("observed_at")
+    observed, base = clean.pop("observed_at"), _moment(base)
+    attempt = 0
+    while True:
+        try:
+            return _save(engine, project_id, walk_id, uuid, clean, observed, by, base)
+        except (IntegrityError, OperationalError, _Raced) as exc:
+            # IntegrityError: another save created this uuid first; OperationalError: SQLite
+            # stayed busy ("database is locked") past its timeout; _Raced: the row changed
+            # between reading and writing it. Run again: it then reads what won.
+            attempt += 1
+            if attempt == SAVE_ATTEMPTS or (isinstance(exc, OperationalError) and not _busy(exc)):
+                raise
+            time.sleep(random.uniform(0.01, 0.05) * 2 ** attempt)
+
+
+class _Raced(Exception):
+    """The observation changed between reading and updating it."""
+
+
+def _busy(exc: OperationalError) -> bool:
+    text = str(exc.orig).lower()
+    return any(word in text for word in ("locked", "busy", "deadlock", "could not serialize"))
+
+
+def _moment(value: datetime | str | None) -> datetime | None:
+    """A stored time or an ISO text of one as an aware UTC datetime (SQLite gives them back
+    without their zone; they are stored in UTC)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError as exc:
+            raise ValidationError("obs_bad_time", value=value[:40]) from exc
+    if not isinstance(value, datetime):
+        raise ValidationError("obs_bad_time", value=str(value)[:40])
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def _save(engine: Engine, project_id: int, walk_id: int, uuid: str, clean: dict, observed: datetime | None,
+          by: str, base: datetime | None) -> str:
     with Session(engine) as session:
         walk = session.get(Walk, walk_id)
         if walk is None or walk.project_id != project_id:
@@ -141,27 +204,53 @@ def save_observation(engine: Engine, project_id: int, walk_id: int, uuid: str, v
         obs = session.scalar(select(Observation).where(Observation.uuid == uuid))
         if obs is not None and obs.project_id != project_id:
             raise ValidationError("obs_uuid_taken", uuid=uuid)
-        result = "updated"
         if obs is None:
-            obs, result = Observation(uuid=uuid, project_id=project_id, walk_id=walk_id), "created"
+            obs = Observation(uuid=uuid, project_id=project_id, walk_id=walk_id, geom=Point(clean["lon"], clean["lat"]),
+                              observed_at=observed or utcnow(), updated_at=utcnow(),
+                              **{key: clean[key] for key in _COLUMNS})
             session.add(obs)
+            session.flush()  # a uuid saved at the same moment elsewhere: IntegrityError, and again
+            result = "created"
         elif (_data(obs) == clean and obs.walk_id == walk_id and obs.deleted_at is None
               and (observed is None or _same_time(obs.observed_at, observed))):
             result = "unchanged"
+        else:
+            if base is not None and _moment(obs.updated_at) != base:
+                raise _conflict(session, obs)
+            changes = {"walk_id": walk_id, "geom": Point(clean["lon"], clean["lat"]), "updated_at": utcnow(),
+                       "deleted_at": None, **{key: clean[key] for key in _COLUMNS}}
+            if observed is not None:
+                changes["observed_at"] = observed
+            # Only the row as it was read: a save that slipped in between makes this one run again.
+            done = session.execute(update(Observation).where(Observation.id == obs.id,
+                                                             Observation.updated_at == obs.updated_at)
+                                   .values(**changes).execution_options(synchronize_session=False))
+            if done.rowcount != 1:
+                raise _Raced()
+            session.expire(obs)
+            result = "updated"
         if result != "unchanged":
-            obs.walk_id = walk_id
-            for key in ("focus_area", "kind", "rating", "comment", "position_source", "accuracy_m", "author"):
-                setattr(obs, key, clean[key])
-            obs.geom, obs.updated_at, obs.deleted_at = Point(clean["lon"], clean["lat"]), utcnow(), None
-            if observed is not None or obs.observed_at is None:
-                obs.observed_at = observed or utcnow()
-            session.flush()
             session.add(ObservationHistory(observation_id=obs.id, action="create" if result == "created" else "update",
                                            data={**clean, "observed_at": obs.observed_at.isoformat()},
                                            author=by or clean["author"]))
         session.execute(delete(ObservationDraft).where(ObservationDraft.uuid == uuid))
         session.commit()
         return result
+
+
+_COLUMNS = ("focus_area", "kind", "rating", "comment", "position_source", "accuracy_m", "author")
+
+
+def _conflict(session: Session, obs: Observation) -> ConflictError:
+    """Who changed the observation last, and when (from its history)."""
+    author, when = session.execute(
+        select(ObservationHistory.author, ObservationHistory.created_at)
+        .where(ObservationHistory.observation_id == obs.id).order_by(ObservationHistory.id.desc()).limit(1)
+    ).one_or_none() or ("", obs.updated_at)
+    author = (author or "").strip()
+    if author:
+        return ConflictError("obs_conflict", when=local_time(when), author=author)
+    return ConflictError("obs_conflict_anonymous", when=local_time(when))
 
 
 def _same_time(stored: datetime, given: datetime) -> bool:
@@ -216,10 +305,12 @@ def observations(engine: Engine, project_id: int, walk_id: int | None = None,
 
 
 def observation(engine: Engine, uuid: str) -> dict | None:
-    """The saved fields of an observation (as a form holds them), or None."""
+    """The saved fields of an observation (as a form holds them), or None. ``updated_at`` (UTC)
+    is the version: an edit passes it to :func:`save_observation` as ``base``."""
     with Session(engine) as session:
         obs = session.scalar(select(Observation).where(Observation.uuid == check_uuid(uuid)))
-        return None if obs is None else {**_data(obs), "walk_id": obs.walk_id, "deleted": obs.deleted_at is not None}
+        return None if obs is None else {**_data(obs), "walk_id": obs.walk_id, "deleted": obs.deleted_at is not None,
+                                         "updated_at": _moment(obs.updated_at)}
 
 
 def history(engine: Engine, uuid: str) -> pd.DataFrame:
@@ -235,9 +326,13 @@ def history(engine: Engine, uuid: str) -> pd.DataFrame:
 
 # --- drafts -----------------------------------------------------------------------------------
 def save_draft(engine: Engine, project_id: int, walk_id: int, uuid: str, data: dict) -> None:
-    """Keep the form ``uuid`` as it is now (any of :data:`FIELDS`, unvalidated)."""
+    """Keep the form ``uuid`` as it is now (any of :data:`FIELDS`, unvalidated). An edit's
+    ``base`` (the version it started from) is kept too, so a reload still knows it."""
     uuid = check_uuid(uuid)
+    base = _moment(data.get("base"))
     data = {k: data.get(k) for k in FIELDS if data.get(k) not in (None, "")}
+    if base is not None:
+        data["base"] = base.isoformat()
     with Session(engine) as session:
         draft = session.get(ObservationDraft, uuid)
         if draft is None:
@@ -248,7 +343,7 @@ def save_draft(engine: Engine, project_id: int, walk_id: int, uuid: str, data: d
 
 
 def draft(engine: Engine, uuid: str) -> dict | None:
-    """The draft kept under ``uuid``: its walk_id and fields, or None."""
+    """The draft kept under ``uuid``: its walk_id and fields (and an edit's ``base``), or None."""
     with Session(engine) as session:
         row = session.get(ObservationDraft, check_uuid(uuid))
         return None if row is None else {"walk_id": row.walk_id, **row.data}

@@ -59,6 +59,41 @@ def postgres_url():
     admin.dispose()
 
 
+@pytest.fixture
+def new_database(bidgeo_home):
+    """Makes further empty databases in one test: ``new_database("sqlite")`` is the URL of a
+    new SQLite file, ``new_database("postgres")`` one whose search path starts at a new
+    schema (dropped afterwards, as with ``postgres_url``)."""
+    base, schemas, made = os.environ.get("BIDGEO_TEST_POSTGRES_URL"), [], []
+
+    def make(backend: str) -> str:
+        if backend == "sqlite":
+            made.append(bidgeo_home / f"new-{len(made)}.sqlite")
+            return f"sqlite:///{made[-1]}"
+        if not base:
+            require("BIDGEO_TEST_POSTGRES_URL is not set")
+        schemas.append(f"t_{uuid.uuid4().hex[:12]}")
+        admin = sa.create_engine(base)
+        with admin.begin() as conn:
+            conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS postgis"))
+            conn.execute(sa.text(f"CREATE SCHEMA {schemas[-1]}"))
+        admin.dispose()
+        separator = "&" if "?" in base else "?"
+        return f"{base}{separator}options=-csearch_path%3D{schemas[-1]},public"
+
+    yield make
+    if schemas:
+        admin = sa.create_engine(base)
+        with admin.begin() as conn:
+            for schema in schemas:
+                conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def backend_of(url: str) -> str:
+    return "sqlite" if url.startswith("sqlite") else "postgres"
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request, bidgeo_home) -> str:
     if request.param == "sqlite":

@@ -35,6 +35,9 @@ def test_search_details_and_corrections(fake_map):
     added = points[points["source"] == "manual"]
     assert added[["category", "name"]].values.tolist() == [["pharmacy", "Karhulan apteekki"]]
     assert (round(added.geometry.iloc[0].x, 4), round(added.geometry.iloc[0].y, 4)) == (26.948, 60.523)
+    at.text_input(key="sv_query").input("apteekki").run()  # the manual one has no OSM object to link
+    assert at.selectbox(key="sv_point").options == ["Karhulan apteekki – Apotek"]
+    assert not at.exception and not any("openstreetmap.org" in m.value for m in at.markdown)
 
 
 def test_overpass_import_keeps_corrections_and_shows_changes(fake_map, monkeypatch):
@@ -69,3 +72,17 @@ def test_overpass_offline_is_a_clear_message(fake_map, monkeypatch):
     assert not at.exception
     assert "går inte att nå just nu" in at.error[0].value and "OSM-utdrag" in at.error[0].value
     assert len(inventory.snapshots(ui.store(), ui.current_project().id)) == 1
+
+
+def test_a_register_point_has_no_osm_link(fake_map):
+    from bidgeo import registers
+
+    at = open_page("app_pages/services.py")
+    project = ui.current_project()
+    table = registers.read_table("Namn;Typ;lon;lat\nKommunens apotek;Apotek;26.95;60.52\n".encode(), "r.csv")
+    points, errors = registers.to_services(table, registers.RegisterMapping("Namn", "Typ", "lon", "lat",
+                                                                           types={"Apotek": "pharmacy"}), "sv")
+    inventory.import_services(ui.store(), project.id, "register", "r.csv", points)
+    at.text_input(key="sv_query").input("kommunens").run()
+    assert at.selectbox(key="sv_point").options == ["Kommunens apotek – Apotek"]
+    assert not at.exception and not any("openstreetmap.org" in m.value for m in at.markdown)

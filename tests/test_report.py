@@ -292,17 +292,17 @@ def test_export_misuse_exits_2_with_one_line(tmp_path):
         ("export", "1", "--format", "pdf", "--out", tmp_path / "no-such-folder" / "r.pdf"),
         ("export", "1", "--format", "html", "--out", tmp_path),  # a folder
         ("export", "Ingen sådan ort", "--format", "csv", "--out", tmp_path / "r.zip"),
-        ("export", "1", "--format", "handover", "--out", tmp_path / "r.zip"),
+        ("export", "1", "--format", "word", "--out", tmp_path / "r.zip"),
     ]
     for args in cases:
         result = bidgeo(*args, env=env)
         assert result.returncode == 2, (args, result.stderr)
         assert result.stdout == ""
-        if args[3] != "handover":  # argparse's own usage message says that one is not a choice
+        if args[3] != "word":  # argparse's own usage message says that one is not a choice
             assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     first, folder = bidgeo(*cases[0], env=env), bidgeo(*cases[1], env=env)
     assert first.stderr.startswith("bidgeo: Kan inte skriva") and "mappen finns inte" in first.stderr
     assert "det är en mapp" in folder.stderr
     assert "Ingen sådan ort" in bidgeo(*cases[2], env=env).stderr
-    assert "invalid choice: 'handover'" in bidgeo(*cases[3], env=env).stderr
+    assert "invalid choice: 'word'" in bidgeo(*cases[3], env=env).stderr
     assert not (tmp_path / "r.zip").exists()

@@ -1,0 +1,290 @@
+"""Backup and restore of the whole database (``bidgeo backup OUT``, ``bidgeo restore IN``).
+
+A backup is one SQLite database file with bidgeo's schema and its Alembic revision, whichever
+database it was made from. Photos and OSM extracts live in the database (``photos``,
+``osm_extracts``), so they are in it.
+
+- From SQLite it is made with SQLite's online backup API, which copies one consistent
+  snapshot while the app keeps running (WAL mode: the app's readers and writer carry on).
+- From PostgreSQL every table is read in one ``REPEATABLE READ, READ ONLY`` transaction (one
+  snapshot of all tables, so just as consistent while the app runs) and written into a fresh
+  SQLite file, geometries as WKB, times in UTC.
+
+Why not ``pg_dump``/``pg_restore`` for PostgreSQL: their archive restores only into the
+schema it was dumped from, needs client binaries of the server's major version and a role
+that may create PostGIS. bidgeo's own file needs none of that: it restores into either
+backend and into whatever schema the URL's ``search_path`` names (the tests use a schema per
+test), it moves a database from the embedded SQLite to PostgreSQL and back, and the app
+itself can open it to look inside (``BIDGEO_DATABASE_URL=sqlite:///backup.sqlite``). A
+server-wide PostgreSQL backup is still the database administrator's ``pg_dump``.
+
+Restore first checks the file (an SQLite file whose ``alembic_version`` is a revision this
+bidgeo knows, ``PRAGMA quick_check``) on a private copy, which it brings to the newest
+revision, and refuses a database that holds data unless forced. Into SQLite the backup API
+writes the copy over the database as one transaction; into PostgreSQL the rows are copied in
+one transaction (all or nothing) and the id sequences are set after the highest ids.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from contextlib import closing
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import DateTime, Integer, LargeBinary, func, select, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DataError, IntegrityError
+
+from bidgeo.db import SQLITE_BUSY_TIMEOUT_MS, Base, make_engine, migrate
+from bidgeo.errors import InputError, ValidationError
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+PG_DUMP_HEADER = b"PGDMP"
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    """What a backup holds: its file, schema revision and the rows of each table."""
+
+    path: Path
+    revision: str
+    rows: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        return self.path.stat().st_size if self.path.exists() else 0
+
+    def count(self, table: str) -> int:
+        return self.rows.get(table, 0)
+
+    @property
+    def total(self) -> int:
+        return sum(self.rows.values())
+
+
+# --- backup ------------------------------------------------------------------------------------
+def backup(engine: Engine, out: str | Path, overwrite: bool = False) -> BackupInfo:
+    """Write a consistent backup of the database to ``out`` (an SQLite file), safely while
+    the app runs. The file appears only when complete."""
+    out = Path(out)
+    source = _sqlite_file(engine)
+    if out.is_dir() or not out.parent.is_dir():
+        raise InputError("backup_is_folder" if out.is_dir() else "backup_no_folder", path=str(out))
+    if source is not None and out.exists() and out.resolve() == source.resolve():
+        raise InputError("backup_is_database", path=str(out))
+    if out.exists() and not overwrite:
+        raise InputError("backup_exists", path=str(out))
+    partial = out.with_name(f".{out.name}.part")
+    try:
+        partial.unlink(missing_ok=True)
+        if source is not None:
+            _sqlite_backup(source, partial)
+        else:
+            _copy_to_sqlite(engine, partial)
+        with closing(_open(partial)) as db:
+            db.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
+            _quick_check(db, out)
+        partial.replace(out)
+    except (OSError, sqlite3.Error) as exc:
+        partial.unlink(missing_ok=True)
+        raise InputError("backup_cannot_write", path=str(out), detail=_detail(exc)) from exc
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return inspect_backup(out)
+
+
+def _sqlite_file(engine: Engine) -> Path | None:
+    """The SQLite database file of ``engine``, or None for PostgreSQL."""
+    if engine.dialect.name != "sqlite":
+        return None
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        raise InputError("backup_memory")
+    return Path(database)
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+
+
+def _sqlite_backup(source: Path, target: Path) -> None:
+    """SQLite's online backup API, all pages in one step: one read snapshot of the source."""
+    src = _open(source)
+    try:
+        dst = _open(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
+def _copy_to_sqlite(engine: Engine, target: Path) -> None:
+    """Every table of ``engine`` read in one snapshot, written into a new SQLite file."""
+    copy = make_engine(f"sqlite:///{target}")
+    try:
+        migrate(copy)
+        with engine.execution_options(isolation_level="REPEATABLE READ").connect() as src:
+            with src.begin():
+                src.execute(text("SET TRANSACTION READ ONLY"))
+                with copy.begin() as dst:
+                    _copy_rows(src, dst)
+    finally:
+        copy.dispose()
+
+
+def _copy_rows(src: Connection, dst: Connection) -> dict[str, int]:
+    """Copy every table of bidgeo's schema, parents first, in batches (photos a few at a time)."""
+    counts = {}
+    for table in Base.metadata.sorted_tables:
+        large = any(isinstance(column.type, LargeBinary) for column in table.columns)
+        times = [column.name for column in table.columns if isinstance(column.type, DateTime)]
+        query = select(table).order_by(*table.primary_key.columns).execution_options(yield_per=20 if large else 2000)
+        counts[table.name] = 0
+        for rows in src.execute(query).partitions():
+            batch = [dict(row._mapping) for row in rows]
+            for row in batch:
+                for name in times:
+                    row[name] = _utc(row[name])
+            dst.execute(table.insert(), batch)
+            counts[table.name] += len(batch)
+    return counts
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """Times are stored in UTC; SQLite gives them back without their zone, PostgreSQL in the
+    session's zone. Aware UTC reads the same in both."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+# --- inspecting a backup -----------------------------------------------------------------------
+def _revisions() -> set[str]:
+    cfg = Config()
+    cfg.set_main_option("script_location", "bidgeo:migrations")
+    return {script.revision for script in ScriptDirectory.from_config(cfg).walk_revisions()}
+
+
+def _quick_check(db: sqlite3.Connection, path: Path) -> None:
+    result = db.execute("PRAGMA quick_check").fetchone()
+    if not result or result[0] != "ok":
+        raise InputError("restore_damaged", path=str(path), detail=str(result[0] if result else "")[:200])
+
+
+def inspect_backup(path: str | Path, check: bool = True) -> BackupInfo:
+    """The revision and row counts of a backup file; :class:`InputError` if it is none (or,
+    with ``check``, if SQLite finds it damaged)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("restore_missing", path=str(path))
+    try:
+        with path.open("rb") as file:
+            head = file.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise InputError("restore_unreadable", path=str(path), detail=_detail(exc)) from exc
+    if head.startswith(PG_DUMP_HEADER):
+        raise InputError("restore_pg_dump", path=str(path))
+    if head != SQLITE_HEADER:
+        raise InputError("restore_not_backup", path=str(path))
+    try:
+        db = _open(path)  # only read (a backup is one file; a copied live database may have a -wal)
+        try:
+            if check:
+                _quick_check(db, path)
+            tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if "alembic_version" not in tables or "projects" not in tables:
+                raise InputError("restore_not_backup", path=str(path))
+            revision = db.execute("SELECT version_num FROM alembic_version").fetchone()
+            rows = {table.name: db.execute(f'SELECT count(*) FROM "{table.name}"').fetchone()[0]
+                    for table in Base.metadata.sorted_tables if table.name in tables}
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as exc:
+        raise InputError("restore_damaged", path=str(path), detail=_detail(exc)) from exc
+    if revision is None:
+        raise InputError("restore_not_backup", path=str(path))
+    if revision[0] not in _revisions():
+        raise InputError("restore_too_new", path=str(path), revision=revision[0])
+    return BackupInfo(path, revision[0], rows)
+
+
+# --- restore -----------------------------------------------------------------------------------
+def rows_in(engine: Engine) -> dict[str, int]:
+    """The number of rows of every table of bidgeo's schema."""
+    with engine.connect() as conn:
+        return {table.name: conn.scalar(select(func.count()).select_from(table))
+                for table in Base.metadata.sorted_tables}
+
+
+def restore(engine: Engine, path: str | Path, force: bool = False) -> BackupInfo:
+    """Replace the database of ``engine`` (migrated) with the backup ``path``. A database
+    that holds any row is only replaced with ``force``. Returns what was restored (the
+    backup's own revision; the rows as brought to the newest one)."""
+    path = Path(path)
+    target = _sqlite_file(engine)
+    if target is not None and path.exists() and target.exists() and path.resolve() == target.resolve():
+        raise InputError("restore_is_database", path=str(path))
+    original = inspect_backup(path)
+    with tempfile.TemporaryDirectory(prefix="bidgeo-restore-") as tmp:
+        copy = Path(tmp) / "restore.sqlite"
+        _sqlite_backup(path, copy)  # the user's file stays as it is; the copy is migrated
+        staged = make_engine(f"sqlite:///{copy}")
+        try:
+            try:
+                migrate(staged)
+            except Exception as exc:  # a foreign database that happens to have alembic_version
+                raise InputError("restore_not_backup", path=str(path)) from exc
+            staged.dispose()
+            info = inspect_backup(copy, check=False)
+            present = rows_in(engine)
+            if sum(present.values()) and not force:
+                raise InputError("restore_not_empty", url=engine.url.render_as_string(hide_password=True),
+                                 rows=sum(present.values()), projects=present.get("projects", 0))
+            if target is not None:
+                engine.dispose()
+                _sqlite_backup(copy, target)
+                engine.dispose()
+                migrate(engine)
+            else:
+                _copy_into(engine, staged)
+        finally:
+            staged.dispose()
+    return BackupInfo(path, original.revision, info.rows)
+
+
+def _copy_into(engine: Engine, staged: Engine) -> None:
+    """The staged copy's rows into PostgreSQL, replacing every row there, in one transaction."""
+    try:
+        with staged.connect() as src, engine.begin() as dst:
+            for table in reversed(Base.metadata.sorted_tables):
+                dst.execute(table.delete())
+            _copy_rows(src, dst)
+            _reset_sequences(dst)
+    except (IntegrityError, DataError) as exc:
+        raise ValidationError("restore_failed", detail=_detail(exc.orig)) from exc
+
+
+def _reset_sequences(conn: Connection) -> None:
+    """Let new rows get ids after the restored ones."""
+    quote = conn.dialect.identifier_preparer.quote
+    for table in Base.metadata.sorted_tables:
+        keys = list(table.primary_key.columns)
+        if len(keys) != 1 or not isinstance(keys[0].type, Integer):
+            continue
+        sequence = conn.scalar(text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": table.name, "c": keys[0].name})
+        if sequence:
+            conn.execute(text(f"SELECT setval(:s, COALESCE((SELECT MAX({quote(keys[0].name)}) FROM "
+                              f"{quote(table.name)}), 0) + 1, false)"), {"s": sequence})
+
+
+def _detail(exc: BaseException) -> str:
+    text_ = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return text_.strip().splitlines()[0][:200] if text_.strip() else type(exc).__name__
