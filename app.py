@@ -1,6 +1,8 @@
 """bidgeo's Streamlit entry point: navigation and the shared sidebar, nothing else.
 
-Run with ``streamlit run app.py`` (see README.md)."""
+Run with ``streamlit run app.py`` (see README.md). With accounts on (``BIDGEO_AUTH=1``) the
+login comes first, and the navigation holds only the pages the user's role in the current
+project may use (``bidgeo.accounts.ACTIONS``); each page checks the role again itself."""
 
 import streamlit as st
 
@@ -11,28 +13,50 @@ st.set_page_config(page_title="bidgeo", page_icon="🗺️", layout="wide")
 
 LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
 
-page = st.navigation([
-    st.Page("app_pages/start.py", title=ui.t("page_start"), icon=":material/home:", default=True),
-    st.Page("app_pages/process.py", title=ui.t("page_process"), icon=":material/timeline:"),
-    st.Page("app_pages/area.py", title=ui.t("page_area"), icon=":material/map:"),
-    st.Page("app_pages/walk.py", title=ui.t("page_walk"), icon=":material/hiking:"),
-    st.Page("app_pages/analysis.py", title=ui.t("page_analysis"), icon=":material/analytics:"),
-    st.Page("app_pages/review.py", title=ui.t("page_review"), icon=":material/fact_check:"),
-    st.Page("app_pages/services.py", title=ui.t("page_services"), icon=":material/storefront:"),
-    st.Page("app_pages/stakeholders.py", title=ui.t("page_stakeholders"), icon=":material/groups:"),
-    st.Page("app_pages/coverage.py", title=ui.t("page_coverage"), icon=":material/directions_walk:"),
-    st.Page("app_pages/compare.py", title=ui.t("page_compare"), icon=":material/compare_arrows:"),
-])
+# (page, title, icon, the action it needs); the start page is always there.
+PAGES = [
+    ("app_pages/start.py", "page_start", ":material/home:", None),
+    ("app_pages/process.py", "page_process", ":material/timeline:", "manage"),
+    ("app_pages/area.py", "page_area", ":material/map:", "edit_area"),
+    ("app_pages/walk.py", "page_walk", ":material/hiking:", "record"),
+    ("app_pages/analysis.py", "page_analysis", ":material/analytics:", "view"),
+    ("app_pages/review.py", "page_review", ":material/fact_check:", "review"),
+    ("app_pages/services.py", "page_services", ":material/storefront:", "manage"),
+    ("app_pages/stakeholders.py", "page_stakeholders", ":material/groups:", "manage"),
+    ("app_pages/coverage.py", "page_coverage", ":material/directions_walk:", "view"),
+    ("app_pages/compare.py", "page_compare", ":material/compare_arrows:", "view"),
+]
+
+
+def pages(allowed) -> list:
+    return [st.Page(path, title=ui.t(title), icon=icon, default=action is None)
+            for path, title, icon, action in PAGES if action is None or allowed(action)]
+
+
+ui.check_served_safely()
+user = ui.current_user()  # None in single-user mode
+if ui.login_needed():
+    # Every page known but hidden, and none run: the address asked for (a page, its project and
+    # observation) is still there after the login.
+    st.navigation(pages(lambda action: True), position="hidden")
+    ui.login()  # the form, then stop
+
+available = {p.id: p.name for p in ui.projects()}
+if available and st.session_state.get("project_id") not in available:  # a reload keeps the project in the address
+    asked = st.query_params.get("project", "")
+    st.session_state["project_id"] = int(asked) if asked.isdigit() and int(asked) in available \
+        else next(iter(available))
+
+page = st.navigation(pages(ui.can))
 
 with st.sidebar:
     st.selectbox(ui.t("language"), LANGUAGES, format_func=LANGUAGE_NAMES.get, key="lang")
-    available = {p.id: p.name for p in ui.projects()}
     if available:
-        if st.session_state.get("project_id") not in available:  # a reload keeps the project in the address
-            asked = st.query_params.get("project", "")
-            st.session_state["project_id"] = int(asked) if asked.isdigit() and int(asked) in available \
-                else next(iter(available))
         st.selectbox(ui.t("project"), list(available), format_func=available.get, key="project_id")
         st.query_params["project"] = str(st.session_state["project_id"])
+    if user is not None:
+        mine = ui.role()
+        st.caption(ui.t("logged_in_as", name=user.name) + (" · " + ui.t(f"role_{mine}") if mine else ""))
+        st.button(ui.t("logout"), key="logout", on_click=ui.logout, icon=":material/logout:")
 
 page.run()

@@ -18,6 +18,7 @@ from bidgeo.projects import service_points
 from bidgeo.services import inventory
 
 project = ui.project_page("an_title", "an_intro")
+ui.require("view")
 engine, lang = ui.store(), ui.lang()
 osm = ui.project_osm(project)
 area = current_version(engine, project.id)
@@ -86,7 +87,11 @@ if net is not None:
 
 # --- reports and GIS files --------------------------------------------------------------------------
 st.subheader(ui.t("an_exports"))
-public = st.toggle(ui.t("an_public"), key="an_public", help=ui.t("an_public_help"))
+if ui.can("personal_data"):
+    public = st.toggle(ui.t("an_public"), key="an_public", help=ui.t("an_public_help"))
+else:  # a role without access to personal data gets the public version only
+    public = True
+    st.caption(ui.t("an_public_only"))
 EXPORTS = {"pdf": ("application/pdf", "pdf"), "html": ("text/html", "html"),
            "gpkg": ("application/geopackage+sqlite3", "gpkg"), "csv": ("application/zip", "zip"),
            "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")}

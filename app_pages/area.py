@@ -15,6 +15,7 @@ from bidgeo.projects import service_points
 UPLOAD_TYPES = ["geojson", "json", "kml", "kmz", "gpkg", "zip"]
 
 project = ui.project_page("area_title", "area_intro")
+ui.require("edit_area")
 
 engine, lang = ui.store(), ui.lang()
 osm = ui.project_osm(project)

@@ -12,6 +12,7 @@ from bidgeo.projects import service_points
 
 st.title(ui.t("cmp_title"))
 st.caption(ui.t("cmp_intro"))
+ui.require("view")
 engine, lang = ui.store(), ui.lang()
 candidates = [p for p in ui.projects() if p.osm_sha256]
 chosen_ids = st.multiselect(ui.t("cmp_projects"), [p.id for p in candidates], default=[p.id for p in candidates[:4]],

@@ -10,6 +10,7 @@ from bidgeo.errors import BidgeoError
 from bidgeo.projects import service_points
 
 project = ui.project_page("cov_title", "cov_intro")
+ui.require("view")
 engine, lang = ui.store(), ui.lang()
 net = ui.project_network(project)
 if net is None:

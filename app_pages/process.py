@@ -14,6 +14,7 @@ from bidgeo import charts, process, report, review, walks
 from bidgeo.errors import BidgeoError
 
 project = ui.project_page("pr_title", "pr_intro")
+ui.require("manage")
 engine, lang = ui.store(), ui.lang()
 today = date.today()
 current = process.plan(engine, project.id)

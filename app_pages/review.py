@@ -17,6 +17,7 @@ from bidgeo.errors import BidgeoError
 from bidgeo.i18n import local_time
 
 project = ui.project_page("rev_title", "rev_intro")
+ui.require("review")
 engine, lang = ui.store(), ui.lang()
 osm = ui.project_osm(project)
 area = current_version(engine, project.id)

@@ -15,6 +15,7 @@ def label(column: str, key) -> str:
 
 
 project = ui.project_page("sh_title", "sh_intro")
+ui.require("manage")
 engine, lang = ui.store(), ui.lang()
 if "sh_message" in st.session_state:
     st.success(st.session_state.pop("sh_message"))

@@ -28,6 +28,7 @@ def _create() -> None:
     except BidgeoError as exc:
         state["create_error"] = exc
         return
+    ui.project_created(project)
     state["create_error"] = None
     state["created_name"] = project.name
     ui.select_project(project.id)
@@ -37,8 +38,11 @@ st.title(ui.t("start_heading"))
 st.caption(ui.t("start_intro"))
 
 project = ui.current_project()
+may_create = ui.can_anywhere("manage")  # in single-user mode always; with accounts, administrators
 if project is None:
-    st.info(ui.t("no_projects"))
+    st.info(ui.t("no_projects") if may_create else ui.t("auth_no_projects"))
+    if not may_create:
+        st.stop()
 else:
     st.subheader(ui.t("overview_heading", name=project.name))
     st.caption(ui.t("project_facts", locality=project.locality or "–",
@@ -67,6 +71,8 @@ else:
             width="stretch",
         )
 
+if not may_create:
+    st.stop()
 with st.expander(ui.t("create_heading"), expanded=project is None):
     with st.form("create_project", clear_on_submit=False):
         st.text_input(ui.t("field_name"), key="new_name", max_chars=200)

@@ -16,10 +16,11 @@ from shapely.geometry import LineString
 import ui
 from bidgeo import charts, focus, icons, maps, photos, walk_kit, walks
 from bidgeo.area_versions import current_version
-from bidgeo.errors import BidgeoError
+from bidgeo.errors import BidgeoError, ConflictError
 from bidgeo.i18n import local_time
 
 project = ui.project_page("walk_title", "walk_intro")
+ui.require("record")
 engine, lang = ui.store(), ui.lang()
 osm = ui.project_osm(project)
 area = current_version(engine, project.id)
@@ -108,8 +109,8 @@ def _new_form() -> str:
 
 def load_form(uuid: str) -> None:
     """Fill the widgets of form ``uuid`` from its draft or, when editing, the saved observation."""
-    saved = walks.observation(engine, uuid)
-    values = walks.draft(engine, uuid) or saved or {}
+    saved, drafted = walks.observation(engine, uuid), walks.draft(engine, uuid)
+    values = drafted or saved or {}
     st.session_state[f"focus_{uuid}"] = values.get("focus_area")
     st.session_state[f"kind_{uuid}"] = values.get("kind")
     st.session_state[f"rating_{uuid}"] = values.get("rating")
@@ -119,6 +120,10 @@ def load_form(uuid: str) -> None:
     st.session_state[f"pos_{uuid}"] = ({k: values.get(k) for k in ("lon", "lat", "position_source", "accuracy_m")}
                                        if values.get("lon") is not None else None)
     st.session_state[f"editing_{uuid}"] = saved is not None
+    # The version an edit starts from (kept in its draft, so a reload still knows it): saving
+    # over someone else's later change is a conflict, never a silent overwrite.
+    st.session_state[f"base_{uuid}"] = ((drafted or {}).get("base") or saved["updated_at"].isoformat()) \
+        if saved else None
     st.session_state["form_loaded"] = uuid
 
 
@@ -126,7 +131,8 @@ def form_values(uuid: str) -> dict:
     position = st.session_state.get(f"pos_{uuid}") or {}
     return {"focus_area": st.session_state.get(f"focus_{uuid}"), "kind": st.session_state.get(f"kind_{uuid}"),
             "rating": st.session_state.get(f"rating_{uuid}"), "comment": st.session_state.get(f"comment_{uuid}", ""),
-            "author": st.session_state.get("obs_author", ""), **position}
+            "author": st.session_state.get("obs_author", ""), **position,
+            "base": st.session_state.get(f"base_{uuid}")}  # an edit's version, kept in its draft
 
 
 def choose_focus(uuid: str, key: str) -> None:
@@ -136,13 +142,22 @@ def choose_focus(uuid: str, key: str) -> None:
 def save(uuid: str) -> None:
     """Save form ``uuid`` (a second tap on the same form finds it saved and changes nothing)."""
     try:
-        result = walks.save_observation(engine, project.id, walk_id, uuid, form_values(uuid))
+        result = walks.save_observation(engine, project.id, walk_id, uuid, form_values(uuid),
+                                        base=st.session_state.get(f"base_{uuid}"))
     except BidgeoError as exc:
         st.session_state["obs_error"] = exc.message(lang)
+        st.session_state[f"conflict_{uuid}"] = isinstance(exc, ConflictError)
         return
     count = walks.get_walk(engine, walk_id).observations
     st.session_state["obs_saved"] = ui.t("obs_saved_updated" if result == "updated" else "obs_saved", count=count)
     _new_form()
+
+
+def reload_saved(uuid: str) -> None:
+    """After a conflict: drop this form's changes and show the saved observation anew."""
+    walks.discard_draft(engine, uuid)
+    for key in ("form_loaded", f"draft_{uuid}", f"conflict_{uuid}"):
+        st.session_state.pop(key, None)
 
 
 def edit(uuid: str) -> None:
@@ -172,6 +187,9 @@ def record() -> None:
         st.success(st.session_state.pop("obs_saved"), icon=":material/check_circle:")
     if "obs_error" in st.session_state:
         st.error(st.session_state.pop("obs_error"))
+    if st.session_state.get(f"conflict_{uuid}"):
+        st.button(ui.t("obs_reload"), key=f"reload_{uuid}", icon=":material/refresh:", on_click=reload_saved,
+                  args=(uuid,))
     if st.session_state.get(f"editing_{uuid}"):
         st.info(ui.t("obs_editing"))
     else:

@@ -5,6 +5,8 @@
 - ``BIDGEO_DATABASE_URL``: a SQLAlchemy URL; ``postgresql+psycopg://…`` for PostGIS.
 - ``BIDGEO_TILES_URL`` / ``BIDGEO_TILES_ATTRIBUTION``: optional base tiles for maps. Without
   them maps draw the locality's own OSM roads and buildings as background.
+- ``BIDGEO_AUTH``: ``1`` turns accounts on (a login, roles per project; ``bidgeo user``).
+  Without it the app is single-user: no login, everything allowed, for this computer only.
 """
 
 from __future__ import annotations
@@ -37,3 +39,8 @@ def tiles() -> tuple[str, str] | None:
     if not url:
         return None
     return url, os.environ.get("BIDGEO_TILES_ATTRIBUTION", "© OpenStreetMap contributors")
+
+
+def auth_enabled() -> bool:
+    """Whether accounts are on (``BIDGEO_AUTH=1``)."""
+    return os.environ.get("BIDGEO_AUTH", "").strip().lower() in ("1", "true", "yes", "on")

@@ -195,3 +195,59 @@ def test_a_walk_with_a_planned_route_drawn_on_the_map(fake_map, gps):
     assert [list(c) for c in walk.route.coords] == route
     shown = [m for key, m, _ in fake_map.shown if key.startswith("walkmap-")][-1].get_root().render()
     assert "Planerad rutt" in shown and "26.948" in shown
+
+
+def test_two_people_changing_the_same_observation_get_a_conflict_not_an_overwrite(fake_map, gps):
+    from bidgeo.demo import ensure_demo
+
+    engine = ui.store()
+    project = ensure_demo(engine)
+    walk_id = walks.create_walk(engine, project.id, date(2026, 6, 1))
+    uuid = walks.new_uuid()
+    walks.save_observation(engine, project.id, walk_id, uuid, {
+        "focus_area": "place", "kind": "challenge", "comment": "Trasig bänk", "lon": 26.95, "lat": 60.52,
+        "position_source": "map", "author": "Anna"})
+
+    def editing():
+        """A session (a tablet) with the observation open in its form."""
+        at = open_page("app_pages/walk.py")
+        at.query_params["walk"], at.query_params["obs"] = str(walk_id), uuid
+        at.run()
+        assert not at.exception
+        assert at.text_area(key=f"comment_{uuid}").value == "Trasig bänk"
+        assert at.info[0].value == "Du ändrar en sparad observation."
+        return at
+
+    first, second = editing(), editing()
+    first.text_area(key=f"comment_{uuid}").input("Trasig bänk vid busshållplatsen").run()
+    first.button(key=f"save_{uuid}").click().run()
+    assert first.success[0].value.startswith("Ändringen är sparad")
+
+    second.text_area(key=f"comment_{uuid}").input("Bänken är lagad").run()
+    second.button(key=f"save_{uuid}").click().run()
+    assert not second.exception
+    [error] = second.error
+    assert error.value.startswith("Någon annan ändrade observationen ") and "(Anna)" in error.value
+    assert "Dina ändringar sparades inte" in error.value
+    assert walks.observation(engine, uuid)["comment"] == "Trasig bänk vid busshållplatsen"  # the first kept
+    assert second.text_area(key=f"comment_{uuid}").value == "Bänken är lagad"  # nothing typed vanishes
+    assert walks.history(engine, uuid)["action"].tolist() == ["create", "update"]
+
+    # A reload (a new session at the same address) keeps the edit's draft and its base, so the
+    # conflict is still seen.
+    reloaded = open_page("app_pages/walk.py")
+    reloaded.query_params["walk"], reloaded.query_params["obs"] = str(walk_id), uuid
+    reloaded.run()
+    assert reloaded.text_area(key=f"comment_{uuid}").value == "Bänken är lagad"
+    reloaded.button(key=f"save_{uuid}").click().run()
+    assert reloaded.error[0].value.startswith("Någon annan ändrade observationen ")
+    assert walks.observation(engine, uuid)["comment"] == "Trasig bänk vid busshållplatsen"
+
+    # Loading the saved version shows the first person's text; the change made on it saves.
+    second.button(key=f"reload_{uuid}").click().run()
+    assert second.text_area(key=f"comment_{uuid}").value == "Trasig bänk vid busshållplatsen"
+    assert not any(b.key == f"reload_{uuid}" for b in second.button)
+    second.text_area(key=f"comment_{uuid}").input("Trasig bänk vid busshållplatsen, nu lagad").run()
+    second.button(key=f"save_{uuid}").click().run()
+    assert second.success[0].value.startswith("Ändringen är sparad")
+    assert walks.observation(engine, uuid)["comment"] == "Trasig bänk vid busshållplatsen, nu lagad"

@@ -694,3 +694,108 @@ def test_overpass_and_file_reimports_in_the_browser(browser, app_url, fake_overp
         page.screenshot(path=str(ARTIFACTS / "services-reimported-768x1024.png"), full_page=True)
         assert seen["errors"] == [] and seen["failed"] == []
         assert seen["hosts"] == {app_url.split("/")[2]}
+
+
+# --- accounts on (BIDGEO_AUTH=1): a second app of its own ---------------------------------------------
+
+ACCOUNT_PASSWORD = "styrgruppen-2025!"
+
+
+@pytest.fixture(scope="module")
+def auth_app(tmp_path_factory):
+    """The app with accounts on, on its own port and store: the demo project, a viewer and
+    an editor in it. Yields (url, demo project id)."""
+    from bidgeo import accounts
+
+    home = tmp_path_factory.mktemp("browser-auth-home")
+    env = {**os.environ, "BIDGEO_HOME": str(home), "BIDGEO_AUTH": "1"}
+    env.pop("BIDGEO_DATABASE_URL", None)
+    engine = open_store(f"sqlite:///{home / 'bidgeo.sqlite'}")
+    demo = ensure_demo(engine)
+    for username, role in (("vera", "viewer"), ("erik", "editor")):
+        accounts.create_user(engine, username, ACCOUNT_PASSWORD, username.title())
+        accounts.grant(engine, username, demo.id, role)
+    engine.dispose()
+    port = _free_port()
+    log = open(home / "streamlit.log", "w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        server.kill()
+        pytest.fail("the app did not start: " + (home / "streamlit.log").read_text())
+    yield url, demo.id
+    server.terminate()
+    server.wait(10)
+    log.close()
+
+
+def _log_in(page, username: str, password: str = ACCOUNT_PASSWORD) -> None:
+    page.get_by_role("heading", name="Logga in").wait_for(timeout=60_000)
+    page.get_by_label("Användarnamn").fill(username)
+    page.get_by_label("Lösenord").fill(password)
+    page.get_by_label("Lösenord").press("Enter")
+
+
+EDITING_LINKS = ("Processen (7 steg)", "Steg 1: Området", "Steg 2: Platsvandring", "Styrgruppen: granskning",
+                 "Service", "Intressenter")
+
+
+def test_a_viewer_cannot_open_the_editing_pages_in_the_browser(browser, auth_app):
+    """Accounts on: a wrong password is refused without saying what was wrong; a viewer sees
+    only the pages for looking, and the place walk's address opened directly shows no form."""
+    url, demo_id = auth_app
+    ARTIFACTS.mkdir(exist_ok=True)
+    with _browsing(browser, url, 1024, 768) as (page, seen):
+        page.goto(url)
+        _log_in(page, "vera", "inte rätt lösenord")
+        page.get_by_text("Fel användarnamn eller lösenord.").wait_for(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "login-failed-1024x768.png"), full_page=True)
+        _log_in(page, "vera")
+        page.get_by_role("heading", name="Projekt och översikt").wait_for(timeout=60_000)
+        _open_sidebar(page)
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        sidebar.get_by_text("Inloggad som Vera · läsare").wait_for(timeout=30_000)
+        for link in ("Start", "Steg 2–3: Nulägesanalys", "Gångavstånd", "Jämför orter"):
+            assert sidebar.get_by_role("link", name=link, exact=True).count() == 1, link
+        for link in EDITING_LINKS:
+            assert sidebar.get_by_role("link", name=link, exact=True).count() == 0, link
+        assert page.get_by_text("Skapa ett nytt projekt").count() == 0  # only administrators create projects
+        page.screenshot(path=str(ARTIFACTS / "viewer-start-1024x768.png"), full_page=True)
+
+        page.goto(f"{url}/walk?project={demo_id}")  # typed into the address bar: a new session
+        _log_in(page, "vera")
+        page.get_by_role("heading", name="Projekt och översikt").wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(ARTIFACTS / "viewer-walk-address-1024x768.png"), full_page=True)
+        assert page.get_by_role("heading", name="Platsvandring").count() == 0
+        assert page.get_by_role("button", name="Spara observationen").count() == 0
+        assert page.get_by_role("button", name="Skapa vandringen").count() == 0
+        assert seen["errors"] == [] and seen["failed"] == []
+
+
+def test_an_editor_opens_the_place_walk_in_the_browser(browser, auth_app):
+    url, demo_id = auth_app
+    with _browsing(browser, url, 1024, 768) as (page, seen):
+        page.goto(f"{url}/walk?project={demo_id}")
+        _log_in(page, "erik")
+        page.get_by_role("heading", name="Platsvandring").wait_for(timeout=60_000)
+        _open_sidebar(page)
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        sidebar.get_by_text("Inloggad som Erik · redigerare").wait_for(timeout=30_000)
+        assert sidebar.get_by_role("link", name="Steg 2: Platsvandring", exact=True).count() == 1
+        assert sidebar.get_by_role("link", name="Styrgruppen: granskning", exact=True).count() == 0
+        page.get_by_text("Ny vandring").first.wait_for(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "editor-walk-1024x768.png"), full_page=True)
+        sidebar.get_by_role("button", name="Logga ut").click()
+        page.get_by_role("heading", name="Logga in").wait_for(timeout=30_000)
+        assert seen["errors"] == []

@@ -11,7 +11,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
-from bidgeo import config, i18n
+from bidgeo import accounts, config, i18n
 from bidgeo.area import AreaCheck, check_bytes
 from bidgeo.coverage import Network, network_for
 from bidgeo.db import open_store
@@ -91,7 +91,14 @@ def show_error(error: BidgeoError) -> None:
 
 
 def projects() -> list[ProjectInfo]:
-    return list_projects(store())
+    """The projects this user may see: all of them in single-user mode, else those in which
+    the logged-in user has a role."""
+    available = list_projects(store())
+    if not config.auth_enabled():
+        return available
+    user = current_user()
+    mine = set(accounts.projects_of(store(), user.id)) if user is not None else set()
+    return [p for p in available if p.id in mine]
 
 
 def current_project() -> ProjectInfo | None:
@@ -111,9 +118,118 @@ def project_page(title_key: str, intro_key: str) -> ProjectInfo:
     st.caption(t(intro_key))
     project = current_project()
     if project is None:
-        st.info(t("no_projects"))
+        st.info(t("auth_no_projects") if config.auth_enabled() else t("no_projects"))
         st.stop()
     return project
+
+
+# --- accounts (BIDGEO_AUTH=1; see bidgeo.accounts for the roles and what they may do) -------------
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def check_served_safely() -> None:
+    """Refuse to run on a network address (anything but loopback) without accounts: anyone on
+    the network could otherwise see and change everything."""
+    address = (st.get_option("server.address") or "").strip()
+    if config.auth_enabled() or address.startswith("127.") or address in LOOPBACK:
+        return
+    st.error(t("auth_needed_for_network", address=address or "0.0.0.0"))
+    st.stop()
+
+
+def current_user() -> accounts.UserInfo | None:
+    """The logged-in user; None in single-user mode or before the login."""
+    if not config.auth_enabled():
+        return None
+    user_id = st.session_state.get("user_id")
+    if user_id is None:
+        return None
+    user = accounts.get_user(store(), user_id)
+    if user is None or user.disabled:  # removed or disabled while logged in
+        st.session_state.pop("user_id", None)
+        return None
+    return user
+
+
+def _login() -> None:
+    """Form callback: a wrong name and a wrong password are said the same way."""
+    state = st.session_state
+    user = accounts.authenticate(store(), state.get("login_username", ""), state.get("login_password", ""))
+    state["login_password"] = ""
+    if user is None:
+        state["login_failed"] = True
+        return
+    state["login_failed"] = False
+    state["user_id"] = user.id
+    state.pop("project_id", None)  # the first of the user's projects, or the one in the address
+
+
+def login_needed() -> bool:
+    """Accounts are on and no one has logged in in this session."""
+    return config.auth_enabled() and current_user() is None
+
+
+def login() -> None:
+    """The login form, then a stop (see :func:`login_needed`)."""
+    st.title(t("login_title"))
+    st.caption(t("login_intro"))
+    with st.form("login"):
+        st.text_input(t("login_username"), key="login_username", max_chars=64, autocomplete="username")
+        st.text_input(t("login_password"), key="login_password", type="password", max_chars=1024,
+                      autocomplete="current-password")
+        st.form_submit_button(t("login_button"), on_click=_login, type="primary")
+    if st.session_state.get("login_failed"):
+        st.error(t("login_failed"))
+    st.stop()
+
+
+def logout() -> None:
+    """Forget everything of this session (the user, their drafts' choices, made exports) but
+    the language."""
+    language = lang()
+    st.session_state.clear()
+    st.session_state["lang"] = language
+
+
+def role(project: ProjectInfo | None = None) -> str | None:
+    """The user's role in the project (default: the current one); "admin" in single-user mode."""
+    if not config.auth_enabled():
+        return "admin"
+    user, project = current_user(), project or current_project()
+    if user is None or project is None:
+        return None
+    return accounts.role_of(store(), user.id, project.id)
+
+
+def can(action: str, project: ProjectInfo | None = None) -> bool:
+    """Whether the user may do ``action`` (``bidgeo.accounts.ACTIONS``) in the project."""
+    return accounts.allowed(role(project), action)
+
+
+def can_anywhere(action: str) -> bool:
+    """Whether the user may do ``action`` in some project (always in single-user mode)."""
+    if not config.auth_enabled():
+        return True
+    user = current_user()
+    return user is not None and accounts.allowed_anywhere(store(), user.id, action)
+
+
+def require(action: str) -> None:
+    """Pages call this right after :func:`project_page`: a role that may not do ``action``
+    in the current project gets a plain message, and the page stops there."""
+    if can(action):
+        return
+    mine = role()
+    st.warning(t("auth_forbidden", role=t(f"role_{mine}")) if mine else t("auth_no_projects"))
+    st.stop()
+
+
+def project_created(project: ProjectInfo) -> None:
+    """Whoever creates a project becomes its administrator."""
+    user = current_user()
+    if user is not None:
+        accounts.grant(store(), user.username, project.id, "admin")
 
 
 def select_project(project_id: int) -> None:

@@ -1,0 +1,223 @@
+"""Local accounts and their roles per project.
+
+Accounts are used only when ``BIDGEO_AUTH=1`` (``config.auth_enabled()``); without it the app
+is single-user and everything is allowed. Passwords are kept only as argon2id hashes
+(``argon2-cffi``'s ``PasswordHasher``, its default, RFC 9106 parameters).
+
+A user has at most one role in each project. What a role may do is the one table
+:data:`ACTIONS`:
+
+============== ===================================================================== ==========================
+action         what                                                                  roles
+============== ===================================================================== ==========================
+view           see the project: start page, analysis, coverage, compare              all
+record         the place walk: walks, observations, assessments, field-kit import    admin, editor
+review         the review page: states, comments, actions; steering-group meetings   admin, reviewer
+edit_area      the area page: draw, upload, approve and make boundaries current      admin
+manage         services (corrections, imports), stakeholders, the process page,     admin
+               creating projects
+personal_data  stakeholder contacts, people's names in exports, original photos      admin, reviewer
+============== ===================================================================== ==========================
+
+admin is the BID manager, editor a focus-group member, reviewer the steering group, viewer
+anyone who may only look.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import delete, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bidgeo.db import Membership, User
+from bidgeo.errors import NotFoundError, ValidationError
+from bidgeo.projects import get_project
+
+ROLES = ("admin", "editor", "reviewer", "viewer")
+
+ACTIONS: dict[str, tuple[str, ...]] = {
+    "view": ROLES,
+    "record": ("admin", "editor"),
+    "review": ("admin", "reviewer"),
+    "edit_area": ("admin",),
+    "manage": ("admin",),
+    "personal_data": ("admin", "reviewer"),
+}
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1024
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,31}")
+
+_hasher = PasswordHasher()
+_dummy_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: int
+    username: str
+    display_name: str
+    disabled: bool
+    created_at: datetime
+
+    @property
+    def name(self) -> str:
+        """What the app shows: the display name, else the username."""
+        return self.display_name or self.username
+
+
+def _info(user: User) -> UserInfo:
+    return UserInfo(user.id, user.username, user.display_name, bool(user.disabled), user.created_at)
+
+
+def allowed(role: str | None, action: str) -> bool:
+    """Whether ``role`` (None: no role in the project) may do ``action`` (a key of ACTIONS)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    return role in ACTIONS[action]
+
+
+def normalise_username(username: str) -> str:
+    return (username or "").strip().lower()
+
+
+def _check_password(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationError("password_too_short", min=MIN_PASSWORD_LENGTH)
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise ValidationError("password_too_long", max=MAX_PASSWORD_LENGTH)
+
+
+def create_user(engine: Engine, username: str, password: str, display_name: str = "") -> UserInfo:
+    """A new account. The username is 2-32 lower-case letters, digits, ``.``, ``_`` or ``-``
+    (starting with a letter or digit); the password at least 10 characters."""
+    username = normalise_username(username)
+    if not USERNAME.fullmatch(username):
+        raise ValidationError("username_invalid", username=username)
+    _check_password(password)
+    user = User(username=username, display_name=(display_name or "").strip(), password_hash=_hasher.hash(password))
+    try:
+        with Session(engine) as session, session.begin():
+            if session.scalar(select(User.id).where(User.username == username)) is not None:
+                raise ValidationError("username_taken", username=username)
+            session.add(user)
+            session.flush()
+            return _info(user)
+    except IntegrityError as exc:  # the same name added at the same moment
+        raise ValidationError("username_taken", username=username) from exc
+
+
+def set_password(engine: Engine, username: str, password: str) -> None:
+    _check_password(password)
+    with Session(engine) as session, session.begin():
+        _user(session, username).password_hash = _hasher.hash(password)
+
+
+def set_disabled(engine: Engine, username: str, disabled: bool = True) -> None:
+    """Disable (or enable again) an account: a disabled user cannot log in and has no role."""
+    with Session(engine) as session, session.begin():
+        _user(session, username).disabled = disabled
+
+
+def authenticate(engine: Engine, username: str, password: str) -> UserInfo | None:
+    """The user whose name and password these are, or None (unknown name, wrong password or
+    a disabled account alike, in about the same time). An old-parameter hash is renewed."""
+    global _dummy_hash
+    with Session(engine) as session, session.begin():
+        user = session.scalar(select(User).where(User.username == normalise_username(username)))
+        if user is None:
+            _dummy_hash = _dummy_hash or _hasher.hash("not a password of anyone")
+            try:
+                _hasher.verify(_dummy_hash, password or "")
+            except VerificationError:
+                pass
+            return None
+        try:
+            _hasher.verify(user.password_hash, password or "")
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return None
+        if user.disabled:
+            return None
+        if _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = _hasher.hash(password)
+        return _info(user)
+
+
+def get_user(engine: Engine, user_id: int) -> UserInfo | None:
+    with Session(engine) as session:
+        user = session.get(User, user_id)
+        return _info(user) if user is not None else None
+
+
+def list_users(engine: Engine) -> list[tuple[UserInfo, dict[int, str]]]:
+    """Every account, by username, with its roles per project id."""
+    with Session(engine) as session:
+        users = session.scalars(select(User).order_by(User.username)).all()
+        roles: dict[int, dict[int, str]] = {}
+        for m in session.scalars(select(Membership).order_by(Membership.project_id)):
+            roles.setdefault(m.user_id, {})[m.project_id] = m.role
+        return [(_info(u), roles.get(u.id, {})) for u in users]
+
+
+def _user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == normalise_username(username)))
+    if user is None:
+        raise NotFoundError("user_not_found", username=normalise_username(username))
+    return user
+
+
+def grant(engine: Engine, username: str, project_ref: int | str, role: str) -> None:
+    """Give the user ``role`` in the project (id or exact name), replacing any role they had."""
+    if role not in ROLES:
+        raise ValidationError("bad_role", role=role, choices=", ".join(ROLES))
+    project = get_project(engine, project_ref)
+    with Session(engine) as session, session.begin():
+        user = _user(session, username)
+        membership = session.get(Membership, (user.id, project.id))
+        if membership is None:
+            session.add(Membership(user_id=user.id, project_id=project.id, role=role))
+        else:
+            membership.role = role
+
+
+def revoke(engine: Engine, username: str, project_ref: int | str) -> bool:
+    """Take the user's role in the project away; False if they had none."""
+    project = get_project(engine, project_ref)
+    with Session(engine) as session, session.begin():
+        user = _user(session, username)
+        result = session.execute(delete(Membership).where(Membership.user_id == user.id,
+                                                          Membership.project_id == project.id))
+        return result.rowcount > 0
+
+
+def role_of(engine: Engine, user_id: int, project_id: int) -> str | None:
+    """The user's role in the project, or None (no role, or the account is disabled)."""
+    with Session(engine) as session:
+        return session.scalar(
+            select(Membership.role).join(User, User.id == Membership.user_id)
+            .where(Membership.user_id == user_id, Membership.project_id == project_id, User.disabled.is_(False)))
+
+
+def projects_of(engine: Engine, user_id: int) -> list[int]:
+    """The ids of the projects in which the user has a role."""
+    with Session(engine) as session:
+        return list(session.scalars(
+            select(Membership.project_id).join(User, User.id == Membership.user_id)
+            .where(Membership.user_id == user_id, User.disabled.is_(False)).order_by(Membership.project_id)))
+
+
+def allowed_anywhere(engine: Engine, user_id: int, action: str) -> bool:
+    """Whether the user may do ``action`` in at least one project (e.g. an admin may create
+    projects)."""
+    with Session(engine) as session:
+        roles = session.scalars(
+            select(Membership.role).join(User, User.id == Membership.user_id)
+            .where(Membership.user_id == user_id, User.disabled.is_(False)))
+        return any(allowed(role, action) for role in roles)
