@@ -435,8 +435,13 @@ def test_place_walk_on_a_tablet_loses_nothing(browser, app_url, app_home, width,
             page.get_by_text("Ny vandring").click()
         page.get_by_label("Fokusgrupp").fill(group)
         create.click()
-        page.get_by_role("radio", name="Registrera").wait_for(timeout=30_000)
+        deadline = time.time() + 30
+        while not [w for w in walks.walks(engine, demo.id) if w.focus_group == group] and time.time() < deadline:
+            page.wait_for_timeout(200)
         [walk] = [w for w in walks.walks(engine, demo.id) if w.focus_group == group]
+        page.get_by_role("radio", name="Registrera").wait_for(timeout=30_000)
+        page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
+        _settle(page)
 
         def form_uuid() -> str:
             return parse_qs(urlparse(page.url).query)["obs"][0]
@@ -485,7 +490,10 @@ def test_place_walk_on_a_tablet_loses_nothing(browser, app_url, app_home, width,
 
         uuid = fill("Rent, tryggt och säkert", "Idé", "3", "'; DROP TABLE observations; --")
         page.get_by_text("Ta foto med kameran").click()
+        page.wait_for_function("Array.from(document.querySelectorAll('video')).some(v => v.readyState >= 2)",
+                               timeout=30_000)  # the fake camera is streaming
         page.get_by_role("button", name="Take Photo").click()
+        page.get_by_role("button", name="Clear photo").wait_for(timeout=30_000)  # taken
         deadline = time.time() + 30
         while not photos.photos(engine, demo.id, [uuid]) and time.time() < deadline:
             page.wait_for_timeout(200)
@@ -548,13 +556,16 @@ def test_steering_group_review_on_a_projector_and_a_tablet(browser, app_url, app
     with _browsing(browser, app_url, width, height) as (page, seen):
         page.goto(f"{app_url}/review?project={demo.id}")
         page.get_by_role("heading", name="Styrgruppens granskning").wait_for(timeout=60_000)
+        # Only this walk (other tests' walks are in the demo too), then tap its one marker.
+        page.locator('[data-testid="stMultiSelect"]').first.click()
+        page.get_by_role("option", name=f"2026-05-20 Granskning {width}").click()
+        page.keyboard.press("Escape")
         frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').last
-        marker = frame.locator(".bidgeo-marker").first
-        marker.wait_for(timeout=30_000)
+        frame.locator(".bidgeo-marker").first.wait_for(timeout=30_000)
         _settle(page)
-        # Choose the tunnel by tapping its marker (the newest is drawn last, on top).
+        assert frame.locator(".bidgeo-marker").count() == 1
         page.locator('iframe[title="streamlit_folium.st_folium"]').last.scroll_into_view_if_needed()
-        frame.locator(".bidgeo-marker").last.click()
+        frame.locator(".bidgeo-marker").first.click()
         page.get_by_role("heading", name="Rent, tryggt och säkert – Utmaning").wait_for(timeout=30_000)
         page.get_by_text(f"Mörk gångtunnel <i>kväll</i> {width} · Bedömning (1–5): 1").wait_for(timeout=30_000)  # text
         page.get_by_label("Ditt namn (granskare)").fill("Styrgruppen")
@@ -562,7 +573,10 @@ def test_steering_group_review_on_a_projector_and_a_tablet(browser, app_url, app
         page.get_by_role("radio", name="Godtagen").click()
         page.get_by_label("Ny kommentar från styrgruppen").fill("Kommunen ser över belysningen")
         page.get_by_role("button", name="Lägg till kommentaren").click()
-        page.get_by_text("Granskarens kommentar · Styrgruppen").wait_for(timeout=30_000)
+        deadline = time.time() + 30
+        while tunnel not in set(review.comments(engine, demo.id)["uuid"]) and time.time() < deadline:
+            page.wait_for_timeout(200)
+        assert review.comments(engine, demo.id).set_index("uuid").loc[tunnel, "author"] == "Styrgruppen"
         page.get_by_text("Gör till en åtgärd").wait_for(timeout=30_000)
         if not page.get_by_label("Ansvarig").is_visible():
             page.get_by_text("Gör till en åtgärd").click()
