@@ -67,6 +67,34 @@ def fake_overpass():
         yield server
 
 
+@contextmanager
+def _serve(home: Path, env: dict):
+    """The app as the README starts it (``streamlit run app.py``) with ``env``, on a free port;
+    yields its URL once it answers, and stops it afterwards. Its log is ``home/streamlit.log``."""
+    port = _free_port()
+    with open(home / "streamlit.log", "w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            server.kill()
+            pytest.fail("the app did not start: " + (home / "streamlit.log").read_text())
+        try:
+            yield url
+        finally:
+            server.terminate()
+            server.wait(10)
+
+
 @pytest.fixture(scope="module")
 def app_url(app_home, fake_overpass):
     """The app as the README starts it, on its own port and store, with the demo project
@@ -79,27 +107,8 @@ def app_url(app_home, fake_overpass):
     create_project(engine, "Tomt projekt", locality="Leksand", municipality="Leksand")
     create_project(engine, "Byn", locality="Byn", osm_path=REPO / "tests" / "data" / "taxonomy_cases.osm")
     engine.dispose()
-    port = _free_port()
-    log = open(home / "streamlit.log", "w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        server.kill()
-        pytest.fail("the app did not start: " + (home / "streamlit.log").read_text())
-    yield url
-    server.terminate()
-    server.wait(10)
-    log.close()
+    with _serve(home, env) as url:
+        yield url
 
 
 def _watch(page, app_url: str):
@@ -730,27 +739,8 @@ def auth_app(tmp_path_factory):
         accounts.create_user(engine, username, ACCOUNT_PASSWORD, username.title())
         accounts.grant(engine, username, demo.id, role)
     engine.dispose()
-    port = _free_port()
-    log = open(home / "streamlit.log", "w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        server.kill()
-        pytest.fail("the app did not start: " + (home / "streamlit.log").read_text())
-    yield url, demo.id
-    server.terminate()
-    server.wait(10)
-    log.close()
+    with _serve(home, env) as url:
+        yield url, demo.id
 
 
 def _log_in(page, username: str, password: str = ACCOUNT_PASSWORD) -> None:
