@@ -254,10 +254,8 @@ def _conflict(session: Session, obs: Observation) -> ConflictError:
 
 
 def _same_time(stored: datetime, given: datetime) -> bool:
-    """SQLite gives times back without their zone (they are stored in UTC)."""
-    if stored.tzinfo is None:
-        stored = stored.replace(tzinfo=timezone.utc)
-    return abs((stored - given).total_seconds()) < 1
+    """The same moment to the second (see :func:`_moment` for the zones)."""
+    return abs((_moment(stored) - given).total_seconds()) < 1
 
 
 def delete_observation(engine: Engine, uuid: str, by: str = "") -> None:
