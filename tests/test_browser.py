@@ -344,7 +344,7 @@ def test_stakeholder_register_in_the_browser(browser, app_url):
         text = Path(download.value.path()).read_text("utf-8-sig")
         assert "Neste Huttunen" in text and "Kontaktperson" not in text
         page.screenshot(path=str(ARTIFACTS / "stakeholders-1024x768.png"))
-        assert seen["errors"] == [] and seen["failed"] == []
+        assert seen["errors"] == [] and seen["failed"] == [], seen  # the URLs, if any failed
 
 
 @pytest.mark.parametrize("width, height", [(1024, 768), (768, 1024)])
@@ -364,7 +364,7 @@ def test_coverage_what_if_in_the_browser(browser, app_url, width, height):
         page.get_by_text(re.compile("Om förändringen genomförs får")).first.scroll_into_view_if_needed()
         page.wait_for_timeout(800)
         page.screenshot(path=str(ARTIFACTS / f"coverage-{width}x{height}.png"))
-        assert seen["errors"] == [] and seen["failed"] == []
+        assert seen["errors"] == [] and seen["failed"] == [], seen  # the URLs, if any failed
         assert seen["hosts"] == {app_url.split("/")[2]}
 
 
@@ -378,7 +378,7 @@ def test_compare_in_the_browser(browser, app_url):
         page.frame_locator('iframe[title="streamlit_folium.st_folium"]').last.locator(
             ".leaflet-overlay-pane canvas").first.wait_for(timeout=60_000)
         page.screenshot(path=str(ARTIFACTS / "compare-1024x768.png"))
-        assert seen["errors"] == [] and seen["failed"] == []
+        assert seen["errors"] == [] and seen["failed"] == [], seen  # the URLs, if any failed
 
 
 def test_services_page_in_the_browser(browser, app_url):
@@ -393,7 +393,7 @@ def test_services_page_in_the_browser(browser, app_url):
         assert page.get_by_role("link", name="Öppna objektet i OpenStreetMap").get_attribute("href") == \
             "https://www.openstreetmap.org/node/960200411"
         page.screenshot(path=str(ARTIFACTS / "services-768x1024.png"))
-        assert seen["errors"] == [] and seen["failed"] == []
+        assert seen["errors"] == [] and seen["failed"] == [], seen  # the URLs, if any failed
         assert seen["hosts"] == {app_url.split("/")[2]}
 
 
@@ -417,7 +417,7 @@ def test_register_import_in_the_browser(browser, app_url, tmp_path):
         page.get_by_role("button", name="Importera registret").click()
         page.get_by_text("2 servicepunkter importerades.").wait_for(timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / "services-register-1024x768.png"))
-        assert seen["errors"] == [] and seen["failed"] == []
+        assert seen["errors"] == [] and seen["failed"] == [], seen  # the URLs, if any failed
 
 
 WALKER = {"latitude": 60.52318, "longitude": 26.94805, "accuracy": 8}
@@ -544,7 +544,7 @@ def test_place_walk_on_a_tablet_loses_nothing(browser, app_url, app_home, width,
             ".bidgeo-marker").first.wait_for(timeout=30_000)
         _settle(page)
         page.screenshot(path=str(ARTIFACTS / f"walk-map-{width}x{height}.png"), full_page=True)
-        assert seen["errors"] == [] and seen["failed"] == []
+        assert seen["errors"] == [] and seen["failed"] == [], seen  # the URLs, if any failed
         assert seen["hosts"] == {app_url.split("/")[2]}
     engine.dispose()
 
@@ -601,7 +601,7 @@ def test_steering_group_review_on_a_projector_and_a_tablet(browser, app_url, app
         plan = review.actions(engine, demo.id)
         assert plan[plan["uuid"] == tunnel][["title", "owner"]].values.tolist() == [
             [f"Mörk gångtunnel <i>kväll</i> {width}", "Kommunen"]]
-        assert seen["errors"] == [] and seen["failed"] == []
+        assert seen["errors"] == [] and seen["failed"] == [], seen  # the URLs, if any failed
         assert seen["hosts"] == {app_url.split("/")[2]}
     engine.dispose()
 
@@ -646,7 +646,7 @@ def test_status_analysis_and_its_exports_in_the_browser(browser, app_url, app_ho
             if suffix == "html":
                 assert "<script>alert(1)</script>" not in path.read_text("utf-8")
         assert all(size > 1000 for size in sizes.values()), sizes
-        assert seen["errors"] == [] and seen["failed"] == []
+        assert seen["errors"] == [] and seen["failed"] == [], seen  # the URLs, if any failed
         assert seen["hosts"] == {app_url.split("/")[2]}
 
 
@@ -692,7 +692,7 @@ def test_the_seven_steps_in_the_browser(browser, app_url, app_home, width, heigh
         download.value.save_as(path)
         assert "rapport.pdf" in zipfile.ZipFile(path).namelist()
         page.screenshot(path=str(ARTIFACTS / f"process-{width}x{height}.png"))
-        assert seen["errors"] == [] and seen["failed"] == []
+        assert seen["errors"] == [] and seen["failed"] == [], seen  # the URLs, if any failed
         assert seen["hosts"] == {app_url.split("/")[2]}
 
 
@@ -715,7 +715,7 @@ def test_overpass_and_file_reimports_in_the_browser(browser, app_url, fake_overp
         page.get_by_text(f"Nya: 17 · Borta: {expected}").wait_for(timeout=30_000)
         _settle(page)
         page.screenshot(path=str(ARTIFACTS / "services-reimported-768x1024.png"), full_page=True)
-        assert seen["errors"] == [] and seen["failed"] == []
+        assert seen["errors"] == [] and seen["failed"] == [], seen  # the URLs, if any failed
         assert seen["hosts"] == {app_url.split("/")[2]}
 
 
@@ -784,7 +784,7 @@ def test_a_viewer_cannot_open_the_editing_pages_in_the_browser(browser, auth_app
         assert page.get_by_role("heading", name="Platsvandring").count() == 0
         assert page.get_by_role("button", name="Spara observationen").count() == 0
         assert page.get_by_role("button", name="Skapa vandringen").count() == 0
-        assert seen["errors"] == [] and seen["failed"] == []
+        assert seen["errors"] == [] and seen["failed"] == [], seen  # the URLs, if any failed
 
 
 def test_an_editor_opens_the_place_walk_in_the_browser(browser, auth_app):
