@@ -73,7 +73,23 @@ def use_local_assets(m: folium.Map, base_url: str) -> folium.Map:
                         "assets/package.json, scripts/vendor-assets.sh and ASSET_FILES"
                     )
             setattr(element, attr, local)
+    # Leaflet finds its default marker images through leaflet.css, which streamlit-folium
+    # may not have applied yet; it then guesses a wrong path (".../leafletmarker-icon.png").
+    m.add_child(_DefaultIconPath(f"{base}/leaflet/images/"), name="bidgeo_icon_path", index=0)
     return m
+
+
+class _DefaultIconPath(MacroElement):
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        L.Icon.Default.imagePath = {{ this.path|tojson }};
+        {% endmacro %}"""
+    )
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self._name = "DefaultIconPath"
+        self.path = path
 
 
 class _Attribution(MacroElement):

@@ -35,6 +35,10 @@ def test_every_asset_is_served_locally():
     for url in urls:  # and the files are there to serve
         assert (maps.config.REPO_ROOT / "static" / "vendor" / url.split("/vendor/")[1]).is_file()
     assert "https://" not in "".join(urls)
+    # Leaflet's default marker images come from the served copy, set before any marker is made
+    # (Leaflet's own guess, when leaflet.css is not applied yet, drops a slash).
+    set_path = page.index('L.Icon.Default.imagePath = "/app/static/vendor/leaflet/images/";')
+    assert set_path < page.index("L.geoJson(") < page.index("new L.Marker(")
 
 
 def test_an_asset_without_a_local_copy_is_refused():
