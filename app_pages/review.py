@@ -104,14 +104,16 @@ for note in notes[notes["uuid"] == uuid].itertuples():
     with st.container(border=True):
         st.caption(ui.t("rev_comment_by", author=note.author, when=local_time(note.created_at)))
         st.markdown(html.escape(note.text))
-text = st.text_area(ui.t("rev_comment_new"), key=f"rev_text_{uuid}", height=90)
-if st.button(ui.t("rev_comment_add"), key=f"rev_add_{uuid}"):
-    try:
-        review.add_comment(engine, project.id, uuid, reviewer, text)
-    except BidgeoError as exc:
-        ui.show_error(exc)
-    else:
-        st.rerun()
+# A form sends the text and the tap together: a tap straight from the text area is not lost.
+with st.form(f"rev_comment_{uuid}", clear_on_submit=True, border=False):
+    text = st.text_area(ui.t("rev_comment_new"), key=f"rev_text_{uuid}", height=90)
+    if st.form_submit_button(ui.t("rev_comment_add"), key=f"rev_add_{uuid}"):
+        try:
+            review.add_comment(engine, project.id, uuid, reviewer, text)
+        except BidgeoError as exc:
+            ui.show_error(exc)
+        else:
+            st.rerun()
 
 if current["state"] in ("accepted", "to_action"):
     with st.expander(ui.t("rev_make_action"), expanded=current["state"] == "accepted"):

@@ -164,6 +164,18 @@ def _settle(page, quiet_ms: int = 1000, timeout: float = 30) -> None:
     raise AssertionError(f"maps did not settle: {last}")
 
 
+def _until(page, check, what: str, timeout: float = 30):
+    """Poll ``check()`` (e.g. what the database holds) until it is truthy and return it;
+    fail saying ``what`` was awaited."""
+    deadline = time.time() + timeout
+    while not (found := check()):
+        if time.time() > deadline:
+            page.screenshot(path=str(ARTIFACTS / "waited-in-vain.png"), full_page=True)
+            raise AssertionError(f"waited {timeout:.0f} s for {what} (screenshot: waited-in-vain.png)")
+        page.wait_for_timeout(200)
+    return found
+
+
 def _editor(page, editing: bool, timeout: float = 30):
     """The frame of the boundary editor map (it has the draw toolbar): with ``editing`` the
     one for moving the current boundary's corners (no polygon tool, the boundary loaded),
@@ -442,10 +454,8 @@ def test_place_walk_on_a_tablet_loses_nothing(browser, app_url, app_home, width,
             page.get_by_text("Ny vandring").click()
         page.get_by_label("Fokusgrupp").fill(group)
         create.click()
-        deadline = time.time() + 30
-        while not [w for w in walks.walks(engine, demo.id) if w.focus_group == group] and time.time() < deadline:
-            page.wait_for_timeout(200)
-        [walk] = [w for w in walks.walks(engine, demo.id) if w.focus_group == group]
+        [walk] = _until(page, lambda: [w for w in walks.walks(engine, demo.id) if w.focus_group == group],
+                        "the new walk in the database")
         page.get_by_role("radio", name="Registrera").wait_for(timeout=30_000)
         page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
         _settle(page)
@@ -501,9 +511,7 @@ def test_place_walk_on_a_tablet_loses_nothing(browser, app_url, app_home, width,
                                timeout=30_000)  # the fake camera is streaming
         page.get_by_role("button", name="Take Photo").click()
         page.get_by_role("button", name="Clear photo").wait_for(timeout=30_000)  # taken
-        deadline = time.time() + 30
-        while not photos.photos(engine, demo.id, [uuid]) and time.time() < deadline:
-            page.wait_for_timeout(200)
+        _until(page, lambda: photos.photos(engine, demo.id, [uuid]), "the camera's photo in the database")
         use_gps()
         saved(4)
         recorded[uuid] = "'; DROP TABLE observations; --"
@@ -516,9 +524,8 @@ def test_place_walk_on_a_tablet_loses_nothing(browser, app_url, app_home, width,
         # Mid-form: a reload (or a dropped connection) keeps what was typed.
         draft = fill("Platsvarumärke", "Idé", "3", "Halvfärdig tanke om en ortsfest")
         use_gps()
-        deadline = time.time() + 30
-        while ((walks.draft(engine, draft) or {}).get("lat") is None) and time.time() < deadline:
-            page.wait_for_timeout(200)
+        _until(page, lambda: (walks.draft(engine, draft) or {}).get("lat") is not None,
+               "the draft's GPS position in the database")
         page.reload()
         page.get_by_role("heading", name="Platsvandring").wait_for(timeout=60_000)
         page.get_by_label("Kommentar").wait_for(timeout=30_000)
@@ -578,24 +585,27 @@ def test_steering_group_review_on_a_projector_and_a_tablet(browser, app_url, app
         page.get_by_label("Ditt namn (granskare)").fill("Styrgruppen")
         page.get_by_label("Ditt namn (granskare)").press("Tab")
         page.get_by_role("radio", name="Godtagen").click()
+
+        def state() -> str | None:
+            states = review.states(engine, demo.id).set_index("uuid")
+            return states.loc[tunnel, "state"] if tunnel in states.index else None
+
+        _until(page, lambda: state() == "accepted", "the accepted state in the database")
         page.get_by_label("Ny kommentar från styrgruppen").fill("Kommunen ser över belysningen")
         page.get_by_role("button", name="Lägg till kommentaren").click()
-        deadline = time.time() + 30
-        while tunnel not in set(review.comments(engine, demo.id)["uuid"]) and time.time() < deadline:
-            page.wait_for_timeout(200)
-        assert review.comments(engine, demo.id).set_index("uuid").loc[tunnel, "author"] == "Styrgruppen"
+        comments = _until(page, lambda: [c for c in review.comments(engine, demo.id).to_dict("records") if c["uuid"] == tunnel],
+                          "the reviewer's comment in the database")
+        assert [(c["author"], c["text"]) for c in comments] == [("Styrgruppen", "Kommunen ser över belysningen")]
         page.get_by_text("Gör till en åtgärd").wait_for(timeout=30_000)
         if not page.get_by_label("Ansvarig").is_visible():
             page.get_by_text("Gör till en åtgärd").click()
         page.get_by_label("Ansvarig").fill("Kommunen")
         page.get_by_role("button", name="Lägg till i handlingsplanen").click()
-        deadline = time.time() + 30
-        while tunnel not in set(review.actions(engine, demo.id)["uuid"]) and time.time() < deadline:
-            page.wait_for_timeout(200)
+        _until(page, lambda: tunnel in set(review.actions(engine, demo.id)["uuid"]), "the action in the database")
         page.get_by_text("Stor text (projektor)").click()
         _settle(page)
         page.screenshot(path=str(ARTIFACTS / f"review-{width}x{height}.png"), full_page=True)
-        assert review.states(engine, demo.id).set_index("uuid").loc[tunnel, "state"] == "to_action"
+        assert _until(page, lambda: state() == "to_action", "the state to_action in the database")
         plan = review.actions(engine, demo.id)
         assert plan[plan["uuid"] == tunnel][["title", "owner"]].values.tolist() == [
             [f"Mörk gångtunnel <i>kväll</i> {width}", "Kommunen"]]
