@@ -31,7 +31,7 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -192,9 +192,10 @@ def revoke(engine: Engine, username: str, project_ref: int | str) -> bool:
     project = get_project(engine, project_ref)
     with Session(engine) as session, session.begin():
         user = _user(session, username)
-        result = session.execute(delete(Membership).where(Membership.user_id == user.id,
-                                                          Membership.project_id == project.id))
-        return result.rowcount > 0
+        membership = session.get(Membership, (user.id, project.id))
+        if membership is not None:
+            session.delete(membership)
+        return membership is not None
 
 
 def role_of(engine: Engine, user_id: int, project_id: int) -> str | None:

@@ -266,6 +266,10 @@ class Observation(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     deleted_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
 
+    # An update is written only over the row as it was read (UPDATE ... WHERE updated_at = the
+    # value read); a save that slipped in between makes it fail with StaleDataError.
+    __mapper_args__ = {"version_id_col": updated_at, "version_id_generator": False}
+
 
 class ObservationHistory(Base):
     """Every change of an observation: what it was after the change, who and when."""
@@ -441,6 +445,21 @@ class Membership(Base):
     role: Mapped[str] = mapped_column(String(20))
 
 
+class AuditEntry(Base):
+    """Who changed, deleted or restored what, written with the change (``bidgeo.audit``)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    project_id: Mapped[Optional[int]] = mapped_column(Integer, nullable=True, index=True)  # kept after a project goes
+    actor: Mapped[str] = mapped_column(String(200), default="")
+    action: Mapped[str] = mapped_column(String(20))
+    entity: Mapped[str] = mapped_column(String(40))
+    ref: Mapped[str] = mapped_column(String(100), default="")
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -451,6 +470,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def make_engine(url: str | None = None) -> Engine:
     """An engine for ``url`` (default: ``config.database_url()``), with no migration run."""
+    from bidgeo import audit
+
+    audit.listen()
+
     url = make_url(url or config.database_url())
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":

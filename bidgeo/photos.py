@@ -9,9 +9,9 @@ import io
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from bidgeo.db import Photo
 from bidgeo.errors import InputError, NotFoundError
@@ -121,5 +121,9 @@ def photo_bytes(engine: Engine, project_id: int, photo_id: int, which: str = "di
 
 def remove_photo(engine: Engine, project_id: int, photo_id: int) -> None:
     with Session(engine) as session:
-        session.execute(delete(Photo).where(Photo.id == photo_id, Photo.project_id == project_id))
-        session.commit()
+        photo = session.scalar(select(Photo).options(defer(Photo.original), defer(Photo.display),
+                                                     defer(Photo.thumbnail))
+                               .where(Photo.id == photo_id, Photo.project_id == project_id))
+        if photo is not None:
+            session.delete(photo)
+            session.commit()

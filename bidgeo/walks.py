@@ -23,9 +23,10 @@ from datetime import date, datetime, timezone
 import geopandas as gpd
 import pandas as pd
 from shapely.geometry import LineString, Point
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import Session
 
 from bidgeo.db import Assessment, Observation, ObservationDraft, ObservationHistory, Photo, Walk, utcnow
@@ -221,13 +222,12 @@ def _save(engine: Engine, project_id: int, walk_id: int, uuid: str, clean: dict,
                        "deleted_at": None, **{key: clean[key] for key in _COLUMNS}}
             if observed is not None:
                 changes["observed_at"] = observed
-            # Only the row as it was read: a save that slipped in between makes this one run again.
-            done = session.execute(update(Observation).where(Observation.id == obs.id,
-                                                             Observation.updated_at == obs.updated_at)
-                                   .values(**changes).execution_options(synchronize_session=False))
-            if done.rowcount != 1:
-                raise _Raced()
-            session.expire(obs)
+            for key, value in changes.items():
+                setattr(obs, key, value)
+            try:  # only over the row as it was read: a save that slipped in between makes this one run again
+                session.flush()
+            except StaleDataError:
+                raise _Raced() from None
             result = "updated"
         if result != "unchanged":
             session.add(ObservationHistory(observation_id=obs.id, action="create" if result == "created" else "update",
@@ -381,7 +381,10 @@ def save_assessment(engine: Engine, walk_id: int, respondent: str, scores: dict[
     with Session(engine) as session:
         if session.get(Walk, walk_id) is None:
             raise NotFoundError("walk_not_found", ref=str(walk_id))
-        session.execute(delete(Assessment).where(Assessment.walk_id == walk_id, Assessment.respondent == respondent))
+        for earlier in session.scalars(select(Assessment).where(Assessment.walk_id == walk_id,
+                                                                 Assessment.respondent == respondent)):
+            session.delete(earlier)
+        session.flush()
         session.add_all(Assessment(walk_id=walk_id, respondent=respondent, focus_area=area, score=int(score),
                                    comment=(comment or "").strip()) for area, (score, comment) in scores.items())
         session.commit()
