@@ -18,6 +18,7 @@ from bidgeo.i18n import local_time
 
 project = ui.project_page("rev_title", "rev_intro")
 ui.require("review")
+ui.prefill_name("rev_reviewer")
 engine, lang = ui.store(), ui.lang()
 osm = ui.project_osm(project)
 area = current_version(engine, project.id)

@@ -21,6 +21,7 @@ from bidgeo.i18n import local_time
 
 project = ui.project_page("walk_title", "walk_intro")
 ui.require("record")
+ui.prefill_name("obs_author")
 engine, lang = ui.store(), ui.lang()
 osm = ui.project_osm(project)
 area = current_version(engine, project.id)

@@ -214,6 +214,13 @@ def projects_of(engine: Engine, user_id: int) -> list[int]:
             .where(Membership.user_id == user_id, User.disabled.is_(False)).order_by(Membership.project_id)))
 
 
+def any_admin(engine: Engine) -> bool:
+    """Whether some (enabled) user is an administrator of some project."""
+    with Session(engine) as session:
+        return session.scalar(select(Membership.user_id).join(User, User.id == Membership.user_id)
+                              .where(Membership.role == "admin", User.disabled.is_(False)).limit(1)) is not None
+
+
 def allowed_anywhere(engine: Engine, user_id: int, action: str) -> bool:
     """Whether the user may do ``action`` in at least one project (e.g. an admin may create
     projects)."""

@@ -27,6 +27,7 @@ AUDITED = frozenset(
     "photos assessments reviews review_comments actions process_plans process_tasks meetings users memberships"
     .split()
 )
+ACTIONS = ("insert", "update", "delete", "restore")
 HIDDEN = frozenset({"password_hash"})  # "changed", never the value
 NOT_CHANGES = frozenset({"id", "created_at", "updated_at"})
 MAX_TEXT = 500
@@ -94,7 +95,7 @@ def _entry(session: Session, obj, action: str) -> dict | None:
     elif isinstance(obj, User):
         ref = obj.username
     if ref is None:
-        ref = ",".join(str(key) for key in state.identity or ())
+        ref = ",".join(str(key) for key in state.mapper.primary_key_from_instance(obj))
     return {"project_id": project_id, "action": action, "entity": table.name, "ref": str(ref)[:100],
             "changes": changes}
 
@@ -113,6 +114,23 @@ def _log(session: Session, _context) -> None:
         connection = session.connection()
         actor = connection.get_execution_options().get(ACTOR_OPTION, "")
         connection.execute(insert(AuditEntry), [{**row, "actor": actor} for row in rows])
+
+
+def summary(changes: dict, limit: int = 6) -> str:
+    """The changes of an entry in one line: ``rating: 4 → 2; comment: … → …`` for an
+    update, ``focus_area=place; rating=4`` for what was added or deleted."""
+    parts = []
+    for key, value in changes.items():
+        if isinstance(value, list) and len(value) == 2:
+            parts.append(f"{key}: {_brief(value[0])} → {_brief(value[1])}")
+        elif value not in (None, "") and key != "uuid" and not key.endswith("_id"):  # those are in ref
+            parts.append(f"{key}={_brief(value)}")
+    return "; ".join(parts[:limit]) + ("; …" if len(parts) > limit else "")
+
+
+def _brief(value) -> str:
+    text = "–" if value in (None, "") else str(value)
+    return text if len(text) <= 60 else text[:60] + "…"
 
 
 def entries(engine: Engine, project_id: int | None = None, limit: int = 500) -> pd.DataFrame:

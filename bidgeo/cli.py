@@ -20,6 +20,9 @@ def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
     parser.add_argument("--db", default=default, help="database URL (or BIDGEO_DATABASE_URL)")
     parser.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS if suppress else DEFAULT_LANGUAGE)
     parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS if suppress else False)
+    parser.add_argument("--user", default=default,
+                        help="with BIDGEO_AUTH=1: who runs the command (or BIDGEO_USER; the password from "
+                        "BIDGEO_PASSWORD or asked for)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -136,14 +139,93 @@ def build_parser() -> argparse.ArgumentParser:
     user_revoke.add_argument("username", metavar="USERNAME")
     user_revoke.add_argument("project", metavar="PROJECT")
     user_list = user_commands.add_parser("list", parents=[common], help="list accounts and their roles")
+    audit_log = commands.add_parser("audit", parents=[common], help="the change log: who changed what")
+    audit_log.add_argument("project", metavar="PROJECT", nargs="?", help="one project (default: all)")
+    audit_log.add_argument("--limit", type=int, default=200)
+    audit_log.add_argument("--json", action="store_true")
     user_list.add_argument("--json", action="store_true")
     return parser
 
 
 def _store(args):
+    """The store, with every change logged as done by the command's user (``bidgeo.audit``)."""
+    from bidgeo import audit
     from bidgeo.db import open_store
 
-    return open_store(args.db)
+    return audit.acting(open_store(args.db), args.actor)
+
+
+# What each command may only do with BIDGEO_AUTH=1: the action (bidgeo.accounts.ACTIONS) and
+# where: "project" (args.project), "projects" (each of args.projects), "any" (some project),
+# "all" (every project: the whole database). Commands that read only files are not listed.
+PERMISSIONS = {
+    "demo": ("manage", "any"),
+    "projects": ("view", "any"),
+    ("area", "set"): ("edit_area", "project"),
+    "register": ("manage", "project"),
+    "compare": ("view", "projects"),
+    ("walk-kit", "export"): ("record", "project"),
+    ("walk-kit", "import"): ("record", "project"),
+    "export": ("view", "project"),
+    "backup": ("manage", "all"),
+    "restore": ("manage", "all"),
+    ("user", "add"): ("manage", "any"),
+    ("user", "grant"): ("manage", "project"),
+    ("user", "revoke"): ("manage", "project"),
+    ("user", "list"): ("manage", "any"),
+    "audit": ("manage", "project"),
+}
+
+
+def _authorise(args, command) -> str:
+    """Who runs the command (their username with accounts on, else ``cli:<login>``), after
+    checking their password and that their role allows the command. While no one is an
+    administrator yet, the ``user`` commands are open, so the first one can be made."""
+    import getpass
+    import os
+
+    from bidgeo import accounts, config
+    from bidgeo.db import open_store
+    from bidgeo.errors import ForbiddenError
+    from bidgeo.projects import get_project, list_projects
+
+    if not config.auth_enabled():
+        return f"cli:{getpass.getuser()}"
+    engine = open_store(args.db)
+    if isinstance(command, tuple) and command[0] == "user" and not accounts.any_admin(engine):
+        return f"cli:{getpass.getuser()}"
+    username = args.user or os.environ.get("BIDGEO_USER", "")
+    password = os.environ.get("BIDGEO_PASSWORD")
+    if not username:
+        raise InputError("cli_login_needed")
+    if password is None:
+        password = getpass.getpass(t("cli_password_prompt", args.lang)) if sys.stdin and sys.stdin.isatty() else ""
+    user = accounts.authenticate(engine, username, password)
+    if user is None:
+        raise ValidationError("login_failed")
+    action, where = PERMISSIONS.get(command, (None, None))
+    area = getattr(args, "area", None) or ""
+    needed = [("view", get_project(engine, area.removeprefix("project:")).id)] if area.startswith("project:") else []
+    if where == "project" and getattr(args, "project", None) is not None:
+        needed.append((action, get_project(engine, args.project).id))
+    elif where == "project" and command == "audit":  # the whole log
+        needed += [(action, p.id) for p in list_projects(engine)]
+    elif where == "projects":
+        needed += [(action, get_project(engine, ref).id) for ref in args.projects]
+    elif where == "all":
+        needed += [(action, p.id) for p in list_projects(engine)]
+    if command == "export" and not args.public or getattr(args, "with_contacts", False):
+        needed.append(("personal_data", get_project(engine, args.project).id))
+    if command == "services" and args.project is not None:
+        needed.append(("manage", get_project(engine, args.project).id))
+    if where == "any" and not accounts.allowed_anywhere(engine, user.id, action):
+        raise ForbiddenError("cli_forbidden_anywhere", username=user.username, action=t(f"permission_{action}", args.lang))
+    for action, project_id in needed:
+        if not accounts.allowed(accounts.role_of(engine, user.id, project_id), action):
+            raise ForbiddenError("cli_forbidden", username=user.username, action=t(f"permission_{action}", args.lang),
+                                 name=get_project(engine, project_id).name)
+    engine.dispose()
+    return user.username
 
 
 def _area(args):
@@ -513,6 +595,24 @@ def cmd_user_list(args) -> int:
     return 0
 
 
+def cmd_audit(args) -> int:
+    from bidgeo import audit
+    from bidgeo.i18n import local_time
+    from bidgeo.projects import get_project
+
+    engine = _store(args)
+    project_id = None if args.project is None else get_project(engine, args.project).id
+    log = audit.entries(engine, project_id, limit=args.limit)
+    if args.json:
+        print(json.dumps([{**row, "at": row["at"].isoformat()} for row in log.to_dict("records")],
+                         ensure_ascii=False, indent=2))
+    else:
+        for row in log.itertuples():
+            print("\t".join([local_time(row.at), row.actor or "-", row.action, row.entity, row.ref,
+                             audit.summary(row.changes)]))
+    return 0
+
+
 COMMANDS = {
     "demo": cmd_demo,
     "projects": cmd_projects,
@@ -529,6 +629,7 @@ COMMANDS = {
     ("user", "revoke"): cmd_user_revoke,
     ("user", "list"): cmd_user_list,
     "export": cmd_export,
+    "audit": cmd_audit,
     "backup": cmd_backup,
     "restore": cmd_restore,
 }
@@ -542,6 +643,7 @@ def main(argv: list[str] | None = None) -> int:
     command = (args.command, getattr(args, SUBCOMMANDS[args.command])) if args.command in SUBCOMMANDS \
         else args.command
     try:
+        args.actor = _authorise(args, command)
         return COMMANDS[command](args)
     except BidgeoError as exc:
         if args.debug:

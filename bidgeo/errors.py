@@ -49,3 +49,9 @@ class ConflictError(BidgeoError):
     saved, so no one's change is silently overwritten."""
 
     exit_code = 1
+
+
+class ForbiddenError(BidgeoError):
+    """The logged-in user's role does not allow what was asked (``bidgeo.accounts``)."""
+
+    exit_code = 1

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bidgeo import accounts
+from bidgeo import accounts, audit
 from bidgeo.db import User, open_store
 from bidgeo.demo import ensure_demo
 from bidgeo.errors import NotFoundError, ValidationError
@@ -317,7 +317,7 @@ def test_each_role_gets_its_pages(accounts_on, monkeypatch):
     assert seen["editor1"] == ["start", "walk", "analysis", "coverage", "compare"]
     assert seen["reviewer1"] == ["start", "analysis", "review", "coverage", "compare"]
     assert seen["admin1"] == ["start", "process", "area", "walk", "analysis", "review", "services",
-                              "stakeholders", "coverage", "compare"]
+                              "stakeholders", "coverage", "compare", "audit"]
     assert seen["nobody"] == ["start"]
 
 
@@ -325,6 +325,12 @@ def test_an_editor_records_but_a_user_without_a_role_sees_nothing(accounts_on):
     at = _logged_in("editor1")
     at.switch_page("app_pages/walk.py").run()
     assert not at.exception and not at.warning and at.title[0].value == "Platsvandring"
+    assert at.session_state["obs_author"] == "Editor Testsson"  # the name field starts with theirs
+    at.button(key="nw_create").click().run()  # a walk made in the app is logged under the account
+    engine = open_store()
+    assert audit.entries(engine, accounts_on.id).iloc[0][["actor", "action", "entity"]].tolist() == [
+        "editor1", "insert", "walks"]
+    engine.dispose()
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("app_pages/review.py")
     at = _logged_in("nobody")
@@ -367,3 +373,50 @@ def test_a_network_address_needs_accounts(monkeypatch, fake_map):
     monkeypatch.setenv("BIDGEO_AUTH", "1")
     at.run()
     assert at.title[0].value == "Logga in"
+
+
+def test_with_accounts_on_every_cli_command_checks_who_runs_it(accounts_on, bidgeo_home, tmp_path):
+    """BIDGEO_AUTH=1: the CLI asks who runs it, checks the password and the role per command,
+    and logs the changes under that name."""
+    env = {"BIDGEO_AUTH": "1", "BIDGEO_USER": "", "BIDGEO_PASSWORD": PASSWORD}
+    demo = str(accounts_on.id)
+    anonymous = bidgeo("projects", env=env)
+    assert anonymous.returncode == 2 and "--user" in anonymous.stderr and "BIDGEO_USER" in anonymous.stderr
+    wrong = bidgeo("projects", "--user", "viewer1", env={**env, "BIDGEO_PASSWORD": "fel lösenord!"})
+    assert wrong.returncode == 1 and wrong.stderr.strip() == "bidgeo: Fel användarnamn eller lösenord."
+    assert bidgeo("projects", "--user", "viewer1", env=env).returncode == 0
+    nobody = bidgeo("projects", "--user", "nobody", env=env)
+    assert nobody.returncode == 1 and "nobody får inte se projektet i något projekt" in nobody.stderr
+
+    refused = {  # (user, command) -> what the one line says
+        ("viewer1", ("area", "set", demo, str(tmp_path / "x.geojson"))): "får inte ändra området",
+        ("reviewer1", ("walk-kit", "export", demo, str(tmp_path / "kit.gpkg"))): "får inte registrera observationer",
+        ("viewer1", ("export", demo, "--format", "csv", "--out", str(tmp_path / "t.zip"))): "får inte se personuppgifter",
+        ("editor1", ("backup", str(tmp_path / "b.sqlite"))): "får inte administrera",
+        ("editor1", ("user", "grant", "nobody", demo, "admin")): "får inte administrera",
+        ("reviewer1", ("audit", demo)): "får inte administrera",
+    }
+    for (user, command), said in refused.items():
+        result = bidgeo(*command, "--user", user, env=env)
+        assert result.returncode == 1 and said in result.stderr and "”Karhula (demo)”" in result.stderr, (user, command)
+    assert not (tmp_path / "kit.gpkg").exists() and not (tmp_path / "b.sqlite").exists()
+
+    public = bidgeo("export", demo, "--format", "csv", "--public", "--out", tmp_path / "t.zip", "--user", "viewer1",
+                    env=env)
+    assert public.returncode == 0, public.stderr
+    granted = bidgeo("user", "grant", "nobody", demo, "viewer", "--user", "admin1", env=env)
+    assert granted.returncode == 0, granted.stderr
+    log = json.loads(bidgeo("audit", demo, "--json", "--user", "admin1", env=env).stdout)
+    assert [(e["actor"], e["action"], e["entity"], e["ref"]) for e in log[:1]] == [
+        ("admin1", "insert", "memberships", "nobody")]
+
+
+def test_the_first_administrator_is_made_from_the_cli_before_anyone_logs_in(bidgeo_home, monkeypatch):
+    env = {"BIDGEO_AUTH": "1", "BIDGEO_DATABASE_URL": f"sqlite:///{bidgeo_home / 'first.sqlite'}"}
+    project = bidgeo("demo", env={"BIDGEO_DATABASE_URL": env["BIDGEO_DATABASE_URL"]}).stdout.strip()
+    assert subprocess_input(["user", "add", "bim"], PASSWORD + "\n", env).returncode == 0
+    assert bidgeo("user", "grant", "bim", project, "admin", env=env).returncode == 0
+    # From now on the user commands need an administrator too.
+    assert bidgeo("user", "list", env=env).returncode == 2
+    listing = bidgeo("user", "list", "--user", "bim", env={**env, "BIDGEO_PASSWORD": PASSWORD})
+    assert listing.returncode == 0 and listing.stdout.startswith("bim\t")

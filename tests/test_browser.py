@@ -391,6 +391,28 @@ def test_compare_in_the_browser(browser, app_url):
         assert seen["errors"] == [] and seen["failed"] == [], seen  # the URLs, if any failed
 
 
+@pytest.mark.parametrize("width, height", [(1024, 768), (768, 1024)])
+def test_change_log_in_the_browser(browser, app_url, app_home, tmp_path, width, height):
+    from datetime import date
+
+    from bidgeo import audit, walks
+
+    engine = open_store(f"sqlite:///{app_home / 'bidgeo.sqlite'}")
+    demo = ensure_demo(engine)
+    walks.create_walk(audit.acting(engine, f"logg{width}"), demo.id, date(2026, 5, 22), f"Logg {width}")
+    engine.dispose()
+    with _browsing(browser, app_url, width, height) as (page, seen):
+        _goto(page, app_url, "Ändringslogg", "Ändringslogg")
+        page.locator('[data-testid="stDataFrame"]').wait_for(timeout=60_000)
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Ladda ned loggen (CSV)").click()
+        rows = Path(download.value.path()).read_text("utf-8-sig").splitlines()
+        assert rows[0] == "Tid,Vem,Vad,Slag,Referens,Ändringar"
+        assert any(f",logg{width},lade till,vandring," in row and f"focus_group=Logg {width}" in row for row in rows)
+        page.screenshot(path=str(ARTIFACTS / f"audit-{width}x{height}.png"))
+        assert seen["errors"] == [] and seen["failed"] == [], seen  # the URLs, if any failed
+
+
 def test_services_page_in_the_browser(browser, app_url):
     with _browsing(browser, app_url, 768, 1024) as (page, seen):
         _goto(page, app_url, "Service", "Service på orten")

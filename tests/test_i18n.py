@@ -21,6 +21,8 @@ def test_every_key_used_in_the_code_exists():
         used |= set(pattern.findall(path.read_text("utf-8")))
     dynamic = {k for k in used if "{" in k or k.endswith("_")}  # f"x_{y}" and "x_" + y
     assert used - dynamic <= set(CATALOGUE), sorted(used - dynamic - set(CATALOGUE))
+    from bidgeo.accounts import ACTIONS as PERMISSIONS
+    from bidgeo.audit import ACTIONS, AUDITED
     from bidgeo.focus import FOCUS_AREAS, KINDS
     from bidgeo.walks import POSITION_SOURCES
 
@@ -30,7 +32,8 @@ def test_every_key_used_in_the_code_exists():
     families = {"focus_": FOCUS_AREAS, "kind_": KINDS, "source_": POSITION_SOURCES,
                 "change_": ("create", "update", "delete", "restore"), "review_state_": STATES,
                 "priority_": PRIORITIES, "action_status_": ACTION_STATUSES, "task_status_": TASK_STATUSES,
-                "deliverable_": [d for keys in DELIVERABLES.values() for d in keys]}
+                "deliverable_": [d for keys in DELIVERABLES.values() for d in keys],
+                "audit_action_": ACTIONS, "audit_entity_": AUDITED, "permission_": PERMISSIONS}
     assert {k for k in used if k.endswith("_")} <= set(families)
     assert {prefix + value for prefix, values in families.items() for value in values} <= set(CATALOGUE)
     assert {f"bid_type_{k}" for k in ("service", "centre", "residential", "business_park")} <= set(CATALOGUE)

@@ -11,7 +11,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
-from bidgeo import accounts, config, i18n
+from bidgeo import accounts, audit, config, i18n
 from bidgeo.area import AreaCheck, check_bytes
 from bidgeo.coverage import Network, network_for
 from bidgeo.db import open_store
@@ -25,13 +25,15 @@ STATIC_VENDOR_URL = "/app/static/vendor"
 
 
 def store():
-    """The migrated database engine of the configured database; on first start the demo
-    project is created. An unreachable database is said on the page, which stops there."""
+    """The migrated database engine of the configured database, acting as the logged-in
+    user (``bidgeo.audit``); on first start the demo project is created. An unreachable
+    database is said on the page, which stops there."""
     try:
-        return _store(config.database_url())
+        engine = _store(config.database_url())
     except BidgeoError as exc:
         show_error(exc)
         st.stop()
+    return audit.acting(engine, st.session_state.get("username", ""))
 
 
 @st.cache_resource(show_spinner=False)
@@ -148,6 +150,7 @@ def current_user() -> accounts.UserInfo | None:
     user = accounts.get_user(store(), user_id)
     if user is None or user.disabled:  # removed or disabled while logged in
         st.session_state.pop("user_id", None)
+        st.session_state.pop("username", None)
         return None
     return user
 
@@ -161,7 +164,7 @@ def _login() -> None:
         state["login_failed"] = True
         return
     state["login_failed"] = False
-    state["user_id"] = user.id
+    state["user_id"], state["username"] = user.id, user.username
     state.pop("project_id", None)  # the first of the user's projects, or the one in the address
 
 
@@ -223,6 +226,14 @@ def require(action: str) -> None:
     mine = role()
     st.warning(t("auth_forbidden", role=t(f"role_{mine}")) if mine else t("auth_no_projects"))
     st.stop()
+
+
+def prefill_name(key: str) -> None:
+    """The name field ``key`` starts with the logged-in user's name (it stays editable: a
+    group sharing a tablet may write the group's name; the audit log keeps the account)."""
+    user = current_user()
+    if user is not None:
+        st.session_state.setdefault(key, user.name)
 
 
 def project_created(project: ProjectInfo) -> None:
