@@ -14,7 +14,10 @@ Each figure is reported with a baseline measured in the same run:
   memory, each size in a fresh process; and end to end against an osmnx + networkx
   implementation of the same definition on the same .osm file (``baseline_osmnx.py``).
 
-``--quick`` runs smaller towns; ``--report`` runs only the report figure.
+- 20 tablets saving 10 observations each at once through the running app (its websocket),
+  against the same with Streamlit's default garbage collection after every script run.
+
+``--quick`` runs smaller towns; ``--report`` and ``--tablets`` run only that figure.
 """
 
 from __future__ import annotations
@@ -169,6 +172,71 @@ def bench_services_page(points: int = 5000) -> None:
     print(f"  baseline with the demo's 43 points:         {small_rerun:6.2f} s   ratio {big_rerun / small_rerun:.2f}")
 
 
+def _tablets_seconds(extra_args: list[str], tablets: int, each: int) -> tuple[float, int]:
+    """Seconds for ``tablets`` simulated tablets (tests/tablet.py, the app's websocket) to save
+    ``each`` observations at once on a fresh app and store; and the rows stored."""
+    import asyncio
+    from datetime import date
+    from urllib.parse import parse_qs
+
+    from bidgeo import walks
+    from bidgeo.db import open_store
+    from bidgeo.projects import create_project
+    from tablet import Tablet
+
+    with tempfile.TemporaryDirectory() as home:
+        url_db = f"sqlite:///{home}/bidgeo.sqlite"
+        engine = open_store(url_db)
+        project = create_project(engine, "Samtidigt", locality="Karhula")
+        walk_ids = [walks.create_walk(engine, project.id, date(2026, 5, 12), f"Grupp {g}") for g in range(4)]
+        port = _free_port()
+        env = {**os.environ, "BIDGEO_HOME": home, "BIDGEO_DATABASE_URL": url_db}
+        server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                                   *extra_args], cwd=REPO, env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(200):
+                try:
+                    urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+                    break
+                except OSError:
+                    time.sleep(0.3)
+
+            async def tablet(number: int) -> None:
+                async with Tablet(url, "walk", f"project={project.id}&walk={walk_ids[number % 4]}") as t:
+                    await t.run()
+                    for n in range(each):
+                        uuid = parse_qs(t.query)["obs"][0]
+                        await t.run({f"kind_{uuid}": ["Idé"], f"rating_{uuid}": ["3"], f"comment_{uuid}": f"{n}",
+                                     f"gps_{uuid}": {"lon": 26.95, "lat": 60.52, "accuracy": 8, "at": f"{n}"}},
+                                    tap=f"fa_place__{uuid}")
+                        await t.run(tap=f"save_{uuid}")
+
+            async def all_at_once() -> None:
+                await asyncio.gather(*[tablet(number) for number in range(tablets)])
+
+            start = time.perf_counter()
+            asyncio.run(all_at_once())
+            seconds = time.perf_counter() - start
+            rows = len(walks.observations(engine, project.id))
+        finally:
+            server.terminate()
+            server.wait(10)
+            engine.dispose()
+    return seconds, rows
+
+
+def bench_tablets(tablets: int = 20, each: int = 10) -> None:
+    """Tablets saving at once through the running app, with the app's configuration against
+    Streamlit's default of a full garbage collection after every script run."""
+    ours, rows = _tablets_seconds([], tablets, each)
+    default, default_rows = _tablets_seconds(["--runner.postScriptGC", "true"], tablets, each)
+    print(f"{tablets} tablets x {each} observations through the app: {ours:6.1f} s, {rows} rows")
+    print(f"  baseline with Streamlit's gc after every run: {default:6.1f} s, {default_rows} rows   "
+          f"ratio {default / ours:.2f}")
+
+
 def _walk_of(engine, project_id: int, count: int, photo_count: int) -> None:
     """A reviewed walk of ``count`` observations over the demo area, ``photo_count`` with a photo."""
     import io
@@ -297,17 +365,23 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--one-town", type=int)
     parser.add_argument("--report", action="store_true", help="only the report benchmark")
+    parser.add_argument("--tablets", action="store_true", help="only the tablets-at-once benchmark")
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).parent))
+    sys.path.insert(0, str(REPO / "tests"))
     if args.one_town:
         print(json.dumps(_one_town(args.one_town)))
         sys.exit(0)
     if args.report:
         bench_report()
         sys.exit(0)
+    if args.tablets:
+        bench_tablets()
+        sys.exit(0)
     bench_reading()
     bench_cold_start()
     bench_services_page()
     bench_report()
+    bench_tablets()
     bench_towns([20, 40] if args.quick else [40, 80, 160, 242])
     bench_against_osmnx(30 if args.quick else 80)

@@ -519,17 +519,19 @@ def walk_map(osm: OsmData | None, lang: str, area: BaseGeometry | None = None,
     thumbnails = thumbnails or {}
     if observations is not None and len(observations):
         groups = focus.KINDS if by_kind else focus.FOCUS_AREAS
+        by_group = dict(tuple(observations.groupby("kind" if by_kind else "focus_area", sort=False)))
         for group_key in groups:
-            chosen = observations[observations["kind" if by_kind else "focus_area"] == group_key]
-            if chosen.empty:
+            chosen = by_group.get(group_key)
+            if chosen is None:
                 continue
             label = t(("kind_" if by_kind else "focus_") + group_key, lang)
             colour = (focus.KIND_COLOURS if by_kind else focus.FOCUS_COLOURS)[group_key]
             icon = (focus.KIND_ICONS if by_kind else focus.FOCUS_ICONS)[group_key]
             group = folium.FeatureGroup(name=f'{icons.badge(icon, colour, 20)} {html.escape(label)} ({len(chosen)})')
+            by_kind_here = dict(tuple(chosen.groupby("kind", sort=False)))
             for kind in focus.KINDS:
-                rows = chosen[chosen["kind"] == kind]
-                if rows.empty:
+                rows = by_kind_here.get(kind)
+                if rows is None:
                     continue
                 features = [{"type": "Feature", "geometry": shapely.geometry.mapping(geom), "properties": {
                     "popup": observation_popup(row, thumbnails.get(row["uuid"], []), lang),

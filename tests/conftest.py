@@ -8,7 +8,13 @@ when those are missing on a developer's machine. With ``BIDGEO_REQUIRE_ALL_TESTS
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -140,3 +146,37 @@ def open_page(page: str, project_id: int | None = None):
         at.session_state["project_id"] = project_id
     at.switch_page(page)
     return at.run()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serve_app(home: Path, env: dict):
+    """The app as the README starts it (``streamlit run app.py``) with ``env``, on a free port;
+    yields its URL once it answers, and stops it afterwards. Its log is ``home/streamlit.log``."""
+    port = free_port()
+    with open(home / "streamlit.log", "w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            server.kill()
+            pytest.fail("the app did not start: " + (home / "streamlit.log").read_text())
+        try:
+            yield url
+        finally:
+            server.terminate()
+            server.wait(10)

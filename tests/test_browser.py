@@ -8,11 +8,7 @@ import json
 import os
 from contextlib import contextmanager
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -20,7 +16,7 @@ import pytest
 from bidgeo.db import open_store
 from bidgeo.demo import ensure_demo
 from bidgeo.projects import create_project
-from conftest import REPO, require
+from conftest import REPO, require, serve_app
 
 pytestmark = pytest.mark.browser
 
@@ -32,12 +28,6 @@ CHROMIUM_ARGS = [
     "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
 ]
 ARTIFACTS = REPO / "test-artifacts"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -67,34 +57,6 @@ def fake_overpass():
         yield server
 
 
-@contextmanager
-def _serve(home: Path, env: dict):
-    """The app as the README starts it (``streamlit run app.py``) with ``env``, on a free port;
-    yields its URL once it answers, and stops it afterwards. Its log is ``home/streamlit.log``."""
-    port = _free_port()
-    with open(home / "streamlit.log", "w") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            server.kill()
-            pytest.fail("the app did not start: " + (home / "streamlit.log").read_text())
-        try:
-            yield url
-        finally:
-            server.terminate()
-            server.wait(10)
-
-
 @pytest.fixture(scope="module")
 def app_url(app_home, fake_overpass):
     """The app as the README starts it, on its own port and store, with the demo project
@@ -107,7 +69,7 @@ def app_url(app_home, fake_overpass):
     create_project(engine, "Tomt projekt", locality="Leksand", municipality="Leksand")
     create_project(engine, "Byn", locality="Byn", osm_path=REPO / "tests" / "data" / "taxonomy_cases.osm")
     engine.dispose()
-    with _serve(home, env) as url:
+    with serve_app(home, env) as url:
         yield url
 
 
@@ -769,7 +731,7 @@ def auth_app(tmp_path_factory):
         accounts.create_user(engine, username, ACCOUNT_PASSWORD, username.title())
         accounts.grant(engine, username, demo.id, role)
     engine.dispose()
-    with _serve(home, env) as url:
+    with serve_app(home, env) as url:
         yield url, demo.id
 
 
