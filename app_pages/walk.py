@@ -175,7 +175,13 @@ def clear(uuid: str, editing: bool) -> None:
 
 
 def remove(uuid: str) -> None:
-    walks.delete_observation(engine, uuid, by=st.session_state.get("obs_author", ""))
+    try:
+        walks.delete_observation(engine, uuid, by=st.session_state.get("obs_author", ""),
+                                 base=st.session_state.get(f"base_{uuid}"))
+    except BidgeoError as exc:  # changed by someone else since it was opened: nothing is deleted
+        st.session_state["obs_error"] = exc.message(lang)
+        st.session_state[f"conflict_{uuid}"] = isinstance(exc, ConflictError)
+        return
     st.session_state["obs_saved"] = ui.t("obs_deleted")
     _new_form()
 

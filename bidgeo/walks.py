@@ -258,24 +258,32 @@ def _same_time(stored: datetime, given: datetime) -> bool:
     return abs((_moment(stored) - given).total_seconds()) < 1
 
 
-def delete_observation(engine: Engine, uuid: str, by: str = "") -> None:
-    """Mark the observation deleted (it stays, with its history, and can be restored)."""
-    _set_deleted(engine, uuid, True, by)
+def delete_observation(engine: Engine, uuid: str, by: str = "", base: datetime | str | None = None) -> None:
+    """Mark the observation deleted (it stays, with its history, and can be restored). With
+    ``base`` (the ``updated_at`` the person deleting saw, as for an edit), an observation
+    someone else has changed since is not deleted: :class:`ConflictError` says who and when."""
+    _set_deleted(engine, uuid, True, by, _moment(base))
 
 
 def restore_observation(engine: Engine, uuid: str, by: str = "") -> None:
-    _set_deleted(engine, uuid, False, by)
+    _set_deleted(engine, uuid, False, by, None)
 
 
-def _set_deleted(engine: Engine, uuid: str, deleted: bool, by: str) -> None:
+def _set_deleted(engine: Engine, uuid: str, deleted: bool, by: str, base: datetime | None) -> None:
     with Session(engine) as session:
         obs = session.scalar(select(Observation).where(Observation.uuid == check_uuid(uuid)))
         if obs is None:
             raise NotFoundError("obs_not_found", ref=uuid)
+        if base is not None and _moment(obs.updated_at) != base:
+            raise _conflict(session, obs)
         obs.deleted_at, obs.updated_at = (utcnow() if deleted else None), utcnow()
         session.add(ObservationHistory(observation_id=obs.id, action="delete" if deleted else "restore",
                                        data=_data(obs), author=by))
-        session.commit()
+        try:  # only over the row as it was read
+            session.commit()
+        except StaleDataError:
+            session.rollback()
+            raise _conflict(session, session.scalar(select(Observation).where(Observation.uuid == uuid))) from None
 
 
 OBSERVATION_COLUMNS = ["uuid", "walk_id", "focus_area", "kind", "rating", "comment", "position_source", "accuracy_m",

@@ -132,9 +132,17 @@ def test_edit_delete_and_assessment(fake_map, gps):
     assert at.success[0].value.startswith("Ändringen är sparad")
     at.query_params["obs"] = uuid
     at.run()
+    walks.save_observation(engine, project.id, walk_id, uuid, {  # meanwhile, on another tablet
+        "focus_area": "place_brand", "kind": "strength", "comment": "Skylten är ny", "lon": 26.95, "lat": 60.52,
+        "position_source": "map", "author": "Anna"})
+    button(at, "del_").click().run()
+    assert at.error[0].value.startswith("Någon annan ändrade observationen") and "(Anna)" in at.error[0].value
+    assert len(walks.observations(engine, project.id, walk_id)) == 1  # nothing deleted
+    button(at, "reload_").click().run()  # see what Anna saved, then delete
+    assert at.text_area(key=f"comment_{uuid}").value == "Skylten är ny"
     button(at, "del_").click().run()
     assert len(walks.observations(engine, project.id, walk_id)) == 0
-    assert walks.history(engine, uuid)["action"].tolist() == ["create", "update", "delete"]
+    assert walks.history(engine, uuid)["action"].tolist() == ["create", "update", "update", "delete"]
 
     at.segmented_control(key="walk_view").set_value("assess").run()
     at.text_input(key="as_respondent").input("Grupp A")

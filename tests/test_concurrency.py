@@ -210,6 +210,16 @@ def test_an_edit_of_a_changed_observation_is_a_conflict_never_an_overwrite(engin
     # Without a base (a new form, a field kit) the save wins, as before.
     assert walks.save_observation(engine, project.id, walk, uuid, {**loaded, "comment": "Kitet"}) == "updated"
 
+    # Deleting what someone else changed since it was opened is refused too, and deletes nothing.
+    seen = walks.observation(engine, uuid)["updated_at"]
+    walks.save_observation(engine, project.id, walk, uuid, {**loaded, "comment": "Annas nya text"}, by="Anna")
+    with pytest.raises(ConflictError) as caught:
+        walks.delete_observation(engine, uuid, by="Bo", base=seen)
+    assert caught.value.params["author"] == "Anna" and not walks.observation(engine, uuid)["deleted"]
+    walks.delete_observation(engine, uuid, by="Bo", base=walks.observation(engine, uuid)["updated_at"])
+    assert walks.observation(engine, uuid)["deleted"]
+    walks.restore_observation(engine, uuid)
+
     # An edit's draft keeps its base across a reload.
     walks.save_draft(engine, project.id, walk, uuid, {"comment": "halvfärdig", "base": stale})
     assert walks.draft(engine, uuid)["base"] == stale.isoformat()
