@@ -25,19 +25,20 @@ anyone who may only look.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bidgeo.db import Membership, User
-from bidgeo.errors import NotFoundError, ValidationError
+from bidgeo.db import LoginFailure, Membership, User, utcnow
+from bidgeo.errors import ForbiddenError, NotFoundError, ValidationError
 from bidgeo.projects import get_project
 
 ROLES = ("admin", "editor", "reviewer", "viewer")
@@ -51,6 +52,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "personal_data": ("admin", "reviewer"),
 }
 
+MAX_FAILURES = 5
+LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,31}")
@@ -128,10 +131,32 @@ def set_disabled(engine: Engine, username: str, disabled: bool = True) -> None:
 
 def authenticate(engine: Engine, username: str, password: str) -> UserInfo | None:
     """The user whose name and password these are, or None (unknown name, wrong password or
-    a disabled account alike, in about the same time). An old-parameter hash is renewed."""
+    a disabled account alike, in about the same time). An old-parameter hash is renewed.
+    After :data:`MAX_FAILURES` failed logins for a name within :data:`LOCKOUT`, that name
+    (known or not) is refused with :class:`ForbiddenError` until the oldest of them is older
+    than :data:`LOCKOUT`, without trying the password."""
+    name = normalise_username(username)[:64]
+    with Session(engine) as session:
+        recent = sorted(session.scalars(select(LoginFailure.at).where(
+            LoginFailure.username == name, LoginFailure.at >= utcnow() - LOCKOUT)))
+    if len(recent) >= MAX_FAILURES:
+        oldest = recent[-MAX_FAILURES]
+        oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=timezone.utc)
+        wait = oldest + LOCKOUT - utcnow()
+        raise ForbiddenError("login_locked", minutes=max(1, math.ceil(wait.total_seconds() / 60)))
+    user = _verified(engine, name, password)
+    with Session(engine) as session, session.begin():
+        if user is None:
+            session.add(LoginFailure(username=name))
+        else:
+            session.execute(delete(LoginFailure).where(LoginFailure.username == name))
+    return user
+
+
+def _verified(engine: Engine, name: str, password: str) -> UserInfo | None:
     global _dummy_hash
     with Session(engine) as session, session.begin():
-        user = session.scalar(select(User).where(User.username == normalise_username(username)))
+        user = session.scalar(select(User).where(User.username == name))
         if user is None:
             _dummy_hash = _dummy_hash or _hasher.hash("not a password of anyone")
             try:

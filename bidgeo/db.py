@@ -445,6 +445,16 @@ class Membership(Base):
     role: Mapped[str] = mapped_column(String(20))
 
 
+class LoginFailure(Base):
+    """A failed login for a username (known or not); too many in a while lock the name out."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class AuditEntry(Base):
     """Who changed, deleted or restored what, written with the change (``bidgeo.audit``)."""
 

@@ -1451,6 +1451,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "login_password": {"sv": "Lösenord", "en": "Password"},
     "login_button": {"sv": "Logga in", "en": "Log in"},
     "login_failed": {"sv": "Fel användarnamn eller lösenord.", "en": "Wrong username or password."},
+    "login_locked": {
+        "sv": "För många misslyckade inloggningar med det här användarnamnet. Vänta {minutes} minuter och "
+        "försök igen, eller be BID-managern sätta ett nytt lösenord.",
+        "en": "Too many failed logins with this username. Wait {minutes} minutes and try again, or ask the "
+        "BID manager to set a new password.",
+    },
     "logout": {"sv": "Logga ut", "en": "Log out"},
     "logged_in_as": {"sv": "Inloggad som {name}", "en": "Logged in as {name}"},
     "your_role": {"sv": "Din roll i projektet: {role}", "en": "Your role in the project: {role}"},

@@ -230,6 +230,42 @@ def test_the_app_asks_who_you_are_and_says_no_without_telling_why(accounts_on):
     assert at.session_state["project_id"] == accounts_on.id
 
 
+def test_too_many_failed_logins_lock_the_name_out_for_a_while(engine, monkeypatch):
+    """Five failures within 15 minutes lock a name (known or not, so nothing is told about
+    which names exist) without the password being tried; a success clears the count."""
+    from datetime import timedelta
+
+    from bidgeo import db
+    from bidgeo.errors import ForbiddenError
+
+    accounts.create_user(engine, "anna", PASSWORD)
+    for _ in range(4):
+        assert accounts.authenticate(engine, "anna", "fel lösenord!") is None
+    assert accounts.authenticate(engine, "Anna ", PASSWORD) is not None  # a success starts the count anew
+    for name in ("anna", "finns-inte"):
+        for _ in range(accounts.MAX_FAILURES):
+            assert accounts.authenticate(engine, name, "fel lösenord!") is None
+        with pytest.raises(ForbiddenError) as locked:
+            accounts.authenticate(engine, name, PASSWORD)  # even the right password
+        assert locked.value.key == "login_locked" and locked.value.params["minutes"] == 15
+        assert locked.value.message().startswith("För många misslyckade inloggningar")
+    later = db.utcnow() + timedelta(minutes=16)
+    monkeypatch.setattr(accounts, "utcnow", lambda: later)
+    assert accounts.authenticate(engine, "anna", PASSWORD) is not None
+
+
+def test_the_login_page_says_when_a_name_is_locked_out(accounts_on):
+    at = _app().run()
+    for _ in range(accounts.MAX_FAILURES):
+        at = _log_in(at, "viewer1", "fel lösenord!")
+    at = _log_in(at, "viewer1")
+    assert not at.exception and at.title[0].value == "Logga in"
+    assert [e.value for e in at.error] == [
+        "För många misslyckade inloggningar med det här användarnamnet. Vänta 15 minuter och försök igen, "
+        "eller be BID-managern sätta ett nytt lösenord."]
+    assert _log_in(at, "editor1").title[0].value == "Projekt och översikt"  # other names are not locked
+
+
 def _logged_in(username: str):
     at = _app().run()
     return _log_in(at, username)

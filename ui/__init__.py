@@ -156,14 +156,18 @@ def current_user() -> accounts.UserInfo | None:
 
 
 def _login() -> None:
-    """Form callback: a wrong name and a wrong password are said the same way."""
+    """Form callback: a wrong name and a wrong password are said the same way; so is a name
+    locked out after too many failures, known or not."""
     state = st.session_state
-    user = accounts.authenticate(store(), state.get("login_username", ""), state.get("login_password", ""))
+    try:
+        user = accounts.authenticate(store(), state.get("login_username", ""), state.get("login_password", ""))
+    except BidgeoError as exc:
+        user, state["login_error"] = None, exc.message(lang())
+    else:
+        state["login_error"] = None if user else t("login_failed")
     state["login_password"] = ""
     if user is None:
-        state["login_failed"] = True
         return
-    state["login_failed"] = False
     state["user_id"], state["username"] = user.id, user.username
     state.pop("project_id", None)  # the first of the user's projects, or the one in the address
 
@@ -182,8 +186,8 @@ def login() -> None:
         st.text_input(t("login_password"), key="login_password", type="password", max_chars=1024,
                       autocomplete="current-password")
         st.form_submit_button(t("login_button"), on_click=_login, type="primary")
-    if st.session_state.get("login_failed"):
-        st.error(t("login_failed"))
+    if st.session_state.get("login_error"):
+        st.error(st.session_state["login_error"])
     st.stop()
 
 
