@@ -10,13 +10,15 @@ database it was made from. Photos and OSM extracts live in the database (``photo
   snapshot of all tables, so just as consistent while the app runs) and written into a fresh
   SQLite file, geometries as WKB, times in UTC.
 
-Why not ``pg_dump``/``pg_restore`` for PostgreSQL: their archive restores only into the
-schema it was dumped from, needs client binaries of the server's major version and a role
-that may create PostGIS. bidgeo's own file needs none of that: it restores into either
-backend and into whatever schema the URL's ``search_path`` names (the tests use a schema per
-test), it moves a database from the embedded SQLite to PostgreSQL and back, and the app
-itself can open it to look inside (``BIDGEO_DATABASE_URL=sqlite:///backup.sqlite``). A
-server-wide PostgreSQL backup is still the database administrator's ``pg_dump``.
+From PostgreSQL, ``--format pg_dump`` writes a ``pg_dump`` custom archive of bidgeo's tables
+instead (the schema the URL's ``search_path`` names), from the same snapshot that the row
+counts it reports are read from (``pg_export_snapshot``); ``bidgeo restore`` recognises such
+an archive and reads it back with ``pg_restore --clean --single-transaction`` into the same
+schema. It needs the client tools of the server's major version. bidgeo's own SQLite file
+(the default) needs none of that: it restores into either backend and into whatever schema
+the URL names (the tests use a schema per test), it moves a database from the embedded
+SQLite to PostgreSQL and back, and the app itself can open it to look inside
+(``BIDGEO_DATABASE_URL=sqlite:///backup.sqlite``).
 
 Restore first checks the file (an SQLite file whose ``alembic_version`` is a revision this
 bidgeo knows, ``PRAGMA quick_check``) on a private copy, which it brings to the newest
@@ -27,7 +29,10 @@ one transaction (all or nothing) and the id sequences are set after the highest 
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
+import subprocess
 import tempfile
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -45,6 +50,7 @@ from bidgeo.errors import InputError, ValidationError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 PG_DUMP_HEADER = b"PGDMP"
+FORMATS = ("sqlite", "pg_dump")
 
 
 @dataclass(frozen=True)
@@ -68,10 +74,15 @@ class BackupInfo:
 
 
 # --- backup ------------------------------------------------------------------------------------
-def backup(engine: Engine, out: str | Path, overwrite: bool = False) -> BackupInfo:
-    """Write a consistent backup of the database to ``out`` (an SQLite file), safely while
-    the app runs. The file appears only when complete."""
+def backup(engine: Engine, out: str | Path, overwrite: bool = False, fmt: str = "sqlite") -> BackupInfo:
+    """Write a consistent backup of the database to ``out`` (an SQLite file, or with ``fmt``
+    ``pg_dump`` a pg_dump archive of a PostgreSQL database), safely while the app runs. The
+    file appears only when complete."""
     out = Path(out)
+    if fmt not in FORMATS:
+        raise ValueError(f"fmt must be one of {FORMATS}, not {fmt!r}")
+    if fmt == "pg_dump" and engine.dialect.name != "postgresql":
+        raise InputError("backup_pg_dump_postgres_only")
     source = _sqlite_file(engine)
     if out.is_dir() or not out.parent.is_dir():
         raise InputError("backup_is_folder" if out.is_dir() else "backup_no_folder", path=str(out))
@@ -82,6 +93,10 @@ def backup(engine: Engine, out: str | Path, overwrite: bool = False) -> BackupIn
     partial = out.with_name(f".{out.name}.part")
     try:
         partial.unlink(missing_ok=True)
+        if fmt == "pg_dump":
+            revision, rows = _pg_dump(engine, partial)
+            partial.replace(out)
+            return BackupInfo(out, revision, rows)
         if source is not None:
             _sqlite_backup(source, partial)
         else:
@@ -97,6 +112,47 @@ def backup(engine: Engine, out: str | Path, overwrite: bool = False) -> BackupIn
         partial.unlink(missing_ok=True)
         raise
     return inspect_backup(out)
+
+
+def _pg_dump(engine: Engine, target: Path) -> tuple[str, dict[str, int]]:
+    """bidgeo's tables as a pg_dump custom archive, dumped from the snapshot the revision and
+    row counts are read from."""
+    tool = _pg_tool("pg_dump")
+    with engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        with conn.begin():
+            snapshot = conn.scalar(text("SELECT pg_export_snapshot()"))
+            schema = conn.scalar(text("SELECT current_schema()"))
+            revision = conn.scalar(text("SELECT version_num FROM alembic_version"))
+            rows = {table.name: conn.scalar(select(func.count()).select_from(table))
+                    for table in Base.metadata.sorted_tables}
+            tables = [f"--table={schema}.{name}" for name in ["alembic_version", *rows]]
+            _run(engine, [tool, "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot}",
+                          f"--file={target}", *tables])
+    return revision, rows
+
+
+def _pg_tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        raise InputError("backup_no_pg_tool", tool=name)
+    return found
+
+
+def _run(engine: Engine | None, args: list[str]) -> str:
+    """Run a PostgreSQL client tool (connected to ``engine``'s database, its password in the
+    environment rather than on the command line); its output, or :class:`InputError`."""
+    env = dict(os.environ)
+    if engine is not None:
+        url = engine.url
+        if url.password:
+            env["PGPASSWORD"] = str(url.password)
+        args = [*args, f"--dbname={url.set(drivername='postgresql', password=None).render_as_string(False)}"]
+    result = subprocess.run(args, env=env, capture_output=True, text=True, timeout=6 * 3600)
+    if result.returncode != 0:
+        detail = (result.stderr.strip().splitlines() or [f"exit {result.returncode}"])[-1][:300]
+        raise InputError("backup_pg_failed", tool=Path(args[0]).name, detail=detail)
+    return result.stdout
 
 
 def _sqlite_file(engine: Engine) -> Path | None:
@@ -232,6 +288,8 @@ def restore(engine: Engine, path: str | Path, force: bool = False) -> BackupInfo
     target = _sqlite_file(engine)
     if target is not None and path.exists() and target.exists() and path.resolve() == target.resolve():
         raise InputError("restore_is_database", path=str(path))
+    if _is_pg_dump(path):
+        return _pg_restore(engine, path, force)
     original = inspect_backup(path)
     with tempfile.TemporaryDirectory(prefix="bidgeo-restore-") as tmp:
         copy = Path(tmp) / "restore.sqlite"
@@ -258,6 +316,53 @@ def restore(engine: Engine, path: str | Path, force: bool = False) -> BackupInfo
         finally:
             staged.dispose()
     return BackupInfo(path, original.revision, info.rows)
+
+
+def _is_pg_dump(path: Path) -> bool:
+    try:
+        with path.open("rb") as file:
+            return file.read(len(PG_DUMP_HEADER)) == PG_DUMP_HEADER
+    except OSError:
+        return False  # said by inspect_backup
+
+
+def _pg_restore(engine: Engine, path: Path, force: bool) -> BackupInfo:
+    """A ``bidgeo backup --format pg_dump`` archive back into the PostgreSQL schema it was
+    dumped from, replacing bidgeo's tables there in one transaction."""
+    if engine.dialect.name != "postgresql":
+        raise InputError("restore_pg_dump", path=str(path))
+    tool = _pg_tool("pg_restore")
+    try:
+        listing = _run(None, [tool, "--list", str(path)])
+    except InputError as exc:
+        raise InputError("restore_damaged", path=str(path), detail=exc.params["detail"]) from exc
+    data = {tuple(line.split()[5:7]) for line in listing.splitlines()
+            if not line.startswith(";") and line.split()[3:5] == ["TABLE", "DATA"]}
+    if not {"alembic_version", "projects"} <= {name for _, name in data}:
+        raise InputError("restore_not_backup", path=str(path))
+    with engine.connect() as conn:
+        schema = conn.scalar(text("SELECT current_schema()"))
+    dumped = {s for s, _ in data}
+    if dumped != {schema}:
+        raise InputError("restore_pg_dump_schema", path=str(path), dumped=", ".join(sorted(dumped)), schema=schema)
+    copied = _run(None, [tool, "--data-only", "--table=alembic_version", "--file=-", str(path)])
+    lines = copied.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("COPY "))
+    revision = lines[start + 1].strip()
+    if revision not in _revisions():
+        raise InputError("restore_too_new", path=str(path), revision=revision)
+    present = rows_in(engine)
+    if sum(present.values()) and not force:
+        raise InputError("restore_not_empty", url=engine.url.render_as_string(hide_password=True),
+                         rows=sum(present.values()), projects=present.get("projects", 0))
+    engine.dispose()
+    try:
+        _run(engine, [tool, "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
+                      "--exit-on-error", str(path)])
+    except InputError as exc:  # one transaction: nothing changed
+        raise ValidationError("restore_failed", detail=exc.params["detail"]) from exc
+    migrate(engine)
+    return BackupInfo(path, revision, rows_in(engine))
 
 
 def _copy_into(engine: Engine, staged: Engine) -> None:

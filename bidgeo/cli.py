@@ -120,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
                                       "safe while the app runs")
     backup.add_argument("out", metavar="OUT", type=Path, help="the backup file to write (an SQLite file)")
     backup.add_argument("--force", action="store_true", help="overwrite an existing file")
+    backup.add_argument("--format", choices=("sqlite", "pg_dump"), default="sqlite",
+                        help="pg_dump: a pg_dump archive of a PostgreSQL database (restores into the same schema)")
     restore = commands.add_parser("restore", parents=[common],
                                   help="restore a backup into the database (SQLite or PostgreSQL)")
     restore.add_argument("file", metavar="IN", type=Path, help="a file that bidgeo backup wrote")
@@ -516,7 +518,7 @@ def cmd_export(args) -> int:
 def cmd_backup(args) -> int:
     from bidgeo import backup
 
-    info = backup.backup(_store(args), args.out, overwrite=args.force)
+    info = backup.backup(_store(args), args.out, overwrite=args.force, fmt=args.format)
     print(info.path)
     print(t("backup_written", args.lang, path=info.path, size=f"{info.size / 1e6:.1f}", projects=info.count("projects"),
             observations=info.count("observations"), photos=info.count("photos"), rows=info.total), file=sys.stderr)

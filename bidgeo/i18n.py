@@ -1029,10 +1029,33 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "{path} is not a bidgeo backup. Give a file that “bidgeo backup” wrote.",
     },
     "restore_pg_dump": {
-        "sv": "{path} är ett arkiv från pg_dump. Läs tillbaka det med pg_restore; ”bidgeo restore” "
-        "läser filer som ”bidgeo backup” har skrivit.",
-        "en": "{path} is a pg_dump archive. Read it back with pg_restore; “bidgeo restore” reads "
-        "files that “bidgeo backup” wrote.",
+        "sv": "{path} är ett arkiv från pg_dump och kan bara läsas tillbaka i PostgreSQL. Ange en "
+        "PostgreSQL-databas med --db, eller gör en säkerhetskopia i bidgeos eget format (utan --format pg_dump).",
+        "en": "{path} is a pg_dump archive and can only be read back into PostgreSQL. Give a PostgreSQL "
+        "database with --db, or make a backup in bidgeo's own format (without --format pg_dump).",
+    },
+    "restore_pg_dump_schema": {
+        "sv": "{path} är en dump av schemat {dumped}, men databasen använder schemat {schema}. pg_restore läser "
+        "bara tillbaka i samma schema; flytta mellan scheman med bidgeos eget format (utan --format pg_dump).",
+        "en": "{path} is a dump of the schema {dumped}, but the database uses the schema {schema}. pg_restore "
+        "only restores into the same schema; move between schemas with bidgeo's own format (without "
+        "--format pg_dump).",
+    },
+    "backup_pg_dump_postgres_only": {
+        "sv": "--format pg_dump går bara med en PostgreSQL-databas. Den inbyggda SQLite-databasen säkerhetskopieras "
+        "utan --format.",
+        "en": "--format pg_dump only works with a PostgreSQL database. The embedded SQLite database is backed up "
+        "without --format.",
+    },
+    "backup_no_pg_tool": {
+        "sv": "Programmet {tool} finns inte. Installera PostgreSQL-klienten i samma huvudversion som servern "
+        "(t.ex. apt-get install postgresql-client-15), eller säkerhetskopiera utan --format pg_dump.",
+        "en": "The program {tool} is missing. Install the PostgreSQL client of the server's major version "
+        "(e.g. apt-get install postgresql-client-15), or back up without --format pg_dump.",
+    },
+    "backup_pg_failed": {
+        "sv": "{tool} misslyckades: {detail}",
+        "en": "{tool} failed: {detail}",
     },
     "restore_damaged": {
         "sv": "Säkerhetskopian {path} är skadad ({detail}) och återställdes inte.",

@@ -158,6 +158,40 @@ def test_from_sqlite_to_postgresql_and_back(new_database, tmp_path):
     assert dump(back) == before
 
 
+@pytest.mark.postgres
+def test_pg_dump_round_trip(postgres_url, new_database, tmp_path):
+    """``--format pg_dump``: a pg_dump archive of bidgeo's schema (photos in it), read back with
+    pg_restore into the same schema, row for row; refused into another schema or SQLite."""
+    url = postgres_url
+    engine = open_store(url)
+    made = fill(engine)
+    engine.dispose()
+    before = dump(url)
+    out = tmp_path / "bidgeo.dump"
+    result = bidgeo("backup", out, "--format", "pg_dump", "--db", url)
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes()[:5] == b"PGDMP" and "1 projekt, 3 observationer, 2 foton" in result.stderr
+
+    engine = open_store(url)  # the database changes after the backup
+    walks.delete_observation(engine, made["uuids"][0])
+    photos.remove_photo(engine, made["project"], photos.photos(engine, made["project"], [made["uuids"][1]])[0].id)
+    engine.dispose()
+    refused = bidgeo("restore", out, "--db", url)
+    assert refused.returncode == 2 and "innehåller redan data" in refused.stderr
+    result = bidgeo("restore", out, "--force", "--db", url)
+    assert result.returncode == 0, result.stderr
+    assert dump(url) == before  # every table, row for row, photo and OSM bytes included
+    restored = open_store(url)
+    uuid = walks.new_uuid()
+    assert walks.save_observation(restored, made["project"], made["walk"], uuid, obs()) == "created"  # ids go on
+    restored.dispose()
+
+    other = bidgeo("restore", out, "--db", new_database("postgres"))
+    assert other.returncode == 2 and "pg_restore läser bara tillbaka i samma schema" in other.stderr
+    into_sqlite = bidgeo("restore", out, "--db", new_database("sqlite"))
+    assert into_sqlite.returncode == 2 and "kan bara läsas tillbaka i PostgreSQL" in into_sqlite.stderr
+
+
 def test_a_backup_taken_while_tablets_save_is_consistent(database_url, tmp_path):
     """Observations are saved (each with its history row, in one transaction) while backups
     are taken: every backup holds whole saves, never an observation without its history."""
@@ -209,7 +243,10 @@ def test_restore_refuses_what_is_not_a_backup(tmp_path, bidgeo_home):
     dumped = tmp_path / "dump.pgdump"
     dumped.write_bytes(b"PGDMP\x01\x0e\x00" + bytes(100))
     result = bidgeo("restore", dumped, "--db", db, "--lang", "en")
-    assert result.returncode == 2 and "pg_dump archive" in result.stderr and "pg_restore" in result.stderr
+    assert result.returncode == 2 and "pg_dump archive" in result.stderr and "only be read back into PostgreSQL" \
+        in result.stderr
+    not_postgres = bidgeo("backup", tmp_path / "x.dump", "--format", "pg_dump", "--db", db)
+    assert not_postgres.returncode == 2 and "--format pg_dump går bara med en PostgreSQL-databas" in not_postgres.stderr
 
     foreign = tmp_path / "foreign.sqlite"
     with sqlite3.connect(foreign) as conn:
