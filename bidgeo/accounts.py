@@ -57,6 +57,7 @@ LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,31}")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 _hasher = PasswordHasher()
 _dummy_hash: str | None = None
@@ -69,6 +70,7 @@ class UserInfo:
     display_name: str
     disabled: bool
     created_at: datetime
+    email: str = ""
 
     @property
     def name(self) -> str:
@@ -77,7 +79,7 @@ class UserInfo:
 
 
 def _info(user: User) -> UserInfo:
-    return UserInfo(user.id, user.username, user.display_name, bool(user.disabled), user.created_at)
+    return UserInfo(user.id, user.username, user.display_name, bool(user.disabled), user.created_at, user.email or "")
 
 
 def allowed(role: str | None, action: str) -> bool:
@@ -91,6 +93,20 @@ def normalise_username(username: str) -> str:
     return (username or "").strip().lower()
 
 
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def user_by_email(engine: Engine, email: str) -> UserInfo | None:
+    """The (enabled) account with this e-mail address, for an OIDC sign-in; else None."""
+    email = normalise_email(email)
+    if not email:
+        return None
+    with Session(engine) as session:
+        user = session.scalar(select(User).where(User.email == email, User.disabled.is_(False)))
+        return _info(user) if user is not None else None
+
+
 def _check_password(password: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise ValidationError("password_too_short", min=MIN_PASSWORD_LENGTH)
@@ -98,18 +114,25 @@ def _check_password(password: str) -> None:
         raise ValidationError("password_too_long", max=MAX_PASSWORD_LENGTH)
 
 
-def create_user(engine: Engine, username: str, password: str, display_name: str = "") -> UserInfo:
+def create_user(engine: Engine, username: str, password: str, display_name: str = "", email: str = "") -> UserInfo:
     """A new account. The username is 2-32 lower-case letters, digits, ``.``, ``_`` or ``-``
-    (starting with a letter or digit); the password at least 10 characters."""
+    (starting with a letter or digit); the password at least 10 characters. ``email`` (if
+    given) is the address an OIDC sign-in is matched by."""
     username = normalise_username(username)
     if not USERNAME.fullmatch(username):
         raise ValidationError("username_invalid", username=username)
     _check_password(password)
-    user = User(username=username, display_name=(display_name or "").strip(), password_hash=_hasher.hash(password))
+    email = normalise_email(email)
+    if email and not EMAIL.fullmatch(email):
+        raise ValidationError("email_invalid", email=email[:100])
+    user = User(username=username, display_name=(display_name or "").strip(), password_hash=_hasher.hash(password),
+                email=email or None)
     try:
         with Session(engine) as session, session.begin():
             if session.scalar(select(User.id).where(User.username == username)) is not None:
                 raise ValidationError("username_taken", username=username)
+            if email and session.scalar(select(User.id).where(User.email == email)) is not None:
+                raise ValidationError("email_taken", email=email)
             session.add(user)
             session.flush()
             return _info(user)

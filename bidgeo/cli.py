@@ -133,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
                                         help="add an account; the password is read as one line from stdin")
     user_add.add_argument("username", metavar="USERNAME")
     user_add.add_argument("--name", default="", help="the name shown in the app")
+    user_add.add_argument("--email", default="", help="the address an OIDC sign-in (if configured) is matched by")
     user_grant = user_commands.add_parser("grant", parents=[common], help="give a user a role in a project")
     user_grant.add_argument("username", metavar="USERNAME")
     user_grant.add_argument("project", metavar="PROJECT")
@@ -549,7 +550,7 @@ def cmd_user_add(args) -> int:
     from bidgeo import accounts
 
     engine = _store(args)
-    user = accounts.create_user(engine, args.username, _read_password(args.lang), args.name)
+    user = accounts.create_user(engine, args.username, _read_password(args.lang), args.name, args.email)
     print(user.username)
     print(t("cli_user_added", args.lang, username=user.username), file=sys.stderr)
     return 0
@@ -585,7 +586,7 @@ def cmd_user_list(args) -> int:
     users = accounts.list_users(_store(args))
     if args.json:
         print(json.dumps([
-            {"username": u.username, "display_name": u.display_name, "disabled": u.disabled,
+            {"username": u.username, "display_name": u.display_name, "email": u.email, "disabled": u.disabled,
              "created": u.created_at.isoformat(),
              "roles": [{"project": project_id, "role": role} for project_id, role in roles.items()]}
             for u, roles in users

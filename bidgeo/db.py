@@ -433,6 +433,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    email: Mapped[Optional[str]] = mapped_column(String(254), unique=True, nullable=True)
+    """Lower-case; an OIDC sign-in with this (verified) address is this account."""
 
 
 class Membership(Base):

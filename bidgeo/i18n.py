@@ -1474,6 +1474,22 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "login_password": {"sv": "Lösenord", "en": "Password"},
     "login_button": {"sv": "Logga in", "en": "Log in"},
     "login_failed": {"sv": "Fel användarnamn eller lösenord.", "en": "Wrong username or password."},
+    "email_invalid": {
+        "sv": "”{email}” är ingen e-postadress.",
+        "en": "“{email}” is not an e-mail address.",
+    },
+    "email_taken": {
+        "sv": "E-postadressen ”{email}” hör redan till ett annat konto.",
+        "en": "The e-mail address “{email}” already belongs to another account.",
+    },
+    "login_oidc": {"sv": "Logga in med organisationens konto", "en": "Log in with your organisation's account"},
+    "login_oidc_or": {"sv": "… eller med ett bidgeo-konto:", "en": "… or with a bidgeo account:"},
+    "login_oidc_unknown": {
+        "sv": "Du är inloggad som {email}, men inget bidgeo-konto har den adressen. Be BID-managern lägga "
+        "till det (bidgeo user add NAMN --email {email}), eller logga ut och logga in med ett annat konto.",
+        "en": "You are signed in as {email}, but no bidgeo account has that address. Ask the BID manager to "
+        "add it (bidgeo user add NAME --email {email}), or log out and log in with another account.",
+    },
     "login_locked": {
         "sv": "För många misslyckade inloggningar med det här användarnamnet. Vänta {minutes} minuter och "
         "försök igen, eller be BID-managern sätta ett nytt lösenord.",

@@ -155,13 +155,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_app(home: Path, env: dict):
-    """The app as the README starts it (``streamlit run app.py``) with ``env``, on a free port;
-    yields its URL once it answers, and stops it afterwards. Its log is ``home/streamlit.log``."""
-    port = free_port()
+def serve_app(home: Path, env: dict, port: int | None = None, args: tuple[str, ...] = ()):
+    """The app as the README starts it (``streamlit run app.py [args]``) with ``env``, on
+    ``port`` (default: a free one); yields its URL once it answers, and stops it afterwards.
+    Its log is ``home/streamlit.log``."""
+    port = port or free_port()
     with open(home / "streamlit.log", "w") as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), *args],
             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"

@@ -795,3 +795,69 @@ def test_an_editor_opens_the_place_walk_in_the_browser(browser, auth_app):
         sidebar.get_by_role("button", name="Logga ut").click()
         page.get_by_role("heading", name="Logga in").wait_for(timeout=30_000)
         assert seen["errors"] == []
+
+
+@pytest.fixture(scope="module")
+def oidc_app(tmp_path_factory):
+    """The app with accounts on and sign-in through an OIDC provider (a fake one on
+    127.0.0.1), on its own port and store: the demo project and an editor with an e-mail
+    address. Yields (url, provider)."""
+    from bidgeo import accounts
+    from conftest import free_port
+    from fake_oidc import CLIENT_ID, CLIENT_SECRET, FakeOidc
+
+    home = tmp_path_factory.mktemp("browser-oidc-home")
+    engine = open_store(f"sqlite:///{home / 'bidgeo.sqlite'}")
+    demo = ensure_demo(engine)
+    accounts.create_user(engine, "anna", ACCOUNT_PASSWORD, "Anna Andersson", email="Anna@Kommun.example")
+    accounts.grant(engine, "anna", demo.id, "editor")
+    engine.dispose()
+    port = free_port()
+    with FakeOidc("anna@kommun.example") as provider:
+        secrets = home / "secrets.toml"
+        secrets.write_text(f"""[auth]
+redirect_uri = "http://127.0.0.1:{port}/oauth2callback"
+cookie_secret = "en-lång-slumpmässig-hemlighet-för-kakan-0123456789"
+client_id = "{CLIENT_ID}"
+client_secret = "{CLIENT_SECRET}"
+server_metadata_url = "{provider.url}/.well-known/openid-configuration"
+""")
+        env = {**os.environ, "BIDGEO_HOME": str(home), "BIDGEO_AUTH": "1"}
+        env.pop("BIDGEO_DATABASE_URL", None)
+        with serve_app(home, env, port=port, args=("--secrets.files", str(secrets))) as url:
+            yield url, provider
+
+
+def test_sign_in_through_the_organisations_oidc_provider(browser, oidc_app):
+    """OIDC configured: "Logga in med organisationens konto" goes to the provider and back, the
+    verified address is the account (its role, its pages), a reload keeps the login, logging
+    out ends it; an address no account has is told so."""
+    url, provider = oidc_app
+    with _browsing(browser, url, 768, 1024) as (page, seen):
+        page.goto(url)
+        page.get_by_role("heading", name="Logga in").wait_for(timeout=60_000)
+        page.get_by_role("button", name="Logga in med organisationens konto").click()
+        page.get_by_role("heading", name="Projekt och översikt").wait_for(timeout=60_000)
+        _open_sidebar(page)
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        sidebar.get_by_text("Inloggad som Anna Andersson · redigerare").wait_for(timeout=30_000)
+        assert sidebar.get_by_role("link", name="Steg 2: Platsvandring", exact=True).count() == 1
+        assert sidebar.get_by_role("link", name="Styrgruppen: granskning", exact=True).count() == 0
+        page.wait_for_timeout(1000)  # the sidebar slides in
+        page.screenshot(path=str(ARTIFACTS / "oidc-signed-in-768x1024.png"), full_page=True)
+
+        page.reload()  # the identity cookie keeps the login
+        _open_sidebar(page)
+        sidebar.get_by_text("Inloggad som Anna Andersson · redigerare").wait_for(timeout=60_000)
+        sidebar.get_by_role("button", name="Logga ut").click()
+        page.get_by_role("button", name="Logga in med organisationens konto").wait_for(timeout=60_000)
+
+        provider.email = "okand@annan.example"
+        page.get_by_role("button", name="Logga in med organisationens konto").click()
+        page.get_by_text("Du är inloggad som okand@annan.example, men inget bidgeo-konto har den adressen.").wait_for(
+            timeout=60_000)
+        page.screenshot(path=str(ARTIFACTS / "oidc-unknown-768x1024.png"), full_page=True)
+        assert page.get_by_role("heading", name="Projekt och översikt").count() == 0
+        assert seen["errors"] == [] and seen["failed"] == [], seen
+        assert seen["hosts"] <= {url.split("/")[2], provider.url.split("/")[2]}
+

@@ -140,11 +140,34 @@ def check_served_safely() -> None:
     st.stop()
 
 
+def oidc_configured() -> bool:
+    """Whether sign-in through an OIDC provider is set up (an ``[auth]`` section in
+    ``.streamlit/secrets.toml``, Streamlit's built-in login)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def _oidc_email() -> str | None:
+    """The verified e-mail address of the user signed in at the OIDC provider, if any."""
+    if not oidc_configured() or not st.user.is_logged_in or st.user.get("email_verified") is False:
+        return None
+    return st.user.get("email") or None
+
+
 def current_user() -> accounts.UserInfo | None:
-    """The logged-in user; None in single-user mode or before the login."""
+    """The logged-in user; None in single-user mode or before the login. Someone signed in
+    at the OIDC provider is the account with their e-mail address (and stays logged in
+    across reloads, by Streamlit's identity cookie)."""
     if not config.auth_enabled():
         return None
     user_id = st.session_state.get("user_id")
+    if user_id is None and (email := _oidc_email()):
+        signed_in = accounts.user_by_email(store(), email)
+        if signed_in is not None:
+            st.session_state["user_id"], st.session_state["username"] = signed_in.id, signed_in.username
+            user_id = signed_in.id
     if user_id is None:
         return None
     user = accounts.get_user(store(), user_id)
@@ -181,6 +204,14 @@ def login() -> None:
     """The login form, then a stop (see :func:`login_needed`)."""
     st.title(t("login_title"))
     st.caption(t("login_intro"))
+    if oidc_configured():
+        if email := _oidc_email():  # signed in at the provider, but no account has the address
+            st.warning(t("login_oidc_unknown", email=email))
+            st.button(t("logout"), key="oidc_logout", on_click=st.logout)
+        else:
+            st.button(t("login_oidc"), key="oidc_login", on_click=st.login, type="primary",
+                      icon=":material/badge:")
+        st.caption(t("login_oidc_or"))
     with st.form("login"):
         st.text_input(t("login_username"), key="login_username", max_chars=64, autocomplete="username")
         st.text_input(t("login_password"), key="login_password", type="password", max_chars=1024,
@@ -197,6 +228,8 @@ def logout() -> None:
     language = lang()
     st.session_state.clear()
     st.session_state["lang"] = language
+    if oidc_configured() and st.user.is_logged_in:
+        st.logout()  # and at the provider, so the next one at this tablet is asked who they are
 
 
 def role(project: ProjectInfo | None = None) -> str | None:
