@@ -142,11 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
     user_revoke.add_argument("username", metavar="USERNAME")
     user_revoke.add_argument("project", metavar="PROJECT")
     user_list = user_commands.add_parser("list", parents=[common], help="list accounts and their roles")
+    user_list.add_argument("--json", action="store_true")
     audit_log = commands.add_parser("audit", parents=[common], help="the change log: who changed what")
     audit_log.add_argument("project", metavar="PROJECT", nargs="?", help="one project (default: all)")
     audit_log.add_argument("--limit", type=int, default=200)
     audit_log.add_argument("--json", action="store_true")
-    user_list.add_argument("--json", action="store_true")
     return parser
 
 
@@ -185,18 +185,35 @@ def _authorise(args, command) -> str:
     checking their password and that their role allows the command. While no one is an
     administrator yet, the ``user`` commands are open, so the first one can be made."""
     import getpass
-    import os
 
     from bidgeo import accounts, config
     from bidgeo.db import open_store
+
+    try:
+        login = f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no login name (e.g. a container without one)
+        login = "cli"
+    if not config.auth_enabled():
+        return login
+    engine = open_store(args.db)
+    try:
+        if isinstance(command, tuple) and command[0] == "user" and not accounts.any_admin(engine):
+            return login
+        return _check_role(args, command, engine)
+    finally:
+        engine.dispose()
+
+
+def _check_role(args, command, engine) -> str:
+    """The name of the user running the command, once their password and role (see
+    :data:`PERMISSIONS`) are checked."""
+    import getpass
+    import os
+
+    from bidgeo import accounts
     from bidgeo.errors import ForbiddenError
     from bidgeo.projects import get_project, list_projects
 
-    if not config.auth_enabled():
-        return f"cli:{getpass.getuser()}"
-    engine = open_store(args.db)
-    if isinstance(command, tuple) and command[0] == "user" and not accounts.any_admin(engine):
-        return f"cli:{getpass.getuser()}"
     username = args.user or os.environ.get("BIDGEO_USER", "")
     password = os.environ.get("BIDGEO_PASSWORD")
     if not username:
@@ -217,7 +234,7 @@ def _authorise(args, command) -> str:
         needed += [(action, get_project(engine, ref).id) for ref in args.projects]
     elif where == "all":
         needed += [(action, p.id) for p in list_projects(engine)]
-    if command == "export" and not args.public or getattr(args, "with_contacts", False):
+    if command == "export" and (not args.public or args.with_contacts):
         needed.append(("personal_data", get_project(engine, args.project).id))
     if command == "services" and args.project is not None:
         needed.append(("manage", get_project(engine, args.project).id))
@@ -227,7 +244,6 @@ def _authorise(args, command) -> str:
         if not accounts.allowed(accounts.role_of(engine, user.id, project_id), action):
             raise ForbiddenError("cli_forbidden", username=user.username, action=t(f"permission_{action}", args.lang),
                                  name=get_project(engine, project_id).name)
-    engine.dispose()
     return user.username
 
 
