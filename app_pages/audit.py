@@ -17,10 +17,10 @@ if log.empty:
     st.stop()
 
 left, right = st.columns(2)
-actors = left.multiselect(ui.t("audit_filter_actor"), sorted(log["actor"].unique()), key="audit_actors", placeholder=ui.t("audit_everyone"),
-                          format_func=lambda a: a or ui.t("audit_single_user"))
-entities = right.multiselect(ui.t("audit_filter_entity"), sorted(log["entity"].unique()), key="audit_entities", placeholder=ui.t("audit_every_kind"),
-                             format_func=lambda e: ui.t("audit_entity_" + e))
+actors = left.multiselect(ui.t("audit_filter_actor"), sorted(log["actor"].unique()), key="audit_actors",
+                          placeholder=ui.t("audit_everyone"), format_func=lambda a: a or ui.t("audit_single_user"))
+entities = right.multiselect(ui.t("audit_filter_entity"), sorted(log["entity"].unique()), key="audit_entities",
+                             placeholder=ui.t("audit_every_kind"), format_func=lambda e: ui.t("audit_entity_" + e))
 shown = log[log["actor"].isin(actors or log["actor"]) & log["entity"].isin(entities or log["entity"])]
 table = pd.DataFrame({
     ui.t("audit_when"): [local_time(at) for at in shown["at"]],

@@ -347,7 +347,9 @@ def _pg_restore(engine: Engine, path: Path, force: bool) -> BackupInfo:
         raise InputError("restore_pg_dump_schema", path=str(path), dumped=", ".join(sorted(dumped)), schema=schema)
     copied = _run(None, [tool, "--data-only", "--table=alembic_version", "--file=-", str(path)])
     lines = copied.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("COPY "))
+    start = next((i for i, line in enumerate(lines[:-1]) if line.startswith("COPY ")), None)
+    if start is None:
+        raise InputError("restore_not_backup", path=str(path))
     revision = lines[start + 1].strip()
     if revision not in _revisions():
         raise InputError("restore_too_new", path=str(path), revision=revision)

@@ -239,7 +239,8 @@ def _check_role(args, command, engine) -> str:
     if command == "services" and args.project is not None:
         needed.append(("manage", get_project(engine, args.project).id))
     if where == "any" and not accounts.allowed_anywhere(engine, user.id, action):
-        raise ForbiddenError("cli_forbidden_anywhere", username=user.username, action=t(f"permission_{action}", args.lang))
+        raise ForbiddenError("cli_forbidden_anywhere", username=user.username,
+                             action=t(f"permission_{action}", args.lang))
     for action, project_id in needed:
         if not accounts.allowed(accounts.role_of(engine, user.id, project_id), action):
             raise ForbiddenError("cli_forbidden", username=user.username, action=t(f"permission_{action}", args.lang),

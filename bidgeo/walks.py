@@ -26,8 +26,8 @@ from shapely.geometry import LineString, Point
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from bidgeo.db import Assessment, Observation, ObservationDraft, ObservationHistory, Photo, Walk, utcnow
 from bidgeo.errors import ConflictError, NotFoundError, ValidationError
