@@ -863,7 +863,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "sv": "{count} rader har fel (se ovan). Inget importerades; rätta raderna och försök igen.",
         "en": "{count} rows have errors (see above). Nothing was imported; fix the rows and try again.",
     },
-    "register_bad_crs": {
+    "crs_unknown": {
         "sv": "Koordinatsystemet ”{crs}” är okänt. Ange t.ex. EPSG:3006 (SWEREF 99 TM) eller EPSG:4326 (WGS 84).",
         "en": "The coordinate system “{crs}” is unknown. Give e.g. EPSG:3006 (SWEREF 99 TM) or EPSG:4326 (WGS 84).",
     },

@@ -246,7 +246,7 @@ def read_osm(path: str | Path) -> OsmData:
         raise InputError("osm_unsupported", path=path.name)
     try:
         return _read(path)
-    except (RuntimeError, ValueError, OSError) as exc:  # libosmium reports bad data so
+    except (RuntimeError, ValueError, OSError, osmium.InvalidLocationError) as exc:  # libosmium reports bad data so
         raise InputError("osm_unreadable", path=path.name, detail=str(exc)) from exc
 
 

@@ -3,6 +3,7 @@ walking-distance origins, so that coverage shares are of people rather than buil
 
 from __future__ import annotations
 
+import csv
 import io
 import tempfile
 from pathlib import Path
@@ -11,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -37,6 +39,21 @@ def _population_column(frame: pd.DataFrame, column: str | None) -> str:
     raise ValidationError("population_column_unknown", choices=", ".join(map(str, numeric)) or "–")
 
 
+def _numbers(values: pd.Series) -> pd.Series:
+    """Numbers as floats, anything else (text, a number beyond a float's range) NaN."""
+    try:
+        return pd.to_numeric(values, errors="coerce").astype(float)
+    except (OverflowError, ValueError, TypeError):
+        def one(value) -> float:
+            try:
+                number = float(value)
+            except (OverflowError, ValueError, TypeError):
+                return np.nan
+            return number if np.isfinite(number) else np.nan
+
+        return values.map(one).astype(float)
+
+
 def _to_wgs84(x: np.ndarray, y: np.ndarray, crs: CRS | None) -> tuple[np.ndarray, np.ndarray]:
     if crs is None:
         if np.all(np.abs(x) <= 180) and np.all(np.abs(y) <= 90):
@@ -54,17 +71,20 @@ def read_grid(data: bytes, name: str, column: str | None = None, crs: str | None
     if len(data) > MAX_BYTES:
         raise InputError("population_too_big", size_mb=round(len(data) / 1e6), limit_mb=MAX_BYTES // 1_000_000)
     suffix = Path(name.lower()).suffix
-    given = CRS.from_user_input(crs) if crs else None
+    try:
+        given = CRS.from_user_input(crs) if crs else None
+    except CRSError as exc:
+        raise InputError("crs_unknown", crs=crs) from exc
     if suffix == ".csv":
         try:
             frame = pd.read_csv(io.BytesIO(data), sep=None, engine="python")
-        except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        except (ValueError, pd.errors.ParserError, UnicodeDecodeError, csv.Error) as exc:
             raise InputError("population_unreadable", name=name, detail=str(exc).splitlines()[0]) from exc
         lower = {str(c).lower(): c for c in frame.columns}
         pair = next(((lower[a], lower[b]) for a, b in COORDINATE_NAMES if a in lower and b in lower), None)
         if pair is None:
             raise ValidationError("population_no_coordinates", columns=", ".join(map(str, frame.columns)))
-        x, y = pd.to_numeric(frame[pair[0]], errors="coerce"), pd.to_numeric(frame[pair[1]], errors="coerce")
+        x, y = _numbers(frame[pair[0]]), _numbers(frame[pair[1]])
         source_crs = given
     elif suffix in (".gpkg", ".geojson", ".json"):
         with tempfile.TemporaryDirectory() as tmp:
@@ -80,7 +100,7 @@ def read_grid(data: bytes, name: str, column: str | None = None, crs: str | None
         frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
     else:
         raise InputError("population_unsupported", name=name)
-    people = pd.to_numeric(frame[_population_column(frame, column)], errors="coerce")
+    people = _numbers(frame[_population_column(frame, column)])
     bad = np.flatnonzero(x.isna().to_numpy() | y.isna().to_numpy() | people.isna().to_numpy()
                          | (people < 0).to_numpy())
     if len(bad):
@@ -88,8 +108,13 @@ def read_grid(data: bytes, name: str, column: str | None = None, crs: str | None
         raise ValidationError("population_bad_rows", rows=rows, count=len(bad))
     if frame.empty:
         raise ValidationError("population_empty", name=name)
-    lon, lat = _to_wgs84(x.to_numpy(float), y.to_numpy(float), source_crs)
-    return pd.DataFrame({"lon": np.asarray(lon), "lat": np.asarray(lat), "population": people.to_numpy(float)})
+    lon, lat = (np.asarray(v, dtype=float) for v in _to_wgs84(x.to_numpy(float), y.to_numpy(float), source_crs))
+    outside = np.flatnonzero(~(np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
+                               & np.isfinite(people.to_numpy(float))))
+    if len(outside):
+        rows = ", ".join(str(r + 2 if suffix == ".csv" else r + 1) for r in outside[:10])
+        raise ValidationError("population_bad_rows", rows=rows, count=len(outside))
+    return pd.DataFrame({"lon": lon, "lat": lat, "population": people.to_numpy(float)})
 
 
 def set_grid(engine: Engine, project_id: int, cells: pd.DataFrame) -> int:

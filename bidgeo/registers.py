@@ -84,7 +84,7 @@ def to_services(table: pd.DataFrame, mapping: RegisterMapping, lang: str
     try:
         crs = CRS.from_user_input(mapping.crs)
     except CRSError as exc:
-        raise InputError("register_bad_crs", crs=mapping.crs) from exc
+        raise InputError("crs_unknown", crs=mapping.crs) from exc
     if not crs.equals(WGS84):
         x, y = Transformer.from_crs(crs, WGS84, always_xy=True).transform(x, y)
     rows = []

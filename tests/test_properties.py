@@ -1,5 +1,6 @@
-"""Hostile input, property-based (Hypothesis): the parsers of uploads never fail with
-anything but their typed errors, whatever bytes, JSON, CSV or zip member names they get; a
+"""Hostile input, property-based (Hypothesis): the parsers of uploads (boundary files,
+registers, photos, field kits, OSM files, population grids) never fail with anything but
+their typed errors, whatever bytes, JSON, CSV, XML or zip member names they get; a
 field kit's zip never writes outside its temporary folder; and observation comments
 (HTML, JavaScript, any Unicode) are stored exactly and shown escaped on the map.
 
@@ -360,3 +361,84 @@ def test_a_comment_is_kept_exactly_and_shown_escaped(walk_for_comments, comment,
         .get_root().render().lower()
     for tag in TAGS:
         assert page.count(tag) == plain.count(tag), tag
+
+
+# --- OSM files (a project's extract, the services import) ----------------------------------------
+CASES = (Path(__file__).parent / "data" / "taxonomy_cases.osm").read_bytes()
+osm_names = st.sampled_from(["extract.osm", "extract.osm.pbf", "EXTRACT.OSM", "extract.pbf"])
+xml_text = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=30)
+coordinate = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.sampled_from([0, 90.0000001, -181, 1e308]))
+
+
+def _read_osm(data: bytes, name: str):
+    from bidgeo.osm import OsmData, read_osm
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(data)
+        try:
+            found = read_osm(path)
+        except InputError as exc:
+            assert exc.message() and exc.message("en")
+            return None
+    assert isinstance(found, OsmData)
+    return found
+
+
+@FAST
+@given(data=st.binary(max_size=3000), name=osm_names)
+def test_any_bytes_as_an_osm_file_read_or_say_why(data, name):
+    _read_osm(data, name)
+
+
+@FAST
+@given(cuts=st.lists(st.tuples(st.integers(0, len(CASES)), st.binary(max_size=6)), max_size=4),
+       truncate=st.integers(10, len(CASES)))
+def test_a_damaged_osm_file_is_read_or_refused(cuts, truncate):
+    data = bytearray(CASES[:truncate])
+    for at, junk in cuts:
+        data[at:at + len(junk)] = junk
+    _read_osm(bytes(data), "extract.osm")
+
+
+@FAST
+@given(name=xml_text, lon=coordinate, lat=coordinate, amenity=st.sampled_from(["pharmacy", "school", "", "<b>"]),
+       missing=st.booleans())
+def test_hostile_osm_content_is_read_or_refused_and_names_are_kept(name, lon, lat, amenity, missing):
+    """Names with markup or any Unicode, coordinates out of range or not numbers, ways that
+    refer to nodes the file lacks."""
+    from xml.sax.saxutils import quoteattr
+
+    doc = (f'<?xml version="1.0" encoding="UTF-8"?><osm version="0.6">'
+           f'<node id="1" lat={quoteattr(str(lat))} lon={quoteattr(str(lon))}>'
+           f'<tag k="amenity" v={quoteattr(amenity)}/><tag k="name" v={quoteattr(name)}/></node>'
+           f'<node id="2" lat="60.52" lon="26.95"/><node id="3" lat="60.521" lon="26.951"/>'
+           f'<way id="10"><nd ref="2"/><nd ref="{99 if missing else 3}"/><tag k="highway" v="footway"/></way>'
+           f'</osm>').encode("utf-8")
+    found = _read_osm(doc, "extract.osm")
+    if found is not None and len(found.services):
+        assert set(found.services["name"].dropna()) <= {name}  # verbatim, never rewritten
+
+
+# --- population grids ------------------------------------------------------------------------------
+grid_texts = st.one_of(
+    st.text(max_size=400),
+    st.lists(st.tuples(numbers, numbers, numbers | st.text(max_size=5)), max_size=8).map(
+        lambda rows: "x,y,population\n" + "\n".join(",".join(map(str, row)) for row in rows)),
+)
+
+
+@FAST
+@given(text=grid_texts, name=st.sampled_from(["grid.csv", "grid.xlsx", "grid.gpkg", "grid.txt"]),
+       crs=st.sampled_from([None, "EPSG:3006", "EPSG:4326", "nonsense"]))
+def test_any_population_grid_reads_or_says_why(text, name, crs):
+    from bidgeo import population
+
+    try:
+        cells = population.read_grid(text.encode("utf-8"), name, crs=crs)
+    except BidgeoError as exc:
+        assert exc.message() and exc.message("en")
+        return
+    assert {"lon", "lat", "population"} <= set(cells.columns)
+    assert cells["lon"].between(-180, 180).all() and cells["lat"].between(-90, 90).all()
+    assert (cells["population"] >= 0).all()
