@@ -141,9 +141,12 @@ def create_user(engine: Engine, username: str, password: str, display_name: str 
 
 
 def set_password(engine: Engine, username: str, password: str) -> None:
+    """A new password; it also lifts a lockout after failed logins."""
     _check_password(password)
     with Session(engine) as session, session.begin():
-        _user(session, username).password_hash = _hasher.hash(password)
+        user = _user(session, username)
+        user.password_hash = _hasher.hash(password)
+        session.execute(delete(LoginFailure).where(LoginFailure.username == user.username))
 
 
 def set_disabled(engine: Engine, username: str, disabled: bool = True) -> None:

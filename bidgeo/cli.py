@@ -134,6 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
     user_add.add_argument("username", metavar="USERNAME")
     user_add.add_argument("--name", default="", help="the name shown in the app")
     user_add.add_argument("--email", default="", help="the address an OIDC sign-in (if configured) is matched by")
+    user_password = user_commands.add_parser("password", parents=[common],
+                                             help="set a new password (read as one line from stdin); "
+                                                  "also lifts a lockout after failed logins")
+    user_password.add_argument("username", metavar="USERNAME")
     user_grant = user_commands.add_parser("grant", parents=[common], help="give a user a role in a project")
     user_grant.add_argument("username", metavar="USERNAME")
     user_grant.add_argument("project", metavar="PROJECT")
@@ -173,6 +177,7 @@ PERMISSIONS = {
     "backup": ("manage", "all"),
     "restore": ("manage", "all"),
     ("user", "add"): ("manage", "any"),
+    ("user", "password"): ("manage", "any"),
     ("user", "grant"): ("manage", "project"),
     ("user", "revoke"): ("manage", "project"),
     ("user", "list"): ("manage", "any"),
@@ -573,6 +578,15 @@ def cmd_user_add(args) -> int:
     return 0
 
 
+def cmd_user_password(args) -> int:
+    from bidgeo import accounts
+
+    accounts.set_password(_store(args), args.username, _read_password(args.lang))
+    print(t("cli_user_password_set", args.lang, username=accounts.normalise_username(args.username)),
+          file=sys.stderr)
+    return 0
+
+
 def cmd_user_grant(args) -> int:
     from bidgeo import accounts
     from bidgeo.projects import get_project
@@ -645,6 +659,7 @@ COMMANDS = {
     ("walk-kit", "export"): cmd_kit_export,
     ("walk-kit", "import"): cmd_kit_import,
     ("user", "add"): cmd_user_add,
+    ("user", "password"): cmd_user_password,
     ("user", "grant"): cmd_user_grant,
     ("user", "revoke"): cmd_user_revoke,
     ("user", "list"): cmd_user_list,

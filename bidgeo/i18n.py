@@ -1449,6 +1449,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "There is no role “{role}”. Choose one of: {choices}.",
     },
     "cli_password_prompt": {"sv": "Lösenord: ", "en": "Password: "},
+    "cli_user_password_set": {
+        "sv": "Användaren ”{username}” har ett nytt lösenord.",
+        "en": "User “{username}” has a new password.",
+    },
     "cli_user_added": {
         "sv": "Användaren ”{username}” är skapad. Ge den en roll med bidgeo user grant.",
         "en": "User “{username}” was created. Give it a role with bidgeo user grant.",

@@ -146,6 +146,11 @@ def test_cli_user_add_grant_list_revoke(database_url):
     engine = open_store(database_url)
     assert accounts.authenticate(engine, "anna", PASSWORD) is not None  # the newline is not part of it
     engine.dispose()
+    changed = subprocess_input(["user", "password", "anna"], PASSWORD + "-nytt\n", env)
+    assert changed.returncode == 0 and "”anna” har ett nytt lösenord" in changed.stderr
+    engine = open_store(database_url)
+    assert accounts.authenticate(engine, "anna", PASSWORD + "-nytt") is not None
+    engine.dispose()
     revoked = bidgeo("user", "revoke", "anna", project, env=env)
     assert revoked.returncode == 0 and "har inte längre någon roll" in revoked.stderr
     assert json.loads(bidgeo("user", "list", "--json", env=env).stdout)[0]["roles"] == []
@@ -249,9 +254,13 @@ def test_too_many_failed_logins_lock_the_name_out_for_a_while(engine, monkeypatc
             accounts.authenticate(engine, name, PASSWORD)  # even the right password
         assert locked.value.key == "login_locked" and locked.value.params["minutes"] == 15
         assert locked.value.message().startswith("För många misslyckade inloggningar")
+    accounts.set_password(engine, "anna", PASSWORD + "!")  # the BID manager sets a new one: the lock goes
+    assert accounts.authenticate(engine, "anna", PASSWORD + "!") is not None
+    for _ in range(accounts.MAX_FAILURES):
+        accounts.authenticate(engine, "anna", "fel lösenord!")
     later = db.utcnow() + timedelta(minutes=16)
     monkeypatch.setattr(accounts, "utcnow", lambda: later)
-    assert accounts.authenticate(engine, "anna", PASSWORD) is not None
+    assert accounts.authenticate(engine, "anna", PASSWORD + "!") is not None
 
 
 def test_the_login_page_says_when_a_name_is_locked_out(accounts_on):
