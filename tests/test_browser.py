@@ -354,7 +354,7 @@ def test_compare_in_the_browser(browser, app_url):
 
 
 @pytest.mark.parametrize("width, height", [(1024, 768), (768, 1024)])
-def test_change_log_in_the_browser(browser, app_url, app_home, tmp_path, width, height):
+def test_change_log_in_the_browser(browser, app_url, app_home, width, height):
     from datetime import date
 
     from bidgeo import audit, walks
