@@ -45,10 +45,9 @@ from sqlalchemy import DateTime, Integer, LargeBinary, func, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DataError, IntegrityError
 
-from bidgeo.db import SQLITE_BUSY_TIMEOUT_MS, Base, make_engine, migrate
+from bidgeo.db import SQLITE_BUSY_TIMEOUT_MS, SQLITE_HEADER, Base, make_engine, migrate
 from bidgeo.errors import InputError, ValidationError
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 PG_DUMP_HEADER = b"PGDMP"
 FORMATS = ("sqlite", "pg_dump")
 

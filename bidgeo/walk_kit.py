@@ -41,6 +41,7 @@ from bidgeo import photos as photo_store
 from bidgeo import walks
 from bidgeo.area_versions import current_version
 from bidgeo.categories import label as category_label
+from bidgeo.db import SQLITE_HEADER
 from bidgeo.errors import BidgeoError, InputError, NotFoundError, ValidationError
 from bidgeo.focus import FOCUS_AREAS, FOCUS_COLOURS, KINDS, RATINGS
 from bidgeo.geo import WGS84
@@ -63,7 +64,6 @@ UUID_DEFAULT = "uuid(format:='WithoutBraces')"
 
 SCHEMA_EXTENSION = "http://www.geopackage.org/spec/#extension_schema"
 CONSTRAINTS = {"focus_area": "bidgeo_focus_area", "kind": "bidgeo_kind", "rating": "bidgeo_rating"}
-SQLITE_MAGIC = b"SQLite format 3\x00"
 SWEDEN = (10.5, 55.0, 24.5, 69.5)
 
 
@@ -416,8 +416,8 @@ def read_kit(path: str | Path) -> gpd.GeoDataFrame:
         raise NotFoundError("kit_not_found", name=str(path))
     try:
         with path.open("rb") as handle:
-            magic = handle.read(len(SQLITE_MAGIC))
-        if magic != SQLITE_MAGIC:
+            magic = handle.read(len(SQLITE_HEADER))
+        if magic != SQLITE_HEADER:
             raise InputError("kit_not_gpkg", name=path.name)
         layers = [str(name) for name, _ in pyogrio.list_layers(path)]
         if OBSERVATIONS not in layers:
