@@ -163,19 +163,25 @@ def current_user() -> accounts.UserInfo | None:
     if not config.auth_enabled():
         return None
     user_id = st.session_state.get("user_id")
-    if user_id is None and (email := _oidc_email()):
-        signed_in = accounts.user_by_email(store(), email)
-        if signed_in is not None:
-            st.session_state["user_id"], st.session_state["username"] = signed_in.id, signed_in.username
-            user_id = signed_in.id
-    if user_id is None:
+    if user_id is not None:
+        user = accounts.get_user(store(), user_id)
+    else:
+        email = _oidc_email()
+        user = accounts.user_by_email(store(), email) if email else None
+    if user is None or user.disabled:  # not logged in, or removed or disabled while logged in
+        _remember(None)
         return None
-    user = accounts.get_user(store(), user_id)
-    if user is None or user.disabled:  # removed or disabled while logged in
+    _remember(user)
+    return user
+
+
+def _remember(user: accounts.UserInfo | None) -> None:
+    """Keep who is logged in (their name labels their changes, see :func:`store`), or forget it."""
+    if user is None:
         st.session_state.pop("user_id", None)
         st.session_state.pop("username", None)
-        return None
-    return user
+    else:
+        st.session_state["user_id"], st.session_state["username"] = user.id, user.username
 
 
 def _login() -> None:
@@ -191,7 +197,7 @@ def _login() -> None:
     state["login_password"] = ""
     if user is None:
         return
-    state["user_id"], state["username"] = user.id, user.username
+    _remember(user)
     state.pop("project_id", None)  # the first of the user's projects, or the one in the address
 
 
