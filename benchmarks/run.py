@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -74,6 +75,30 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextmanager
+def _app_server(env: dict, *args: str):
+    """``streamlit run app.py [args]`` with ``env`` on a free port; yields its URL as soon as
+    it answers, and stops it afterwards."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), *args],
+                              cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.perf_counter() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                if time.perf_counter() > deadline:
+                    raise RuntimeError("the app did not start within 120 s") from None
+                time.sleep(0.05)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
 def _first_map(browser, url: str) -> float:
     """Seconds from navigation until the map iframe's Leaflet canvas is visible."""
     page = browser.new_page(viewport={"width": 1024, "height": 768})
@@ -96,28 +121,16 @@ def bench_cold_start() -> None:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking",
             "--disable-component-update", "--disable-sync"])
-        port = _free_port()
-        url = f"http://127.0.0.1:{port}"
         env = {**os.environ, "BIDGEO_HOME": home}
         env.pop("BIDGEO_DATABASE_URL", None)
         start = time.perf_counter()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
-            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            while True:
-                try:
-                    urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.05)
-            server_up = time.perf_counter() - start
-            first = _first_map(browser, url)
-            cold = time.perf_counter() - start
-            warm = statistics.median(_first_map(browser, url) for _ in range(3))
+            with _app_server(env) as url:
+                server_up = time.perf_counter() - start
+                first = _first_map(browser, url)
+                cold = time.perf_counter() - start
+                warm = statistics.median(_first_map(browser, url) for _ in range(3))
         finally:
-            server.terminate()
-            server.wait(10)
             browser.close()
     print(f"cold start to first map (empty store):   {cold:7.2f} s   (server up {server_up:.2f} s, first page {first:.2f} s)")
     print(f"  baseline warm reload to map:            {warm:7.2f} s   ratio {cold / warm:.2f}")
@@ -177,52 +190,37 @@ def _tablets_seconds(extra_args: list[str], tablets: int, each: int) -> tuple[fl
     ``each`` observations at once on a fresh app and store; and the rows stored."""
     import asyncio
     from datetime import date
-    from urllib.parse import parse_qs
 
     from bidgeo import walks
     from bidgeo.db import open_store
     from bidgeo.projects import create_project
-    from tablet import Tablet
+    from tablet import Tablet, fill, form_uuid
 
     with tempfile.TemporaryDirectory() as home:
         url_db = f"sqlite:///{home}/bidgeo.sqlite"
         engine = open_store(url_db)
         project = create_project(engine, "Samtidigt", locality="Karhula")
         walk_ids = [walks.create_walk(engine, project.id, date(2026, 5, 12), f"Grupp {g}") for g in range(4)]
-        port = _free_port()
         env = {**os.environ, "BIDGEO_HOME": home, "BIDGEO_DATABASE_URL": url_db}
-        server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                                   *extra_args], cwd=REPO, env=env, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)
-        url = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(200):
-                try:
-                    urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.3)
+            with _app_server(env, *extra_args) as url:
 
-            async def tablet(number: int) -> None:
-                async with Tablet(url, "walk", f"project={project.id}&walk={walk_ids[number % 4]}") as t:
-                    await t.run()
-                    for n in range(each):
-                        uuid = parse_qs(t.query)["obs"][0]
-                        await t.run({f"kind_{uuid}": ["Idé"], f"rating_{uuid}": ["3"], f"comment_{uuid}": f"{n}",
-                                     f"gps_{uuid}": {"lon": 26.95, "lat": 60.52, "accuracy": 8, "at": f"{n}"}},
-                                    tap=f"fa_place__{uuid}")
-                        await t.run(tap=f"save_{uuid}")
+                async def tablet(number: int) -> None:
+                    async with Tablet(url, "walk", f"project={project.id}&walk={walk_ids[number % 4]}") as t:
+                        await t.run()
+                        for n in range(each):
+                            uuid = form_uuid(t)
+                            await fill(t, uuid, f"Observation {n}", at=f"{number}-{n}")
+                            await t.run(tap=f"save_{uuid}")
 
-            async def all_at_once() -> None:
-                await asyncio.gather(*[tablet(number) for number in range(tablets)])
+                async def all_at_once() -> None:
+                    await asyncio.gather(*[tablet(number) for number in range(tablets)])
 
-            start = time.perf_counter()
-            asyncio.run(all_at_once())
-            seconds = time.perf_counter() - start
-            rows = len(walks.observations(engine, project.id))
+                start = time.perf_counter()
+                asyncio.run(all_at_once())
+                seconds = time.perf_counter() - start
+                rows = len(walks.observations(engine, project.id))
         finally:
-            server.terminate()
-            server.wait(10)
             engine.dispose()
     return seconds, rows
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from urllib.parse import parse_qs
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -15,6 +16,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 FINISHED = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_SUCCESSFULLY")
+POSITION = {"lon": 26.9512, "lat": 60.5218, "accuracy": 8}
 
 
 class Tablet:
@@ -111,3 +113,17 @@ def _set(widget: WidgetState, widget_id: str, value: object) -> None:
         widget.json_value = json.dumps(value)
     else:
         widget.string_value = str(value)
+
+
+# --- the place-walk page ---------------------------------------------------------------------------
+def form_uuid(tablet: Tablet) -> str:
+    """The uuid of the observation form the walk page shows (it is in the address)."""
+    return parse_qs(tablet.query)["obs"][0]
+
+
+async def fill(tablet: Tablet, uuid: str, comment: str, at: str) -> None:
+    """On the walk page: tap a focus area (Rent, tryggt och säkert), choose the type (Utmaning)
+    and rating (2), write the comment and take the GPS position (``at`` tells readings apart)."""
+    await tablet.run({f"kind_{uuid}": ["Utmaning"], f"rating_{uuid}": ["2"], f"comment_{uuid}": comment,
+                      f"gps_{uuid}": {**POSITION, "at": at}}, tap=f"fa_clean_safe__{uuid}")
+

@@ -10,17 +10,15 @@ import asyncio
 import os
 import time
 from datetime import date
-from urllib.parse import parse_qs
 
 import pytest
 
 from bidgeo import audit, walks
 from bidgeo.projects import create_project
 from conftest import REPO, backend_of, open_store, serve_app
-from tablet import Tablet
+from tablet import POSITION, Tablet, fill, form_uuid
 
 TABLETS, EACH, GROUPS = 20, 50, 4
-POSITION = {"lon": 26.9512, "lat": 60.5218, "accuracy": 8}
 
 
 @pytest.fixture
@@ -36,26 +34,16 @@ def served(database_url, bidgeo_home):
     engine.dispose()
 
 
-def form(tablet: Tablet) -> str:
-    return parse_qs(tablet.query)["obs"][0]
-
-
-async def fill(tablet: Tablet, uuid: str, comment: str, at: str) -> None:
-    """Tap a focus area, choose the type and rating, write the comment and take the GPS position."""
-    await tablet.run({f"kind_{uuid}": ["Utmaning"], f"rating_{uuid}": ["2"], f"comment_{uuid}": comment,
-                      f"gps_{uuid}": {**POSITION, "at": at}}, tap=f"fa_clean_safe__{uuid}")
-
-
 async def walk(url: str, project_id: int, walk_id: int, number: int, saved: dict) -> None:
     async with Tablet(url, "walk", f"project={project_id}&walk={walk_id}") as tablet:
         await tablet.run()
         for n in range(EACH):
-            uuid, comment = form(tablet), f"Surfplatta {number}, observation {n + 1} <b>mörkt</b>"
+            uuid, comment = form_uuid(tablet), f"Surfplatta {number}, observation {n + 1} <b>mörkt</b>"
             await fill(tablet, uuid, comment, at=f"{number}-{n}")
             if n % 10 == 7:  # the connection drops mid-form: the app is opened anew at the same address
                 await tablet.connect()
                 await tablet.run()
-                assert form(tablet) == uuid
+                assert form_uuid(tablet) == uuid
             await tablet.run(tap=f"save_{uuid}", taps=2 if n % 10 == 3 else 1)  # sometimes a double tap
             assert any(text.startswith("Sparad ✓") for text in tablet.texts), tablet.texts
             saved[uuid] = (walk_id, comment)
