@@ -301,10 +301,7 @@ def restore(engine: Engine, path: str | Path, force: bool = False) -> BackupInfo
                 raise InputError("restore_not_backup", path=str(path)) from exc
             staged.dispose()
             info = inspect_backup(copy, check=False)
-            present = rows_in(engine)
-            if sum(present.values()) and not force:
-                raise InputError("restore_not_empty", url=engine.url.render_as_string(hide_password=True),
-                                 rows=sum(present.values()), projects=present.get("projects", 0))
+            _refuse_data(engine, force)
             if target is not None:
                 engine.dispose()
                 _sqlite_backup(copy, target)
@@ -315,6 +312,14 @@ def restore(engine: Engine, path: str | Path, force: bool = False) -> BackupInfo
         finally:
             staged.dispose()
     return BackupInfo(path, original.revision, info.rows)
+
+
+def _refuse_data(engine: Engine, force: bool) -> None:
+    """A database that holds any row is only replaced with ``force``."""
+    present = rows_in(engine)
+    if sum(present.values()) and not force:
+        raise InputError("restore_not_empty", url=engine.url.render_as_string(hide_password=True),
+                         rows=sum(present.values()), projects=present.get("projects", 0))
 
 
 def _is_pg_dump(path: Path) -> bool:
@@ -352,10 +357,7 @@ def _pg_restore(engine: Engine, path: Path, force: bool) -> BackupInfo:
     revision = lines[start + 1].strip()
     if revision not in _revisions():
         raise InputError("restore_too_new", path=str(path), revision=revision)
-    present = rows_in(engine)
-    if sum(present.values()) and not force:
-        raise InputError("restore_not_empty", url=engine.url.render_as_string(hide_password=True),
-                         rows=sum(present.values()), projects=present.get("projects", 0))
+    _refuse_data(engine, force)
     engine.dispose()
     try:
         _run(engine, [tool, "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",

@@ -233,11 +233,9 @@ def _check_role(args, command, engine) -> str:
     needed = [("view", get_project(engine, area.removeprefix("project:")).id)] if area.startswith("project:") else []
     if where == "project" and getattr(args, "project", None) is not None:
         needed.append((action, get_project(engine, args.project).id))
-    elif where == "project" and command == "audit":  # the whole log
-        needed += [(action, p.id) for p in list_projects(engine)]
     elif where == "projects":
         needed += [(action, get_project(engine, ref).id) for ref in args.projects]
-    elif where == "all":
+    elif where in ("project", "all"):  # every project (also audit asked without one: the whole log)
         needed += [(action, p.id) for p in list_projects(engine)]
     if command == "export" and (not args.public or args.with_contacts):
         needed.append(("personal_data", get_project(engine, args.project).id))
