@@ -146,12 +146,17 @@ def save(uuid: str) -> None:
         result = walks.save_observation(engine, project.id, walk_id, uuid, form_values(uuid),
                                         base=st.session_state.get(f"base_{uuid}"))
     except BidgeoError as exc:
-        st.session_state["obs_error"] = exc.message(lang)
-        st.session_state[f"conflict_{uuid}"] = isinstance(exc, ConflictError)
+        refused(uuid, exc)
         return
     count = walks.get_walk(engine, walk_id).observations
     st.session_state["obs_saved"] = ui.t("obs_saved_updated" if result == "updated" else "obs_saved", count=count)
     _new_form()
+
+
+def refused(uuid: str, exc: BidgeoError) -> None:
+    """Say why form ``uuid`` was not saved or deleted; after a conflict, offer the saved version."""
+    st.session_state["obs_error"] = exc.message(lang)
+    st.session_state[f"conflict_{uuid}"] = isinstance(exc, ConflictError)
 
 
 def reload_saved(uuid: str) -> None:
@@ -178,9 +183,8 @@ def remove(uuid: str) -> None:
     try:
         walks.delete_observation(engine, uuid, by=st.session_state.get("obs_author", ""),
                                  base=st.session_state.get(f"base_{uuid}"))
-    except BidgeoError as exc:  # changed by someone else since it was opened: nothing is deleted
-        st.session_state["obs_error"] = exc.message(lang)
-        st.session_state[f"conflict_{uuid}"] = isinstance(exc, ConflictError)
+    except BidgeoError as exc:  # e.g. changed by someone else since it was opened: nothing is deleted
+        refused(uuid, exc)
         return
     st.session_state["obs_saved"] = ui.t("obs_deleted")
     _new_form()
