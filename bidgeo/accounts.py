@@ -32,7 +32,7 @@ from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -160,21 +160,29 @@ def authenticate(engine: Engine, username: str, password: str) -> UserInfo | Non
     a disabled account alike, in about the same time). An old-parameter hash is renewed.
     After :data:`MAX_FAILURES` failed logins for a name within :data:`LOCKOUT`, that name
     (known or not) is refused with :class:`ForbiddenError` until the oldest of them is older
-    than :data:`LOCKOUT`, without trying the password."""
+    than :data:`LOCKOUT`, without trying the password.
+
+    Each try is counted as a failure before the (slow) password check and the count is read in
+    the same transaction, which logins of the same name take in turn (SQLite: the insert takes
+    the database's write lock; PostgreSQL: an advisory lock on the name). So parallel tries
+    get :data:`MAX_FAILURES` checks in all, not one each."""
     name = normalise_username(username)[:64]
-    with Session(engine) as session:
-        recent = sorted(session.scalars(select(LoginFailure.at).where(
-            LoginFailure.username == name, LoginFailure.at >= utcnow() - LOCKOUT)))
-    if len(recent) >= MAX_FAILURES:
-        oldest = recent[-MAX_FAILURES]
-        oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=timezone.utc)
-        wait = oldest + LOCKOUT - utcnow()
-        raise ForbiddenError("login_locked", minutes=max(1, math.ceil(wait.total_seconds() / 60)))
-    user = _verified(engine, name, password)
     with Session(engine) as session, session.begin():
-        if user is None:
-            session.add(LoginFailure(username=name))
-        else:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"), {"name": name})
+        attempt = LoginFailure(username=name, at=utcnow())
+        session.add(attempt)
+        session.flush()
+        earlier = sorted(session.scalars(select(LoginFailure.at).where(
+            LoginFailure.username == name, LoginFailure.at >= utcnow() - LOCKOUT, LoginFailure.id != attempt.id)))
+        if len(earlier) >= MAX_FAILURES:
+            oldest = earlier[-MAX_FAILURES]
+            oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=timezone.utc)
+            wait = oldest + LOCKOUT - utcnow()
+            raise ForbiddenError("login_locked", minutes=max(1, math.ceil(wait.total_seconds() / 60)))  # rolls back
+    user = _verified(engine, name, password)
+    if user is not None:  # a success starts the count anew
+        with Session(engine) as session, session.begin():
             session.execute(delete(LoginFailure).where(LoginFailure.username == name))
     return user
 

@@ -263,6 +263,35 @@ def test_too_many_failed_logins_lock_the_name_out_for_a_while(engine, monkeypatc
     assert accounts.authenticate(engine, "anna", PASSWORD + "!") is not None
 
 
+@pytest.mark.parametrize("tries", [16, 40])
+def test_parallel_wrong_logins_get_five_tries_in_all(engine, tries):
+    """The count and the check are one step: many wrong logins of one name at the same moment
+    get MAX_FAILURES password checks between them, the rest are refused as locked."""
+    import threading
+
+    from bidgeo.errors import ForbiddenError
+
+    accounts.create_user(engine, "anna", PASSWORD)
+    outcomes, start = [], threading.Barrier(tries)
+
+    def login():
+        start.wait()
+        try:
+            outcomes.append(accounts.authenticate(engine, "anna", "fel lösenord!"))
+        except ForbiddenError:
+            outcomes.append("locked")
+
+    threads = [threading.Thread(target=login) for _ in range(tries)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count(None) == accounts.MAX_FAILURES
+    assert outcomes.count("locked") == tries - accounts.MAX_FAILURES
+    with pytest.raises(ForbiddenError):
+        accounts.authenticate(engine, "anna", PASSWORD)
+
+
 def test_the_login_page_says_when_a_name_is_locked_out(accounts_on):
     at = _app().run()
     for _ in range(accounts.MAX_FAILURES):
