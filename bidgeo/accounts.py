@@ -215,14 +215,43 @@ def get_user(engine: Engine, user_id: int) -> UserInfo | None:
         return _info(user) if user is not None else None
 
 
-def list_users(engine: Engine) -> list[tuple[UserInfo, dict[int, str]]]:
-    """Every account, by username, with its roles per project id."""
+def list_users(engine: Engine, for_user: int | None = None) -> list[tuple[UserInfo, dict[int, str]]]:
+    """Every account, by username, with its roles per project id. ``for_user`` (an
+    administrator's id) narrows it to what they manage: the accounts with a role in a project
+    they administer, or with no role at all, and of those only the roles in their projects."""
+    mine = administered(engine, for_user) if for_user is not None else None
     with Session(engine) as session:
         users = session.scalars(select(User).order_by(User.username)).all()
         roles: dict[int, dict[int, str]] = {}
         for m in session.scalars(select(Membership).order_by(Membership.project_id)):
             roles.setdefault(m.user_id, {})[m.project_id] = m.role
+    if mine is None:
         return [(_info(u), roles.get(u.id, {})) for u in users]
+    return [(_info(u), {p: r for p, r in roles.get(u.id, {}).items() if p in mine}) for u in users
+            if not roles.get(u.id) or mine & roles[u.id].keys()]
+
+
+def administered(engine: Engine, user_id: int) -> set[int]:
+    """The ids of the projects the (enabled) user is an administrator of."""
+    with Session(engine) as session:
+        return set(session.scalars(
+            select(Membership.project_id).join(User, User.id == Membership.user_id)
+            .where(Membership.user_id == user_id, Membership.role == "admin", User.disabled.is_(False))))
+
+
+def may_manage_account(engine: Engine, user_id: int, username: str) -> bool:
+    """Whether the user may change the account ``username`` (its password, disable or enable
+    it): their own account, or one whose every role (a disabled account's too) is in a project
+    they administer. So the administrator of one project can never take over someone who also
+    works in a project they do not manage. An unknown name is nobody's: True, and the command
+    then says it does not exist."""
+    with Session(engine) as session:
+        target = session.scalar(select(User).where(User.username == normalise_username(username)))
+        if target is None or target.id == user_id:
+            return True
+        theirs = set(session.scalars(select(Membership.project_id).where(Membership.user_id == target.id)))
+    mine = administered(engine, user_id)
+    return bool(mine) and theirs <= mine
 
 
 def _user(session: Session, username: str) -> User:

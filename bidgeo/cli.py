@@ -164,9 +164,11 @@ def _store(args):
 
 # What each command may only do with BIDGEO_AUTH=1: the action (bidgeo.accounts.ACTIONS) and
 # where: "project" (args.project), "projects" (each of args.projects), "any" (some project),
-# "all" (every project: the whole database). Commands that read only files are not listed.
+# "all" (every project: the whole database), "account" (some project, and the account
+# args.username is theirs to manage: bidgeo.accounts.may_manage_account), "demo" (the demo
+# project if it exists, else some project). Commands that read only files are not listed.
 PERMISSIONS = {
-    "demo": ("manage", "any"),
+    "demo": ("manage", "demo"),
     "projects": ("view", "any"),
     ("area", "set"): ("edit_area", "project"),
     "register": ("manage", "project"),
@@ -177,7 +179,7 @@ PERMISSIONS = {
     "backup": ("manage", "all"),
     "restore": ("manage", "all"),
     ("user", "add"): ("manage", "any"),
-    ("user", "password"): ("manage", "any"),
+    ("user", "password"): ("manage", "account"),
     ("user", "grant"): ("manage", "project"),
     ("user", "revoke"): ("manage", "project"),
     ("user", "list"): ("manage", "any"),
@@ -198,6 +200,7 @@ def _authorise(args, command) -> str:
         login = f"cli:{getpass.getuser()}"
     except (KeyError, OSError):  # no login name (e.g. a container without one)
         login = "cli"
+    args.user_id = None  # with accounts on, the checked user's id (_check_role)
     if not config.auth_enabled():
         return login
     engine = open_store(args.db)
@@ -228,6 +231,7 @@ def _check_role(args, command, engine) -> str:
     user = accounts.authenticate(engine, username, password)
     if user is None:
         raise ValidationError("login_failed")
+    args.user_id = user.id
     action, where = PERMISSIONS.get(command, (None, None))
     area = getattr(args, "area", None) or ""
     needed = [("view", get_project(engine, area.removeprefix("project:")).id)] if area.startswith("project:") else []
@@ -241,9 +245,18 @@ def _check_role(args, command, engine) -> str:
         needed.append(("personal_data", get_project(engine, args.project).id))
     if command == "services" and args.project is not None:
         needed.append(("manage", get_project(engine, args.project).id))
-    if where == "any" and not accounts.allowed_anywhere(engine, user.id, action):
+    if where == "demo":
+        from bidgeo.demo import DEMO_NAME
+
+        demo = [p.id for p in list_projects(engine) if p.name == DEMO_NAME]
+        needed += [(action, demo[0])] if demo else []
+        where = "any" if not demo else where
+    if where in ("any", "account") and not accounts.allowed_anywhere(engine, user.id, action):
         raise ForbiddenError("cli_forbidden_anywhere", username=user.username,
                              action=t(f"permission_{action}", args.lang))
+    if where == "account" and not accounts.may_manage_account(engine, user.id, args.username):
+        raise ForbiddenError("cli_forbidden_account", username=user.username,
+                             target=accounts.normalise_username(args.username))
     for action, project_id in needed:
         if not accounts.allowed(accounts.role_of(engine, user.id, project_id), action):
             raise ForbiddenError("cli_forbidden", username=user.username, action=t(f"permission_{action}", args.lang),
@@ -338,9 +351,14 @@ def cmd_demo(args) -> int:
 
 
 def cmd_projects(args) -> int:
+    from bidgeo import accounts
     from bidgeo.projects import list_projects
 
-    projects = list_projects(_store(args))
+    engine = _store(args)
+    projects = list_projects(engine)
+    if args.user_id is not None:  # accounts on: only the projects the user has a role in
+        mine = set(accounts.projects_of(engine, args.user_id))
+        projects = [p for p in projects if p.id in mine]
     if args.json:
         print(json.dumps([
             {
@@ -612,7 +630,8 @@ def cmd_user_revoke(args) -> int:
 def cmd_user_list(args) -> int:
     from bidgeo import accounts
 
-    users = accounts.list_users(_store(args))
+    engine = _store(args)
+    users = accounts.list_users(engine, for_user=args.user_id)
     if args.json:
         print(json.dumps([
             {"username": u.username, "display_name": u.display_name, "email": u.email, "disabled": u.disabled,

@@ -1525,6 +1525,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "create accounts (bidgeo user add), or listen on this computer only (--server.address 127.0.0.1). "
         "See the README: “Serving on a network”.",
     },
+    # --- hardening: accounts, the command line, files (issue 13) --------------------------
+    "cli_forbidden_account": {
+        "sv": "{username} får inte ändra kontot ”{target}”: det har en roll i ett projekt som {username} inte "
+        "administrerar. Be den som administrerar alla kontots projekt, eller serverns driftansvarige.",
+        "en": "{username} may not change the account “{target}”: it has a role in a project {username} does not "
+        "administer. Ask whoever administers all of the account's projects, or the server's operator.",
+    },
 }
 
 
