@@ -45,7 +45,7 @@ from sqlalchemy import DateTime, Integer, LargeBinary, func, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DataError, IntegrityError
 
-from bidgeo.db import SQLITE_BUSY_TIMEOUT_MS, SQLITE_HEADER, Base, make_engine, migrate
+from bidgeo.db import SQLITE_BUSY_TIMEOUT_MS, SQLITE_HEADER, Base, make_engine, migrate, private_file
 from bidgeo.errors import InputError, ValidationError
 
 PG_DUMP_HEADER = b"PGDMP"
@@ -87,11 +87,14 @@ def backup(engine: Engine, out: str | Path, overwrite: bool = False, fmt: str = 
         raise InputError("backup_is_folder" if out.is_dir() else "backup_no_folder", path=str(out))
     if source is not None and out.exists() and out.resolve() == source.resolve():
         raise InputError("backup_is_database", path=str(out))
+    if out.exists() and not out.is_file():  # a device is never replaced by a file
+        raise InputError("backup_not_a_file", path=str(out))
     if out.exists() and not overwrite:
         raise InputError("backup_exists", path=str(out))
     partial = out.with_name(f".{out.name}.part")
     try:
         partial.unlink(missing_ok=True)
+        private_file(partial)  # a backup holds everyone's data: its owner's only (0600)
         if fmt == "pg_dump":
             revision, rows = _pg_dump(engine, partial)
             partial.replace(out)

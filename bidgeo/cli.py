@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -13,6 +14,45 @@ from pathlib import Path
 from bidgeo import __version__
 from bidgeo.errors import BidgeoError, InputError, ValidationError
 from bidgeo.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+
+
+class ArgumentMistake(Exception):
+    """A command line argparse cannot take; :func:`main` says it in the user's language."""
+
+    def __init__(self, prog: str, message: str) -> None:
+        super().__init__(message)
+        self.prog, self.text = prog, message
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's own is English usage text and exits
+        raise ArgumentMistake(self.prog, message)
+
+
+# argparse's messages (Python 3.11), and the catalogue entry that says each in our words.
+_ARGPARSE_MESSAGES = [
+    (re.compile(r"the following arguments are required: (?P<args>.+)"), "cli_args_required"),
+    (re.compile(r"unrecognized arguments: (?P<args>.+)"), "cli_args_unknown"),
+    (re.compile(r"argument (?P<arg>\S+): invalid choice: '(?P<value>.*)' \(choose from (?P<choices>.+)\)"),
+     "cli_args_choice"),
+    (re.compile(r"argument (?P<arg>\S+): invalid \w+ value: '(?P<value>.*)'"), "cli_args_value"),
+    (re.compile(r"argument (?P<arg>\S+): expected .+"), "cli_args_missing_value"),
+    (re.compile(r"ambiguous option: (?P<arg>\S+) could match (?P<args>.+)"), "cli_args_ambiguous"),
+]
+
+
+def argument_message(mistake: ArgumentMistake, lang: str) -> str:
+    """One line that says what is wrong with the command line, in ``lang``."""
+    for pattern, key in _ARGPARSE_MESSAGES:
+        found = pattern.fullmatch(mistake.text)
+        if found:
+            params = {k: v.replace("'", "") for k, v in found.groupdict().items()}
+            if key == "cli_args_choice" and not params["arg"].startswith("-"):  # a (sub)command
+                key = "cli_args_command"
+            if key == "cli_args_required" and params["args"].endswith("command"):
+                key = "cli_args_no_command"
+            return t(key, lang, prog=mistake.prog, **params)
+    return t("cli_args_other", lang, prog=mistake.prog)
 
 
 def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
@@ -26,10 +66,10 @@ def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="bidgeo", description=t("cli_description", "en"))
+    parser = _Parser(prog="bidgeo", description=t("cli_description", "en"))
     parser.add_argument("--version", action="version", version=f"bidgeo {__version__}")
     _global_options(parser, suppress=False)
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     _global_options(common, suppress=True)
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -44,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("file", metavar="FILE")
     check.add_argument("--json", action="store_true")
     check.add_argument("--repair", metavar="OUT", type=Path, help="write a repaired polygon (GeoJSON)")
+    check.add_argument("--force", action="store_true", help="overwrite an existing OUT")
     area_set = area_commands.add_parser("set", parents=[common], help="save a boundary as the project's new area version")
     area_set.add_argument("project", metavar="PROJECT")
     area_set.add_argument("file", metavar="FILE")
@@ -57,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     cover.add_argument("--categories", metavar="K1,K2")
     cover.add_argument("--format", choices=("json", "csv"), default="json")
     cover.add_argument("--per-origin", metavar="OUT", type=Path, help="write each origin's distances (CSV)")
+    cover.add_argument("--force", action="store_true", help="overwrite an existing OUT")
 
     compare = commands.add_parser("compare", parents=[common], help="coverage side by side for several projects")
     compare.add_argument("projects", metavar="PROJECT", nargs="+")
@@ -73,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     services.add_argument("--area", metavar="AREA", help="a boundary file or project:ID")
     services.add_argument("--format", choices=("geojson", "csv"), default="geojson")
     services.add_argument("--out", metavar="PATH", type=Path)
+    services.add_argument("--force", action="store_true", help="overwrite an existing PATH")
     services.add_argument("--project", metavar="PROJECT",
                           help="also save them as the project's newest import (a file also becomes its OSM extract)")
 
@@ -110,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="pdf/html report, GeoPackage, zipped CSV tables, an XLSX workbook, or the "
                              "handover package (zip) for the organisation that takes over")
     export.add_argument("--out", required=True, metavar="PATH", type=Path)
+    export.add_argument("--force", action="store_true", help="overwrite an existing PATH")
     export.add_argument("--public", action="store_true",
                         help="leave out people's names and the stakeholder register")
     export.add_argument("--with-contacts", action="store_true",
@@ -264,6 +308,35 @@ def _check_role(args, command, engine) -> str:
     return user.username
 
 
+def _writable(args, out: Path) -> None:
+    """Refuse an output file in a folder that does not exist, a folder, or an existing file
+    without ``--force`` (exit 2): checked before a command does its work."""
+    if out.is_dir() or not out.parent.is_dir():
+        detail = t("report_is_folder" if out.is_dir() else "report_no_folder", args.lang)
+        raise InputError("report_cannot_write", path=str(out), detail=detail)
+    if out.exists() and not out.is_file():  # a device or a socket is not replaced by a file
+        raise InputError("report_cannot_write", path=str(out), detail=t("report_not_a_file", args.lang))
+    if out.exists() and not args.force:
+        raise InputError("cli_file_exists", path=str(out))
+
+
+def _write(args, out: Path, data: bytes | str) -> None:
+    """Write a command's output file (:func:`_writable`), whole or not at all (a ``.part``
+    file renamed into place); a place that cannot be written is said in the project's words."""
+    import errno
+
+    _writable(args, out)
+    partial = out.with_name(f".{out.name}.part")
+    try:
+        partial.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        partial.replace(out)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        key = ("report_no_permission" if isinstance(exc, PermissionError)
+               else "report_disk_full" if exc.errno == errno.ENOSPC else "report_write_failed")
+        raise InputError("report_cannot_write", path=str(out), detail=t(key, args.lang)) from exc
+
+
 def _area(args):
     from bidgeo.area import read_area
     from bidgeo.area_versions import current_version
@@ -311,8 +384,8 @@ def cmd_area_check(args) -> int:
         if check.geometry is None:
             raise InputError("cli_nothing_to_repair")
         repaired = area.repair(check.geometry)
-        args.repair.write_text(json.dumps({"type": "FeatureCollection", "features": [{
-            "type": "Feature", "properties": {}, "geometry": mapping(repaired.geometry)}]}), encoding="utf-8")
+        _write(args, args.repair, json.dumps({"type": "FeatureCollection", "features": [{
+            "type": "Feature", "properties": {}, "geometry": mapping(repaired.geometry)}]}))
         result["repaired"] = repaired.to_json(args.lang)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
@@ -382,6 +455,8 @@ def cmd_services(args) -> int:
     from bidgeo import services
     from bidgeo.osm import read_osm
 
+    if args.out:
+        _writable(args, args.out)
     area = _area(args)
     if args.overpass:
         from bidgeo import overpass
@@ -399,7 +474,7 @@ def cmd_services(args) -> int:
         _save_services(args, points)
     text = services.to_geojson(points) if args.format == "geojson" else services.to_csv(points)
     if args.out:
-        args.out.write_text(text, encoding="utf-8")
+        _write(args, args.out, text)
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
@@ -454,6 +529,8 @@ def cmd_coverage(args) -> int:
     from bidgeo import coverage
 
     bands, keys = coverage.parse_bands(args.bands), coverage.parse_categories(args.categories)
+    if args.per_origin:
+        _writable(args, args.per_origin)
     area = _area(args)
     net = coverage.network_for(args.file)
     mask = coverage.origins_within(net, area) if area is not None else None
@@ -463,7 +540,7 @@ def cmd_coverage(args) -> int:
         table = result.distances.round(1)
         table.insert(0, "lat", lonlat[:, 1].round(7))
         table.insert(0, "lon", lonlat[:, 0].round(7))
-        table.to_csv(args.per_origin)
+        _write(args, args.per_origin, table.to_csv())
     if args.format == "json":
         print(json.dumps(result.summary(), ensure_ascii=False, indent=2))
     else:
@@ -533,21 +610,12 @@ def cmd_export(args) -> int:
     engine = _store(args)
     project = get_project(engine, args.project)
     out = args.out
-    if out.is_dir() or not out.parent.is_dir():
-        detail = t("report_is_folder" if out.is_dir() else "report_no_folder", args.lang)
-        raise InputError("report_cannot_write", path=str(out), detail=detail)
+    _writable(args, out)  # before the work of making the export
     if args.format == "handover":
         data = report.handover_zip(engine, project.id, args.lang, include_contacts=args.with_contacts)
     else:
         data = report.export_bytes(engine, project.id, args.format, args.lang, args.public)
-    partial = out.with_name(f".{out.name}.part")
-    try:
-        partial.write_bytes(data)
-        partial.replace(out)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        detail = t("report_no_permission", args.lang) if isinstance(exc, PermissionError) else exc.strerror or str(exc)
-        raise InputError("report_cannot_write", path=str(out), detail=detail) from exc
+    _write(args, out, data)
     print(out)
     print(t("report_written", args.lang, name=project.name, path=out, size=max(1, round(len(data) / 1024))),
           file=sys.stderr)
@@ -689,8 +757,23 @@ COMMANDS = {
 SUBCOMMANDS = {"area": "area_command", "walk-kit": "kit_command", "user": "user_command"}
 
 
+def _asked_language(argv: list[str]) -> str:
+    """The ``--lang`` of a command line argparse could not read."""
+    for i, arg in enumerate(argv):
+        value = arg.partition("=")[2] if arg.startswith("--lang=") else \
+            argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else None
+        if value in LANGUAGES:
+            return value
+    return DEFAULT_LANGUAGE
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        args = build_parser().parse_args(argv)
+    except ArgumentMistake as mistake:
+        print(f"bidgeo: {argument_message(mistake, _asked_language(argv))}", file=sys.stderr)
+        return 2
 
     command = (args.command, getattr(args, SUBCOMMANDS[args.command])) if args.command in SUBCOMMANDS \
         else args.command

@@ -20,12 +20,14 @@ MAX_OSM_UPLOAD_MB = 200
 
 
 def home() -> Path:
+    """bidgeo's folder; made private to its owner (0700) when bidgeo creates it. (An existing
+    folder keeps its mode: the database file in it is private anyway.)"""
     if os.environ.get("BIDGEO_HOME"):
         path = Path(os.environ["BIDGEO_HOME"])
     else:
         base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
         path = base / "bidgeo"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 
 

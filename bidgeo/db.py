@@ -7,6 +7,7 @@ driver support is needed). Alembic migrations in ``bidgeo/migrations`` create th
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Optional
@@ -30,12 +31,12 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator, UserDefinedType
 
 from bidgeo import config
-from bidgeo.errors import ServiceUnavailableError
+from bidgeo.errors import InputError, ServiceUnavailableError
 
 SRID = 4326
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -483,20 +484,46 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def make_engine(url: str | None = None) -> Engine:
-    """An engine for ``url`` (default: ``config.database_url()``), with no migration run."""
+    """An engine for ``url`` (default: ``config.database_url()``), with no migration run. An
+    SQLite file is private to its owner (0600, and so are its -wal and -shm, which SQLite
+    creates with the file's mode); its folder must exist. A URL that is no database address
+    raises :class:`InputError`."""
     from bidgeo import audit
 
     audit.listen()
 
-    url = make_url(url or config.database_url())
-    if url.get_backend_name() == "sqlite":
-        if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        url = make_url(url or config.database_url())
+        dialect = url.get_dialect()
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        raise InputError("database_url_invalid") from exc
+    if dialect.name == "sqlite":
+        if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+            private_file(Path(url.database))
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
-    else:
+    elif dialect.name == "postgresql":
         engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+    else:
+        raise InputError("database_url_invalid")
     return engine
+
+
+def private_file(path: Path) -> None:
+    """Make ``path`` (a database or a backup) readable by its owner only: a new file is created
+    empty with mode 0600, an existing one (with its -wal and -shm) set to 0600. Its folder must
+    exist (:class:`InputError` names it)."""
+    if not path.parent.is_dir():
+        raise InputError("database_folder_missing", folder=str(path.parent))
+    if path.is_dir():
+        raise InputError("database_is_folder", path=str(path))
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if each.exists() and each.stat().st_mode & 0o077:
+                each.chmod(0o600)
+    except PermissionError as exc:
+        raise InputError("database_no_permission", path=str(path)) from exc
 
 
 def migrate(engine: Engine) -> None:
@@ -510,14 +537,16 @@ def migrate(engine: Engine) -> None:
 
 def open_store(url: str | None = None) -> Engine:
     """A migrated engine for ``url``. Raises :class:`ServiceUnavailableError` when the
-    database cannot be reached."""
+    database cannot be reached and :class:`InputError` when the URL is no database address."""
     engine = make_engine(url)
     try:
         migrate(engine)
-    except OperationalError as exc:
-        raise ServiceUnavailableError(
-            "database_unavailable",
-            url=engine.url.render_as_string(hide_password=True),
-            detail=str(exc.orig).strip().splitlines()[0],
-        ) from exc
+    except DatabaseError as exc:
+        engine.dispose()
+        if engine.dialect.name == "sqlite":  # not an SQLite file, or one that cannot be opened
+            raise InputError("database_unreadable", path=engine.url.database) from exc
+        if not isinstance(exc, OperationalError):
+            raise
+        raise ServiceUnavailableError("database_unavailable",
+                                      url=engine.url.render_as_string(hide_password=True)) from exc
     return engine

@@ -729,6 +729,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "report_is_folder": {"sv": "det är en mapp, inte en fil", "en": "it is a folder, not a file"},
     "report_no_folder": {"sv": "mappen finns inte", "en": "the folder does not exist"},
     "report_no_permission": {"sv": "du får inte skriva där", "en": "you may not write there"},
+    "report_disk_full": {"sv": "disken är full", "en": "the disk is full"},
+    "report_not_a_file": {"sv": "det är ingen vanlig fil", "en": "it is not an ordinary file"},
+    "report_write_failed": {"sv": "filen gick inte att skriva", "en": "the file could not be written"},
     "report_no_pango": {
         "sv": "PDF-rapporten behöver biblioteket Pango, som saknas ({detail}). Installera det med "
         "apt-get install libpango-1.0-0 libpangoft2-1.0-0, eller ta HTML-rapporten i stället.",
@@ -958,8 +961,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The project “{name}” has no area yet. Give an area file instead.",
     },
     "database_unavailable": {
-        "sv": "Databasen {url} kan inte nås ({detail}). Kontrollera BIDGEO_DATABASE_URL.",
-        "en": "The database {url} cannot be reached ({detail}). Check BIDGEO_DATABASE_URL.",
+        "sv": "Databasen {url} svarar inte. Kontrollera att databasservern är igång och att adressen, "
+        "användaren och lösenordet i BIDGEO_DATABASE_URL (eller --db) stämmer.",
+        "en": "The database {url} does not answer. Check that the database server is running and that the "
+        "address, user and password in BIDGEO_DATABASE_URL (or --db) are right.",
     },
     "demo_data_missing": {
         "sv": "Demodata saknas ({path}). Hämta om projektets filer (data/demo/).",
@@ -1531,6 +1536,79 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "administrerar. Be den som administrerar alla kontots projekt, eller serverns driftansvarige.",
         "en": "{username} may not change the account “{target}”: it has a role in a project {username} does not "
         "administer. Ask whoever administers all of the account's projects, or the server's operator.",
+    },
+    "database_url_invalid": {
+        "sv": "Databasadressen i BIDGEO_DATABASE_URL (eller --db) går inte att tolka. Den ska se ut som "
+        "sqlite:////sökväg/till/bidgeo.sqlite eller postgresql+psycopg://användare:lösenord@server/databas.",
+        "en": "The database address in BIDGEO_DATABASE_URL (or --db) cannot be understood. It should look like "
+        "sqlite:////path/to/bidgeo.sqlite or postgresql+psycopg://user:password@server/database.",
+    },
+    "database_folder_missing": {
+        "sv": "Mappen {folder} för databasfilen finns inte. Skapa den först, eller ange en annan sökväg i "
+        "BIDGEO_DATABASE_URL (eller --db).",
+        "en": "The folder {folder} of the database file does not exist. Create it first, or give another path "
+        "in BIDGEO_DATABASE_URL (or --db).",
+    },
+    "database_is_folder": {
+        "sv": "{path} är en mapp, inte en databasfil. Ange filens namn i BIDGEO_DATABASE_URL (eller --db), "
+        "till exempel sqlite:///{path}/bidgeo.sqlite.",
+        "en": "{path} is a folder, not a database file. Give the file's name in BIDGEO_DATABASE_URL (or --db), "
+        "for example sqlite:///{path}/bidgeo.sqlite.",
+    },
+    "database_no_permission": {
+        "sv": "Databasfilen {path} får inte öppnas av den här användaren. Kontrollera filens ägare och "
+        "behörigheter.",
+        "en": "This user may not open the database file {path}. Check the file's owner and permissions.",
+    },
+    "database_unreadable": {
+        "sv": "{path} går inte att öppna som en bidgeo-databas (den är skadad eller ingen SQLite-fil). Ange "
+        "rätt fil i BIDGEO_DATABASE_URL (eller --db), eller läs tillbaka en säkerhetskopia med bidgeo restore.",
+        "en": "{path} cannot be opened as a bidgeo database (it is damaged or not an SQLite file). Give the "
+        "right file in BIDGEO_DATABASE_URL (or --db), or read back a backup with bidgeo restore.",
+    },
+    "cli_file_exists": {
+        "sv": "Filen {path} finns redan. Välj ett annat namn, eller skriv över den med --force.",
+        "en": "The file {path} already exists. Choose another name, or overwrite it with --force.",
+    },
+    "cli_args_required": {
+        "sv": "{prog} behöver också {args}. Se {prog} --help.",
+        "en": "{prog} also needs {args}. See {prog} --help.",
+    },
+    "cli_args_no_command": {
+        "sv": "Säg vad {prog} ska göra: ett kommando saknas. Se {prog} --help.",
+        "en": "Say what {prog} should do: a command is missing. See {prog} --help.",
+    },
+    "cli_args_unknown": {
+        "sv": "{prog} känner inte till {args}. Se {prog} --help.",
+        "en": "{prog} does not know {args}. See {prog} --help.",
+    },
+    "cli_args_choice": {
+        "sv": "{arg} kan inte vara ”{value}”. Välj en av: {choices}.",
+        "en": "{arg} cannot be “{value}”. Choose one of: {choices}.",
+    },
+    "cli_args_command": {
+        "sv": "{prog} har inget kommando ”{value}”. Kommandona är: {choices}.",
+        "en": "{prog} has no command “{value}”. The commands are: {choices}.",
+    },
+    "cli_args_value": {
+        "sv": "{arg} ska vara ett tal, inte ”{value}”. Se {prog} --help.",
+        "en": "{arg} must be a number, not “{value}”. See {prog} --help.",
+    },
+    "cli_args_missing_value": {
+        "sv": "{arg} behöver ett värde efter sig. Se {prog} --help.",
+        "en": "{arg} needs a value after it. See {prog} --help.",
+    },
+    "cli_args_ambiguous": {
+        "sv": "{arg} kan betyda flera flaggor ({args}). Skriv ut hela namnet.",
+        "en": "{arg} could mean several options ({args}). Write the whole name.",
+    },
+    "cli_args_other": {
+        "sv": "Kommandoraden går inte att förstå. Se {prog} --help.",
+        "en": "The command line cannot be understood. See {prog} --help.",
+    },
+    "backup_not_a_file": {
+        "sv": "{path} är ingen vanlig fil. Välj ett filnamn för säkerhetskopian.",
+        "en": "{path} is not an ordinary file. Choose a file name for the backup.",
     },
 }
 

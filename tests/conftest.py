@@ -38,8 +38,10 @@ def require(reason: str) -> None:
 
 @pytest.fixture(autouse=True)
 def bidgeo_home(tmp_path, monkeypatch) -> Path:
-    """Every test gets its own BIDGEO_HOME and, unless it asks for PostgreSQL, SQLite."""
+    """Every test gets its own BIDGEO_HOME (an existing folder, as a database URL's folder must
+    be) and, unless it asks for PostgreSQL, SQLite."""
     home = tmp_path / "home"
+    home.mkdir()
     monkeypatch.setenv("BIDGEO_HOME", str(home))
     monkeypatch.delenv("BIDGEO_DATABASE_URL", raising=False)
     monkeypatch.delenv("BIDGEO_TILES_URL", raising=False)

@@ -85,14 +85,15 @@ def test_services_on_the_demo_extract():
         (["--lang", "en", "services", "missing.osm"], 2, "does not exist"),
         (["services", "tests/data/taxonomy_cases.osm", "--area", "missing.geojson"], 2, "finns inte"),
         (["services", "tests/data/taxonomy_cases.osm", "--area", "project:99"], 2, "Hittar inget projekt"),
-        (["services", "tests/data/taxonomy_cases.osm", "--format", "shp"], 2, "invalid choice"),
-        (["nonsense"], 2, "invalid choice"),
+        (["services", "tests/data/taxonomy_cases.osm", "--format", "shp"], 2,
+         "--format kan inte vara ”shp”. Välj en av: geojson, csv."),
+        (["nonsense"], 2, "bidgeo har inget kommando ”nonsense”"),
     ],
 )
 def test_failures_are_one_clear_line(args, code, words):
     result = bidgeo(*args)
     assert result.returncode == code
-    assert words in result.stderr
+    assert words in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert result.stdout == ""
 
 
