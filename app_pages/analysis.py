@@ -61,7 +61,7 @@ for kind in focus.KINDS:
         with st.container(border=True):
             rating = "" if pd.isna(row.rating) else f" · {int(row.rating)}/5"
             st.caption(f"{local_time(row.observed_at)}{rating} · {ui.t('review_state_' + states.get(row.uuid, 'new'))}")
-            st.markdown(html.escape(row.comment or "–"))
+            ui.plain(row.comment)
             if row.uuid in pictures:
                 st.image(pictures[row.uuid], width=160)
 
@@ -111,5 +111,5 @@ if made and made[0] == project.id:
     _, made_kind, made_public, data = made
     mime, suffix = EXPORTS[made_kind]
     name = f"nulagesanalys-{project.name}{'-publik' if made_public else ''}.{suffix}"
-    st.download_button(ui.t("an_download", name=name), data, file_name=name, mime=mime, key="an_download",
+    st.download_button(ui.say("an_download", name=name), data, file_name=name, mime=mime, key="an_download",
                        icon=":material/download:")

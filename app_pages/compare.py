@@ -60,7 +60,7 @@ key = st.selectbox(ui.t("cov_category"), [c.key for c in categories.categories()
                    format_func=lambda k: categories.label(k, lang), key="cmp_category")
 st.subheader(ui.t("cmp_maps_heading", label=categories.label(key, lang)))
 for project, net, result in results:
-    st.markdown(f"**{project.name}**")
+    st.markdown(f"**{ui.literal(project.name)}**")
     points = service_points(engine, project.id)
     ui.show_map(maps.coverage_map(ui.project_osm(project), net.origin_lonlat, result.distances[key].to_numpy(),
                                   bands, points[points["category"] == key], lang),

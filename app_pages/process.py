@@ -113,7 +113,7 @@ for phase in phases:
             made = st.session_state.get("pr_zip")
             if made and made[0] == project.id:
                 name = f"overlamning-{project.name}.zip"
-                st.download_button(ui.t("pr_download_handover", name=name), made[1], file_name=name,
+                st.download_button(ui.say("pr_download_handover", name=name), made[1], file_name=name,
                                    mime="application/zip", key="pr_download", icon=":material/download:")
 
 # --- steering-group meetings -----------------------------------------------------------------------

@@ -4,7 +4,6 @@ from the walkers' text), and turn accepted ones into the action plan."""
 
 from __future__ import annotations
 
-import html
 from datetime import date
 
 import pandas as pd
@@ -81,9 +80,9 @@ current = shown.set_index("uuid").loc[uuid]
 # --- one observation: the walkers' text, then the review ------------------------------------------
 st.subheader(f"{ui.t('focus_' + current['focus_area'])} – {ui.t('kind_' + current['kind'])}")
 with st.container(border=True):
-    st.caption(ui.t("rev_from_walk", when=local_time(current["observed_at"]), author=current["author"] or "–"))
-    rating = "" if pd.isna(current["rating"]) else f" · {ui.t('obs_rating')}: {int(current['rating'])}"
-    st.markdown(f"{html.escape(current['comment'] or '')}{rating}")
+    st.caption(ui.say("rev_from_walk", when=local_time(current["observed_at"]), author=current["author"] or "–")
+               + ("" if pd.isna(current["rating"]) else f" · {ui.t('obs_rating')}: {int(current['rating'])}"))
+    ui.plain(current["comment"])
     pictures = photos.photos(engine, project.id, [uuid])
     for column, photo in zip(st.columns(max(1, min(len(pictures), 3))), pictures):
         column.image(photos.photo_bytes(engine, project.id, photo.id), caption=photo.filename)
@@ -103,8 +102,8 @@ st.segmented_control(ui.t("rev_state"), review.STATES, key=f"rev_state_{uuid}", 
 
 for note in notes[notes["uuid"] == uuid].itertuples():
     with st.container(border=True):
-        st.caption(ui.t("rev_comment_by", author=note.author, when=local_time(note.created_at)))
-        st.markdown(html.escape(note.text))
+        st.caption(ui.say("rev_comment_by", author=note.author, when=local_time(note.created_at)))
+        ui.plain(note.text)
 # A form sends the text and the tap together: a tap straight from the text area is not lost.
 with st.form(f"rev_comment_{uuid}", clear_on_submit=True, border=False):
     text = st.text_area(ui.t("rev_comment_new"), key=f"rev_text_{uuid}", height=90)

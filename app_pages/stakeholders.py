@@ -104,5 +104,5 @@ with st.expander(ui.t("sh_add_heading"), expanded=table.empty):
             except BidgeoError as exc:
                 ui.show_error(exc)
             else:
-                st.session_state["sh_message"] = ui.t("sh_added", name=values["name"].strip())
+                st.session_state["sh_message"] = ui.say("sh_added", name=values["name"].strip())
                 st.rerun()

@@ -44,8 +44,8 @@ if project is None:
     if not may_create:
         st.stop()
 else:
-    st.subheader(ui.t("overview_heading", name=project.name))
-    st.caption(ui.t("project_facts", locality=project.locality or "–",
+    st.subheader(ui.say("overview_heading", name=project.name))
+    st.caption(ui.say("project_facts", locality=project.locality or "–",
                     municipality=project.municipality or "–",
                     bid_type=ui.t(f"bid_type_{project.bid_type}"),
                     created=local_time(project.created_at, with_time=False)))
@@ -86,4 +86,4 @@ with st.expander(ui.t("create_heading"), expanded=project is None):
     if error is not None:
         ui.show_error(error)
     elif st.session_state.get("created_name"):
-        st.success(ui.t("created", name=st.session_state.pop("created_name")))
+        st.success(ui.say("created", name=st.session_state.pop("created_name")))

@@ -37,7 +37,8 @@ def test_review_a_tapped_observation_and_make_an_action(fake_map):
     fake_map.answers["revmap-"] = {"last_object_clicked": {"lat": 60.523, "lng": 26.9551}}
     at.run()
     assert at.subheader[0].value == "Rent, tryggt och säkert – Utmaning"
-    assert any(m.value == "&lt;script&gt;alert(1)&lt;/script&gt; · Bedömning (1–5): 4" for m in at.markdown)
+    assert [x.value for x in at.text][:1] == ["<script>alert(1)</script>"]  # as written, as plain text
+    assert any(c.value.endswith(" · Bedömning (1–5): 4") for c in at.caption)
     at.text_input(key="rev_reviewer").input("Styrgruppen")
     at.segmented_control(key=f"rev_state_{uuids[1]}").set_value("accepted").run()
     assert review.states(engine, demo.id).set_index("uuid").loc[uuids[1], "state"] == "accepted"

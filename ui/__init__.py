@@ -4,6 +4,7 @@ accessors, the translation shortcut and the one map widget wrapper. The domain l
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import folium
@@ -88,8 +89,37 @@ def t(key: str, **params) -> str:
     return i18n.t(key, lang(), **params)
 
 
+# User text (comments, names, file names, OSM names) is shown as plain text: in a body with
+# ``plain``, never through Markdown. Where it must stand inside Markdown (a caption, a heading,
+# a message, a label), ``literal`` makes it so: every ASCII punctuation mark backslash-escaped
+# (no link, image, emphasis, HTML, $LaTeX$ or :directive[...]), and a word joiner (U+2060)
+# after each colon and inside arrows, so that Streamlit's :emoji: and :material/...: shortcodes
+# and its "<-" / "->" symbols, which it finds in the text after the escapes, are not found.
+_PUNCTUATION = re.compile(r"([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
+_SYMBOLS = re.compile(r"(?<=[<>\-~])(?=[\-=>])")
+
+
+def literal(text: object) -> str:
+    """User text to be shown as written inside Markdown, on one line."""
+    text = _SYMBOLS.sub("\u2060", " ".join(str(text).split()))
+    return _PUNCTUATION.sub(r"\\\1", text).replace(":", ":\u2060")
+
+
+def say(key: str, **params) -> str:
+    """A catalogue message for Markdown (captions, headings, messages, labels), with the
+    user's values in it made :func:`literal`."""
+    return t(key, **{k: literal(v) if isinstance(v, str) else v for k, v in params.items()})
+
+
+def plain(text: object, placeholder: str = "–") -> None:
+    """User text as written, as a paragraph: no Markdown, no HTML."""
+    st.text(str(text) if text not in (None, "") else placeholder)
+
+
 def show_error(error: BidgeoError) -> None:
-    st.error(error.message(lang()))
+    """The error's message, with the user's values in it (a file's or a project's name) as
+    written."""
+    st.error(say(error.key, **error.params))
 
 
 def projects() -> list[ProjectInfo]:
