@@ -1,6 +1,7 @@
 """Observation photos: the original as taken is kept; a display copy (for maps, pages and
-reports) and a thumbnail are made with the EXIF orientation applied; an EXIF GPS position
-is read so the photo can place its observation."""
+reports) and a thumbnail are made with the EXIF orientation applied and no metadata at all (so
+what is shown or exported names no one); an EXIF GPS position is read so the photo can place
+its observation."""
 
 from __future__ import annotations
 
@@ -55,10 +56,14 @@ def exif_position(image: Image.Image) -> tuple[float, float] | None:
 
 
 def _jpeg(image: Image.Image, size: int) -> bytes:
+    """An upright JPEG copy with no metadata: no EXIF (the camera, the owner, the place), no
+    XMP, no ICC profile and no comment, which may all name a person."""
     copy = image.copy()
     copy.thumbnail((size, size), Image.Resampling.LANCZOS)
+    copy = copy.convert("RGB")
+    copy.info.clear()  # Pillow writes a JPEG comment (and more) it finds here
     out = io.BytesIO()
-    copy.convert("RGB").save(out, "JPEG", quality=82, optimize=True)
+    copy.save(out, "JPEG", quality=82, optimize=True)
     return out.getvalue()
 
 
