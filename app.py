@@ -60,4 +60,4 @@ with st.sidebar:
         st.caption(ui.t("logged_in_as", name=user.name) + (" · " + ui.t(f"role_{mine}") if mine else ""))
         st.button(ui.t("logout"), key="logout", on_click=ui.logout, icon=":material/logout:")
 
-page.run()
+ui.run_page(page)

@@ -1610,6 +1610,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "sv": "{path} är ingen vanlig fil. Välj ett filnamn för säkerhetskopian.",
         "en": "{path} is not an ordinary file. Choose a file name for the backup.",
     },
+    "page_failed": {
+        "sv": "Något gick fel på sidan. Det du redan har sparat finns kvar. Ladda om sidan och försök igen; "
+        "händer det igen, säg till den som driver bidgeo (felet finns i serverns logg).",
+        "en": "Something went wrong on the page. What you have already saved is kept. Reload the page and "
+        "try again; if it happens again, tell whoever runs bidgeo (the error is in the server's log).",
+    },
 }
 
 

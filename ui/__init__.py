@@ -116,6 +116,17 @@ def plain(text: object, placeholder: str = "–") -> None:
     st.text(str(text) if text not in (None, "") else placeholder)
 
 
+def run_page(page) -> None:
+    """Run the chosen page. An error bidgeo did not foresee is said in the user's language
+    (nothing is lost: what was saved stays saved) and then left to Streamlit, which logs it
+    and, as configured, shows no details."""
+    try:
+        page.run()
+    except Exception:
+        st.error(t("page_failed"))
+        raise
+
+
 def show_error(error: BidgeoError) -> None:
     """The error's message, with the user's values in it (a file's or a project's name) as
     written."""
