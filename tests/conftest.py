@@ -150,6 +150,14 @@ def open_page(page: str, project_id: int | None = None):
     return at.run()
 
 
+def shown(markdown: str) -> str:
+    """What a reader sees of a Markdown source whose user values ``ui.literal`` made literal:
+    the escapes and word joiners taken out."""
+    import re
+
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

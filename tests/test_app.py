@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui
-from conftest import REPO
+from conftest import REPO, shown
 
 
 @pytest.fixture
@@ -100,4 +100,5 @@ def test_unreachable_database_is_a_clear_message(maps_shown, monkeypatch):
     monkeypatch.setenv("BIDGEO_DATABASE_URL", "postgresql+psycopg://nobody:x@127.0.0.1:1/none")
     at = run_app()
     assert not at.exception
-    assert at.error[0].value.startswith("Databasen postgresql+psycopg://nobody:***@127.0.0.1:1/none kan inte nås")
+    assert shown(at.error[0].value).startswith("Databasen postgresql+psycopg://nobody:***@127.0.0.1:1/none svarar "
+                                               "inte. Kontrollera att databasservern är igång")

@@ -91,18 +91,21 @@ def t(key: str, **params) -> str:
 
 # User text (comments, names, file names, OSM names) is shown as plain text: in a body with
 # ``plain``, never through Markdown. Where it must stand inside Markdown (a caption, a heading,
-# a message, a label), ``literal`` makes it so: every ASCII punctuation mark backslash-escaped
-# (no link, image, emphasis, HTML, $LaTeX$ or :directive[...]), and a word joiner (U+2060)
-# after each colon and inside arrows, so that Streamlit's :emoji: and :material/...: shortcodes
-# and its "<-" / "->" symbols, which it finds in the text after the escapes, are not found.
-_PUNCTUATION = re.compile(r"([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
-_SYMBOLS = re.compile(r"(?<=[<>\-~])(?=[\-=>])")
+# a message, a label), ``literal`` makes it so: the marks that start a construct are
+# backslash-escaped (no link or image without brackets, no emphasis, code, HTML, heading, list
+# or $LaTeX$), and a word joiner (U+2060) goes after each colon, "www" and "@" and inside
+# arrows, so that Streamlit's :emoji: / :material/...: shortcodes, :colour[...] directives, its
+# "<-" / "->" symbols and autolinked addresses, which are found after the escapes, are not.
+_MARKS = re.compile(r"([\\`*_\[\]<>$~#&])")
+_BREAKS = re.compile(r"(?<=[<>\-~])(?=[\-=>])|(?<=www)(?=\.)|(?<=@)")
+_LINE_START = re.compile(r"^([-+=]|\d+[.)])")
 
 
 def literal(text: object) -> str:
     """User text to be shown as written inside Markdown, on one line."""
-    text = _SYMBOLS.sub("\u2060", " ".join(str(text).split()))
-    return _PUNCTUATION.sub(r"\\\1", text).replace(":", ":\u2060")
+    text = _BREAKS.sub("\u2060", " ".join(str(text).split()))
+    text = _LINE_START.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], _MARKS.sub(r"\\\1", text))
+    return text.replace(":", "\\:\u2060")
 
 
 def say(key: str, **params) -> str:
