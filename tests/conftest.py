@@ -43,6 +43,7 @@ def bidgeo_home(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("BIDGEO_HOME", str(home))
     monkeypatch.delenv("BIDGEO_DATABASE_URL", raising=False)
     monkeypatch.delenv("BIDGEO_TILES_URL", raising=False)
+    monkeypatch.delenv("BIDGEO_TEMPLATES", raising=False)
     return home
 
 
