@@ -15,7 +15,7 @@ from test_cli import bidgeo
 from test_report import make_status
 
 CUSTOM_CSS = """h1, h2, h3 { color: #8b0000; }
-body { font-family: "DejaVu Serif", serif; }
+body { font-family: "Liberation Serif", serif; }
 """
 
 
@@ -70,7 +70,7 @@ def test_own_stylesheet_and_logo(project, tmp_path):
     own_images, own_fonts = cover_images_and_fonts(tmp_path / "own.pdf")
     plain_images, plain_fonts = cover_images_and_fonts(tmp_path / "plain.pdf")
     assert own_images == plain_images + 1  # the logo on the cover, beside the overview map
-    assert any("DejaVu-Serif" in f for f in own_fonts) and not any("Serif" in f for f in plain_fonts)
+    assert any("Liberation-Serif" in f for f in own_fonts) and not any("Serif" in f for f in plain_fonts)
 
 
 def test_own_template_extends_the_base(project, tmp_path):
