@@ -1,4 +1,4 @@
-"""The ``bidgeo`` command line (``shared/spec/cli.md``). Failures print one line to stderr
+"""The ``bidgeo`` command line (``docs/spec/cli.md``). Failures print one line to stderr
 and exit 1 (invalid input), 2 (unreadable input or misuse) or 3 (a service unavailable);
 ``--debug`` shows the traceback."""
 
