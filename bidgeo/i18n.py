@@ -1476,6 +1476,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The report template “{name}” in BIDGEO_TEMPLATES cannot be read (line {line}). Correct it or "
         "remove it, and bidgeo's own is used.",
     },
+    "cli_user_disabled": {
+        "sv": "Användaren ”{username}” är avstängd och kan inte logga in (rollerna finns kvar). "
+        "Slå på kontot igen med: bidgeo user enable {username}",
+        "en": "User “{username}” is disabled and cannot log in (the roles are kept). "
+        "Enable the account again with: bidgeo user enable {username}",
+    },
+    "cli_user_enabled": {
+        "sv": "Användaren ”{username}” kan logga in igen.",
+        "en": "User “{username}” can log in again.",
+    },
     "cli_user_had_no_role": {
         "sv": "”{username}” hade ingen roll i ”{name}”.",
         "en": "“{username}” had no role in “{name}”.",
