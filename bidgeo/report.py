@@ -49,7 +49,8 @@ from bidgeo.projects import ProjectInfo, get_project, osm_file, service_points
 from bidgeo.walks import WalkInfo
 
 EXPORT_FORMATS = ("pdf", "html", "gpkg", "csv", "xlsx")
-"""What :func:`export_bytes` makes (``handover`` of ``docs/spec/cli.md`` comes later)."""
+"""What :func:`export_bytes` makes; ``--format handover`` of ``docs/spec/cli.md`` is
+:func:`handover_zip`."""
 GPKG_LAYERS = ("area_versions", "services", "service_corrections", "observations", "actions", "walks")
 TABLES = ("observations", "actions", "services", "assessments", "coverage", "review_comments", "area_versions",
           "stakeholders")

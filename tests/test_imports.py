@@ -51,3 +51,26 @@ def test_no_import_circle_between_bidgeo_modules():
         if module not in done:
             visit(module, [module])
     assert not circles, circles
+
+
+def test_imports_go_pages_then_ui_then_bidgeo():
+    """bidgeo never imports ui or a page, and ui never imports a page (the README's Layout)."""
+    import ast
+
+    from conftest import REPO
+
+    def imported(path):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                yield node.module.split(".")[0]
+            elif isinstance(node, ast.Import):
+                yield from (a.name.split(".")[0] for a in node.names)
+
+    checked = {"bidgeo": {"ui", "app_pages", "app"}, "ui": {"app_pages", "app"}}
+    wrong = []
+    for folder, forbidden in checked.items():
+        files = list((REPO / folder).rglob("*.py"))
+        assert len(files) > 5, folder
+        wrong += [f"{path.relative_to(REPO)} imports {name}" for path in files for name in imported(path)
+                  if name in forbidden]
+    assert not wrong, wrong
