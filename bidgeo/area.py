@@ -1,5 +1,5 @@
 """BID boundaries: read a boundary file or a drawn polygon, validate it with the rules and
-codes of ``shared/spec/cli.md`` (``area check``), measure it in SWEREF 99 TM, and repair it.
+codes of ``docs/spec/cli.md`` (``area check``), measure it in SWEREF 99 TM, and repair it.
 
 Files are read defensively: a size limit before anything is parsed, zip archives checked for
 member paths and real uncompressed size while extracting, XML parsed with DTDs and entities

@@ -1,4 +1,4 @@
-"""The service taxonomy (``shared/spec/service-categories.md``), kept as one table of data.
+"""The service taxonomy (``docs/spec/service-categories.md``), kept as one table of data.
 
 ``data/categories.csv`` holds one row per category: its stable key, Swedish and English
 labels, a map colour, a map icon (a Material Design Icons name, see

@@ -1,4 +1,4 @@
-"""The ``bidgeo`` command line (``shared/spec/cli.md``). Failures print one line to stderr
+"""The ``bidgeo`` command line (``docs/spec/cli.md``). Failures print one line to stderr
 and exit 1 (invalid input), 2 (unreadable input or misuse) or 3 (a service unavailable);
 ``--debug`` shows the traceback."""
 
@@ -182,6 +182,11 @@ def build_parser() -> argparse.ArgumentParser:
                                              help="set a new password (read as one line from stdin); "
                                                   "also lifts a lockout after failed logins")
     user_password.add_argument("username", metavar="USERNAME")
+    user_disable = user_commands.add_parser("disable", parents=[common],
+                                            help="disable an account: it can no longer log in (its roles are kept)")
+    user_disable.add_argument("username", metavar="USERNAME")
+    user_enable = user_commands.add_parser("enable", parents=[common], help="let a disabled account log in again")
+    user_enable.add_argument("username", metavar="USERNAME")
     user_grant = user_commands.add_parser("grant", parents=[common], help="give a user a role in a project")
     user_grant.add_argument("username", metavar="USERNAME")
     user_grant.add_argument("project", metavar="PROJECT")
@@ -224,6 +229,8 @@ PERMISSIONS = {
     "restore": ("manage", "all"),
     ("user", "add"): ("manage", "any"),
     ("user", "password"): ("manage", "account"),
+    ("user", "disable"): ("manage", "account"),
+    ("user", "enable"): ("manage", "account"),
     ("user", "grant"): ("manage", "project"),
     ("user", "revoke"): ("manage", "project"),
     ("user", "list"): ("manage", "any"),
@@ -671,6 +678,22 @@ def cmd_user_password(args) -> int:
     return 0
 
 
+def cmd_user_disable(args) -> int:
+    from bidgeo import accounts
+
+    accounts.set_disabled(_store(args), args.username, True)
+    print(t("cli_user_disabled", args.lang, username=accounts.normalise_username(args.username)), file=sys.stderr)
+    return 0
+
+
+def cmd_user_enable(args) -> int:
+    from bidgeo import accounts
+
+    accounts.set_disabled(_store(args), args.username, False)
+    print(t("cli_user_enabled", args.lang, username=accounts.normalise_username(args.username)), file=sys.stderr)
+    return 0
+
+
 def cmd_user_grant(args) -> int:
     from bidgeo import accounts
     from bidgeo.projects import get_project
@@ -745,6 +768,8 @@ COMMANDS = {
     ("walk-kit", "import"): cmd_kit_import,
     ("user", "add"): cmd_user_add,
     ("user", "password"): cmd_user_password,
+    ("user", "disable"): cmd_user_disable,
+    ("user", "enable"): cmd_user_enable,
     ("user", "grant"): cmd_user_grant,
     ("user", "revoke"): cmd_user_revoke,
     ("user", "list"): cmd_user_list,

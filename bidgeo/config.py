@@ -5,6 +5,8 @@
 - ``BIDGEO_DATABASE_URL``: a SQLAlchemy URL; ``postgresql+psycopg://…`` for PostGIS.
 - ``BIDGEO_TILES_URL`` / ``BIDGEO_TILES_ATTRIBUTION``: optional base tiles for maps. Without
   them maps draw the locality's own OSM roads and buildings as background.
+- ``BIDGEO_TEMPLATES``: a folder of report templates and stylesheets searched before the
+  built-in ones in ``bidgeo/templates`` (a municipality's logo, colours and fonts).
 - ``BIDGEO_AUTH``: ``1`` turns accounts on (a login, roles per project; ``bidgeo user``).
   Without it the app is single-user: no login, everything allowed, for this computer only.
 """
@@ -41,6 +43,12 @@ def tiles() -> tuple[str, str] | None:
     if not url:
         return None
     return url, os.environ.get("BIDGEO_TILES_ATTRIBUTION", "© OpenStreetMap contributors")
+
+
+def templates_dir() -> Path | None:
+    """The folder of a municipality's own report templates (``BIDGEO_TEMPLATES``), or None."""
+    value = os.environ.get("BIDGEO_TEMPLATES", "").strip()
+    return Path(value).expanduser() if value else None
 
 
 def auth_enabled() -> bool:

@@ -1,4 +1,4 @@
-"""Walking-distance coverage, exactly as ``shared/spec/walking-distance.md`` defines it.
+"""Walking-distance coverage, exactly as ``docs/spec/walking-distance.md`` defines it.
 
 The walkable network of a locality is compiled once into a :class:`Network`: the largest
 connected component as a symmetric sparse graph (scipy.sparse.csgraph), node positions in a
@@ -218,7 +218,7 @@ class Coverage:
         return None if d.empty else float(np.median(d))
 
     def summary(self) -> dict:
-        """The ``coverage --format json`` shape of ``shared/spec/cli.md``."""
+        """The ``coverage --format json`` shape of ``docs/spec/cli.md``."""
         return {
             "origins": int(len(self.distances)),
             "bands": list(self.bands),

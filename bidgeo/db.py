@@ -1,4 +1,5 @@
-"""The store: SQLAlchemy 2 models, the geometry column type, and opening a migrated engine.
+"""The store: SQLAlchemy 2 models, the geometry column type, the audit log's writer, and opening
+a migrated engine.
 
 SQLite (the embedded default) runs in WAL mode with a busy timeout and keeps geometries as
 WKB. PostgreSQL keeps them as PostGIS ``geometry`` (sent and read as hex EWKB, so no extra
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import os
 from datetime import date, datetime, timezone
+from decimal import Decimal
 from pathlib import Path
 from typing import Optional
 
@@ -29,10 +31,13 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    insert,
+    inspect,
+    select,
 )
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator, UserDefinedType
 
 from bidgeo import config
@@ -475,6 +480,99 @@ class AuditEntry(Base):
     changes: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
+# --- the audit log's writer -----------------------------------------------------------------------
+# Every ORM flush that touches a table in AUDITED writes one ``audit_log`` row per changed object,
+# in the same transaction as the change (so a change that rolls back leaves no entry, and none is
+# missed). Who acted is the engine's ACTOR_OPTION (``bidgeo.audit.acting``). Bulk data (service
+# points of an OSM import, population cells, drafts being typed) is left out; its import is logged
+# through the row that holds it (the snapshot, the extract). ``bidgeo.audit`` reads the log.
+ACTOR_OPTION = "bidgeo_actor"
+AUDITED = frozenset(
+    "projects area_versions service_snapshots service_corrections stakeholders osm_extracts walks observations "
+    "photos assessments reviews review_comments actions process_plans process_tasks meetings users memberships"
+    .split()
+)
+HIDDEN = frozenset({"password_hash"})  # "changed", never the value
+NOT_CHANGES = frozenset({"id", "created_at", "updated_at"})
+MAX_TEXT = 500
+
+
+def _plain(value):
+    """A JSON-safe, short form of a column value."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (list, dict)):
+        value = str(value)
+    text = str(value)
+    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "…"
+
+
+def _shown(column, value):
+    if column.key in HIDDEN:
+        return "***"
+    if isinstance(column.type, (Geometry, LargeBinary)):
+        return None if value is None else f"<{type(column.type).__name__.lower()}>"
+    return _plain(value)
+
+
+def _entry(session: Session, obj, action: str) -> dict | None:
+    state = inspect(obj)
+    table = state.mapper.local_table
+    if table.name not in AUDITED:
+        return None
+    changes = {}
+    for column in state.mapper.columns:
+        attr = state.attrs[column.key]
+        if action == "update":
+            history = attr.history
+            if not history.has_changes() or column.key in NOT_CHANGES:
+                continue
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+            if column.key == "deleted_at" and (old is None) != (new is None):
+                action = "delete" if new is not None else "restore"
+            changes[column.key] = [_shown(column, old), _shown(column, new)]
+        elif column.key not in NOT_CHANGES:
+            changes[column.key] = _shown(column, attr.value if action == "insert" else attr.loaded_value)
+    if action == "update" and not changes:
+        return None
+    project_id = obj.id if isinstance(obj, Project) else getattr(obj, "project_id", None)
+    ref = getattr(obj, "uuid", None) or getattr(obj, "observation_uuid", None)
+    if getattr(obj, "observation_id", None) is not None:
+        project_id, ref = session.execute(select(Observation.project_id, Observation.uuid)
+                                          .where(Observation.id == obj.observation_id)).one()
+    elif project_id is None and getattr(obj, "walk_id", None) is not None:
+        project_id = session.scalar(select(Walk.project_id).where(Walk.id == obj.walk_id))
+    elif getattr(obj, "user_id", None) is not None:
+        ref = session.scalar(select(User.username).where(User.id == obj.user_id))
+    elif isinstance(obj, User):
+        ref = obj.username
+    if ref is None:
+        ref = ",".join(str(key) for key in state.mapper.primary_key_from_instance(obj))
+    return {"project_id": project_id, "action": action, "entity": table.name, "ref": str(ref)[:100],
+            "changes": changes}
+
+
+def _listen() -> None:
+    """Log the changes of every ORM session from now on (:func:`make_engine` calls this)."""
+    if not event.contains(Session, "after_flush", _log):
+        event.listen(Session, "after_flush", _log)
+
+
+def _log(session: Session, _context) -> None:
+    changed = [(obj, "insert") for obj in session.new] + [(obj, "update") for obj in session.dirty] + \
+        [(obj, "delete") for obj in session.deleted]
+    rows = [row for obj, action in changed if (row := _entry(session, obj, action)) is not None]
+    if rows:
+        connection = session.connection()
+        actor = connection.get_execution_options().get(ACTOR_OPTION, "")
+        connection.execute(insert(AuditEntry), [{**row, "actor": actor} for row in rows])
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -488,10 +586,7 @@ def make_engine(url: str | None = None) -> Engine:
     SQLite file is private to its owner (0600, and so are its -wal and -shm, which SQLite
     creates with the file's mode); its folder must exist. A URL that is no database address
     raises :class:`InputError`."""
-    from bidgeo import audit
-
-    audit.listen()
-
+    _listen()
     try:
         url = make_url(url or config.database_url())
         dialect = url.get_dialect()

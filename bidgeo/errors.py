@@ -1,5 +1,5 @@
 """Typed errors. Each carries a catalogue key and parameters, so its message can be said in
-the user's language, and the CLI exit code that ``shared/spec/cli.md`` gives it."""
+the user's language, and the CLI exit code that ``docs/spec/cli.md`` gives it."""
 
 from __future__ import annotations
 

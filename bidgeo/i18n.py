@@ -1470,6 +1470,27 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "sv": "”{username}” har inte längre någon roll i ”{name}”.",
         "en": "“{username}” no longer has a role in “{name}”.",
     },
+    # --- code shape: report templates, user disable/enable (issue 14)
+    "report_templates_missing": {
+        "sv": "Mappen som BIDGEO_TEMPLATES pekar på finns inte. Rätta sökvägen eller ta bort variabeln.",
+        "en": "The folder BIDGEO_TEMPLATES points to does not exist. Correct the path or remove the variable.",
+    },
+    "report_template_broken": {
+        "sv": "Rapportmallen ”{name}” i BIDGEO_TEMPLATES går inte att läsa (rad {line}). Rätta den eller ta "
+        "bort den, så används bidgeos egen.",
+        "en": "The report template “{name}” in BIDGEO_TEMPLATES cannot be read (line {line}). Correct it or "
+        "remove it, and bidgeo's own is used.",
+    },
+    "cli_user_disabled": {
+        "sv": "Användaren ”{username}” är avstängd och kan inte logga in (rollerna finns kvar). "
+        "Slå på kontot igen med: bidgeo user enable {username}",
+        "en": "User “{username}” is disabled and cannot log in (the roles are kept). "
+        "Enable the account again with: bidgeo user enable {username}",
+    },
+    "cli_user_enabled": {
+        "sv": "Användaren ”{username}” kan logga in igen.",
+        "en": "User “{username}” can log in again.",
+    },
     "cli_user_had_no_role": {
         "sv": "”{username}” hade ingen roll i ”{name}”.",
         "en": "“{username}” had no role in “{name}”.",

@@ -1,5 +1,5 @@
 """A project's service inventory: snapshots of imports, and manual corrections applied on
-top of the newest one (``shared/spec/service-categories.md``: corrections are stored apart
+top of the newest one (``docs/spec/service-categories.md``: corrections are stored apart
 from the OSM snapshot, so a fresh import never loses them)."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Read a local ``.osm`` / ``.osm.pbf`` file into service points, the walkable network and
-buildings, as ``shared/spec/service-categories.md`` and ``walking-distance.md`` define them.
+buildings, as ``docs/spec/service-categories.md`` and ``walking-distance.md`` define them.
 
 The file is read with pyosmium in two passes: multipolygon relations first (they come last
 in a sorted file, and their member ways are needed in the second pass), then nodes and ways

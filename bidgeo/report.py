@@ -3,7 +3,9 @@ municipality and the public: a PDF report (A4, WeasyPrint), a self-contained HTM
 an interactive map, a GeoPackage for QGIS, and the tables as zipped CSV files or one XLSX.
 
 :func:`report_data` gathers everything once; the writers turn it into bytes. All user text is
-escaped (Jinja2 autoescape) in the HTML and PDF. With ``public=True`` people's names are left
+escaped (Jinja2 autoescape) in the HTML and PDF, whose templates and stylesheets are files in
+``bidgeo/templates`` (``base.html`` is the frame every report extends); a ``BIDGEO_TEMPLATES``
+folder is searched first, so a municipality restyles its reports without touching code. With ``public=True`` people's names are left
 out (observation authors, walk participants, respondents, reviewers, who set a review state or
 an area's status, who corrected a service) and so is the stakeholder register; the internal
 exports include the register without contact details. Owners in the action plan stay: they
@@ -22,14 +24,14 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 
 import folium
 import geopandas as gpd
 import pandas as pd
 import pyogrio
-from jinja2 import Environment
-from markupsafe import Markup
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, TemplateSyntaxError, select_autoescape
 from sqlalchemy.engine import Engine
 
 from bidgeo import config, focus, maps, photos, review, spreadsheet, walks
@@ -47,7 +49,8 @@ from bidgeo.projects import ProjectInfo, get_project, osm_file, service_points
 from bidgeo.walks import WalkInfo
 
 EXPORT_FORMATS = ("pdf", "html", "gpkg", "csv", "xlsx")
-"""What :func:`export_bytes` makes (``handover`` of ``shared/spec/cli.md`` comes later)."""
+"""What :func:`export_bytes` makes; ``--format handover`` of ``docs/spec/cli.md`` is
+:func:`handover_zip`."""
 GPKG_LAYERS = ("area_versions", "services", "service_corrections", "observations", "actions", "walks")
 TABLES = ("observations", "actions", "services", "assessments", "coverage", "review_comments", "area_versions",
           "stakeholders")
@@ -516,221 +519,36 @@ def interactive_map(data: ReportData) -> str:
 
 
 # --- the HTML and PDF reports ---------------------------------------------------------------------
-_ENV = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
-TEMPLATE = _ENV.from_string("""<!DOCTYPE html>
-<html lang="{{ lang }}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ text.title }} – {{ project.name }}</title>
-<style>
-{{ css }}
-</style>
-</head>
-<body class="{{ 'pdf' if pdf else 'screen' }}">
-<section class="cover">
-  <p class="kicker">{{ text.kicker }}</p>
-  <h1 class="doc-title">{{ project.name }}</h1>
-  <p class="subtitle">{{ text.title }}</p>
-  <table class="facts">
-    {% for label, value in facts %}
-    <tr><th>{{ label }}</th><td>{{ value }}</td></tr>
-    {% endfor %}
-  </table>
-  <p class="version-note">{{ text.edition }}</p>
-  {% if overview_png %}
-  <figure class="map"><img src="{{ overview_png }}" alt="{{ text.overview_map }}"><figcaption>{{ text.overview_map }}</figcaption></figure>
-  {% endif %}
-</section>
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+"""The reports' templates and stylesheets (``base.html`` and what extends it)."""
+LOGO_FILES = {"logo.svg": "image/svg+xml", "logo.png": "image/png", "logo.jpg": "image/jpeg"}
 
-{% if map_html %}
-<section class="interactive">
-  <h2>{{ text.map_heading }}</h2>
-  <iframe class="walk-map" title="{{ text.map_heading }}" srcdoc="{{ map_html }}"></iframe>
-  <p class="note">{{ text.map_help }}</p>
-</section>
-{% endif %}
 
-<section class="summary">
-  <h2>{{ text.summary_heading }}</h2>
-  {% if walks %}
-  <h3>{{ text.walks_heading }}</h3>
-  <table class="grid">
-    <thead><tr>{% for h in walk_header %}<th>{{ h }}</th>{% endfor %}</tr></thead>
-    <tbody>{% for row in walks %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}</tbody>
-  </table>
-  {% else %}
-  <p>{{ text.no_walks }}</p>
-  {% endif %}
-  <h3>{{ text.counts_heading }}</h3>
-  <table class="grid numeric">
-    <thead><tr>{% for h in count_header %}<th>{{ h }}</th>{% endfor %}</tr></thead>
-    <tbody>
-    {% for row in counts %}
-      <tr><td><span class="swatch" style="background: {{ row.colour }}"></span>{{ row.label }}</td>
-      {% for c in row.cells %}<td class="num">{{ c }}</td>{% endfor %}</tr>
-    {% endfor %}
-    </tbody>
-  </table>
-  <h3>{{ text.radar_heading }}</h3>
-  {% if radar_png %}
-  <figure class="radar"><img src="{{ radar_png }}" alt="{{ text.radar_heading }}"></figure>
-  <table class="grid numeric">
-    <thead><tr>{% for h in score_header %}<th>{{ h }}</th>{% endfor %}</tr></thead>
-    <tbody>{% for row in scores %}<tr>{% for c in row %}<td{% if not loop.first %} class="num"{% endif %}>{{ c }}</td>{% endfor %}</tr>{% endfor %}</tbody>
-  </table>
-  {% else %}
-  <p>{{ text.no_scores }}</p>
-  {% endif %}
-</section>
+@lru_cache(maxsize=4)
+def _environment(own: str | None) -> Environment:
+    folders = [own] if own else []
+    return Environment(loader=ChoiceLoader([FileSystemLoader(folders), FileSystemLoader(TEMPLATES)]),
+                       autoescape=select_autoescape(("html",)), trim_blocks=True, lstrip_blocks=True)
 
-{% for area in focus_areas %}
-<section class="focus-area">
-  <h2><span class="swatch big" style="background: {{ area.colour }}"></span>{{ area.title }}</h2>
-  <p class="counts-line">
-    {% for label, n, colour in area.counts %}<span class="pill" style="border-color: {{ colour }}"><span class="dot" style="background: {{ colour }}"></span>{{ label }}: <b>{{ n }}</b></span> {% endfor %}
-    {% if area.mean_rating %}<span class="pill">{{ text.mean_rating }}: <b>{{ area.mean_rating }}</b></span>{% endif %}
-    {% if area.mean_score %}<span class="pill">{{ text.mean_score_of }}: <b>{{ area.mean_score }}</b></span>{% endif %}
-  </p>
-  {% if area.map_png %}
-  <figure class="map"><img src="{{ area.map_png }}" alt="{{ area.title }}"></figure>
-  {% endif %}
-  {% if area.observations %}
-  {% for o in area.observations %}
-  <article class="obs">
-    {% if o.thumbs %}<div class="thumbs">{% for src in o.thumbs %}<img src="{{ src }}" alt="{{ text.photo }}">{% endfor %}</div>{% endif %}
-    <div class="obs-head">
-      <span class="num-dot" style="background: {{ o.colour }}; color: {{ o.number_colour }}">{{ o.number }}</span>
-      <b>{{ o.kind }}</b>{% if o.rating %} · {{ o.rating }}{% endif %} · {{ o.walk }}{% if o.author %} · {{ o.author }}{% endif %}
-      <span class="state state-{{ o.state_key }}">{{ o.state }}</span>
-    </div>
-    {% if o.comment %}<p class="comment">{{ o.comment }}</p>{% else %}<p class="comment empty">{{ text.no_comment }}</p>{% endif %}
-    {% for c in o.reviews %}
-    <p class="review"><span class="review-by">{{ c.author }} · {{ c.when }}:</span> {{ c.text }}</p>
-    {% endfor %}
-    {% for a in o.actions %}<p class="to-action">→ {{ text.action }}: {{ a }}</p>{% endfor %}
-  </article>
-  {% endfor %}
-  {% else %}
-  <p>{{ text.no_observations }}</p>
-  {% endif %}
-</section>
-{% endfor %}
 
-<section class="services">
-  <h2>{{ text.services_heading }}</h2>
-  {% if inventory %}
-  <p>{{ text.services_total }}</p>
-  <table class="grid narrow numeric">
-    <thead><tr><th>{{ text.col_category }}</th><th>{{ text.col_count }}</th></tr></thead>
-    <tbody>{% for label, n in inventory %}<tr><td>{{ label }}</td><td class="num">{{ n }}</td></tr>{% endfor %}</tbody>
-  </table>
-  {% else %}
-  <p>{{ text.no_services }}</p>
-  {% endif %}
-  {% if corrections_note %}<p class="note">{{ corrections_note }}</p>{% endif %}
-  <h3>{{ text.coverage_heading }}</h3>
-  {% if coverage %}
-  <p>{{ text.coverage_intro }}</p>
-  <table class="grid numeric">
-    <thead><tr>{% for h in coverage_header %}<th>{{ h }}</th>{% endfor %}</tr></thead>
-    <tbody>{% for row in coverage %}<tr>{% for c in row %}<td{% if not loop.first %} class="num"{% endif %}>{{ c }}</td>{% endfor %}</tr>{% endfor %}</tbody>
-  </table>
-  {% if coverage_missing %}<p class="note">{{ coverage_missing }}</p>{% endif %}
-  {% else %}
-  <p>{{ coverage_problem }}</p>
-  {% endif %}
-</section>
+def _own_templates() -> Path | None:
+    """The ``BIDGEO_TEMPLATES`` folder, searched before :data:`TEMPLATES`, or None."""
+    own = config.templates_dir()
+    if own is not None and not own.is_dir():
+        raise InputError("report_templates_missing")
+    return own
 
-<section class="plan">
-  <h2>{{ text.plan_heading }}</h2>
-  {% if plan %}
-  <table class="grid plan">
-    <thead><tr>{% for h in plan_header %}<th>{{ h }}</th>{% endfor %}</tr></thead>
-    <tbody>{% for row in plan %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}</tbody>
-  </table>
-  {% else %}
-  <p>{{ text.no_actions }}</p>
-  {% endif %}
-</section>
 
-<footer class="page-footer">{{ text.footer }}</footer>
-</body>
-</html>
-""")
-
-CSS = """
-body { font-family: "Liberation Sans", "DejaVu Sans", Arial, sans-serif; color: #212121; font-size: 10pt;
-       line-height: 1.35; }
-h1, h2, h3 { color: #0d47a1; line-height: 1.2; }
-h1 { font-size: 26pt; margin: 0 0 4pt; }
-h2 { font-size: 16pt; margin: 0 0 8pt; border-bottom: 2px solid #0d47a1; padding-bottom: 3pt; }
-h3 { font-size: 12pt; margin: 14pt 0 5pt; }
-.kicker { text-transform: uppercase; letter-spacing: 0.08em; color: #546e7a; margin: 0; font-size: 10pt; }
-.subtitle { font-size: 15pt; margin: 0 0 14pt; color: #37474f; }
-.facts { border-collapse: collapse; margin-bottom: 8pt; }
-.facts th { text-align: left; padding: 2pt 14pt 2pt 0; color: #546e7a; font-weight: normal; }
-.facts td { padding: 2pt 0; font-weight: bold; }
-.version-note { font-style: italic; color: #546e7a; }
-figure { margin: 6pt 0 10pt; }
-figure img { width: 100%; border: 1px solid #cfd8dc; }
-figcaption { font-size: 8.5pt; color: #546e7a; }
-.radar img { width: 62%; border: none; display: block; margin: 0 auto; }
-table.grid { border-collapse: collapse; width: 100%; margin: 4pt 0 8pt; font-size: 9pt; }
-table.grid th { background: #e3f2fd; text-align: left; padding: 3pt 5pt; border-bottom: 1px solid #90caf9; }
-table.grid td { padding: 3pt 5pt; border-bottom: 1px solid #e0e0e0; vertical-align: top; }
-table.grid tr { break-inside: avoid; }
-table.narrow { width: 60%; }
-td.num { text-align: right; white-space: nowrap; }
-table.numeric th + th { text-align: right; }
-.swatch { display: inline-block; width: 9pt; height: 9pt; border-radius: 2pt; margin-right: 5pt;
-          vertical-align: middle; }
-.swatch.big { width: 13pt; height: 13pt; }
-.counts-line { margin: 0 0 6pt; }
-.pill { display: inline-block; border: 1px solid #b0bec5; border-radius: 9pt; padding: 1pt 7pt; margin: 0 4pt 3pt 0;
-        font-size: 9pt; }
-.dot { display: inline-block; width: 7pt; height: 7pt; border-radius: 50%; margin-right: 4pt; }
-.obs { border-left: 3px solid #cfd8dc; padding: 3pt 0 3pt 8pt; margin: 0 0 7pt; break-inside: avoid;
-       overflow: hidden; }
-.obs-head { font-size: 9.5pt; }
-.num-dot { display: inline-block; min-width: 14pt; height: 14pt; line-height: 14pt; border-radius: 7pt;
-           text-align: center; font-weight: bold; font-size: 8pt; margin-right: 4pt; }
-.state { font-size: 8.5pt; border-radius: 3pt; padding: 0 5pt; margin-left: 4pt; background: #eceff1; }
-.state-accepted { background: #c8e6c9; }
-.state-to_action { background: #bbdefb; }
-.state-rejected { background: #ffcdd2; }
-.comment { margin: 2pt 0; white-space: pre-wrap; }
-.comment.empty { color: #90a4ae; font-style: italic; }
-.thumbs { float: right; margin: 0 0 2pt 8pt; }
-.thumbs img { height: 22mm; margin: 0 0 0 3pt; border: 1px solid #cfd8dc; }
-.review { margin: 2pt 0 2pt 10pt; font-style: italic; color: #37474f; white-space: pre-wrap; }
-.review-by { font-style: normal; color: #546e7a; }
-.to-action { margin: 2pt 0 0 10pt; color: #0d47a1; }
-.note { color: #546e7a; font-size: 9pt; }
-"""
-
-PDF_CSS = """
-@page { size: A4; margin: 16mm 15mm 20mm 15mm; font-family: "Liberation Sans", "DejaVu Sans", sans-serif;
-        @bottom-left { content: string(doctitle) " · " %(date)s; font-size: 7.5pt; color: #546e7a; }
-        @bottom-center { content: %(attribution)s; font-size: 7.5pt; color: #546e7a; }
-        @bottom-right { content: %(page)s " " counter(page) " " %(of)s " " counter(pages); font-size: 7.5pt;
-                        color: #546e7a; } }
-.doc-title { string-set: doctitle content(); }
-section { break-before: page; }
-section.cover { break-before: auto; }
-.cover figure img { max-height: 120mm; object-fit: contain; }
-.focus-area figure img { max-height: 100mm; }
-h2, h3 { break-after: avoid; }
-.page-footer { display: none; }
-"""
-
-SCREEN_CSS = """
-body { max-width: 60rem; margin: 0 auto; padding: 1.5rem; background: #fff; }
-section { margin-bottom: 2.5rem; }
-.walk-map { width: 100%; height: 34rem; border: 1px solid #cfd8dc; }
-.thumbs img { height: 7rem; }
-.page-footer { border-top: 1px solid #cfd8dc; padding-top: 0.5rem; color: #546e7a; font-size: 9pt; }
-"""
+def render(name: str, **context) -> str:
+    """Render the report template ``name`` (a file in ``BIDGEO_TEMPLATES`` first, else in
+    :data:`TEMPLATES`) with the municipality's logo, if that folder has one."""
+    own = _own_templates()
+    logo = next(((own / f, mime) for f, mime in LOGO_FILES.items() if own and (own / f).is_file()), None)
+    try:
+        return _environment(str(own) if own else None).get_template(name).render(
+            logo=_data_uri(logo[0].read_bytes(), logo[1]) if logo else None, **context)
+    except TemplateSyntaxError as exc:
+        raise InputError("report_template_broken", name=exc.name or name, line=exc.lineno) from exc
 
 
 def _css_string(text: str) -> str:
@@ -865,11 +683,10 @@ def document(data: ReportData, pdf: bool) -> str:
         "no_actions": t("report_no_actions", lang),
         "footer": f"{project.name} · {t('report_title', lang)} · {made} · {ATTRIBUTION}",
     }
-    css = CSS + (PDF_CSS % {"date": _css_string(made), "attribution": _css_string(ATTRIBUTION),
-                            "page": _css_string(t("report_page", lang)), "of": _css_string(t("report_of", lang))}
-                 if pdf else SCREEN_CSS)
-    return TEMPLATE.render(
-        lang=lang, pdf=pdf, css=Markup(css), text=text, project=project, facts=facts, overview_png=overview,
+    page = {"date": _css_string(made), "attribution": _css_string(ATTRIBUTION),
+            "page": _css_string(t("report_page", lang)), "of": _css_string(t("report_of", lang))}
+    return render(
+        "status_analysis.html", lang=lang, pdf=pdf, page=page, text=text, project=project, facts=facts, overview_png=overview,
         map_html=None if pdf else interactive_map(data),
         walk_header=[t("report_col_walk", lang), t("report_col_focus_group", lang),
                      *([] if data.public else [t("report_col_participants", lang)]), t("report_observations", lang)],

@@ -1,5 +1,5 @@
 """Service points: from an OSM file or a project, clipped to an area, written as GeoJSON
-or CSV (the ``bidgeo services`` contract in ``shared/spec/cli.md``)."""
+or CSV (the ``bidgeo services`` contract in ``docs/spec/cli.md``)."""
 
 from __future__ import annotations
 

@@ -24,7 +24,9 @@ from bidgeo.db import open_store
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
+SPEC = REPO / "docs" / "spec"
 SHARED = REPO.parent / "shared"
+"""The project's shared folder beside the checkout (where it is): docs/spec/ is a copy of its spec/."""
 DEMO_OSM = REPO / "data" / "demo" / "karhula_kotka_fi.osm.pbf"
 CASES_OSM = DATA / "taxonomy_cases.osm"
 
@@ -45,6 +47,7 @@ def bidgeo_home(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("BIDGEO_HOME", str(home))
     monkeypatch.delenv("BIDGEO_DATABASE_URL", raising=False)
     monkeypatch.delenv("BIDGEO_TILES_URL", raising=False)
+    monkeypatch.delenv("BIDGEO_TEMPLATES", raising=False)
     return home
 
 

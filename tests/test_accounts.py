@@ -156,6 +156,40 @@ def test_cli_user_add_grant_list_revoke(database_url):
     assert json.loads(bidgeo("user", "list", "--json", env=env).stdout)[0]["roles"] == []
 
 
+def test_cli_user_disable_and_enable(database_url):
+    env = {"BIDGEO_DATABASE_URL": database_url}
+    project = bidgeo("demo", env=env).stdout.strip()
+    assert subprocess_input(["user", "add", "erik"], PASSWORD + "\n", env).returncode == 0
+    assert bidgeo("user", "grant", "erik", project, "editor", env=env).returncode == 0
+    disabled = bidgeo("user", "disable", "Erik", env=env)
+    assert disabled.returncode == 0 and disabled.stdout == ""
+    assert disabled.stderr.strip() == ("Användaren ”erik” är avstängd och kan inte logga in (rollerna finns "
+                                       "kvar). Slå på kontot igen med: bidgeo user enable erik")
+    engine = open_store(database_url)
+    assert accounts.authenticate(engine, "erik", PASSWORD) is None
+    erik = accounts.list_users(engine)[0][0].id
+    assert accounts.role_of(engine, erik, int(project)) is None
+    engine.dispose()
+    listing = json.loads(bidgeo("user", "list", "--json", env=env).stdout)
+    assert [(u["username"], u["disabled"], u["roles"]) for u in listing] == [
+        ("erik", True, [{"project": int(project), "role": "editor"}])]
+    refused = bidgeo("projects", "--user", "erik", env={**env, "BIDGEO_AUTH": "1", "BIDGEO_PASSWORD": PASSWORD})
+    assert refused.returncode == 1 and refused.stderr.strip() == "bidgeo: Fel användarnamn eller lösenord."
+
+    enabled = bidgeo("user", "enable", "erik", "--lang", "en", env=env)
+    assert enabled.returncode == 0 and enabled.stderr.strip() == "User “erik” can log in again."
+    engine = open_store(database_url)
+    assert accounts.authenticate(engine, "erik", PASSWORD) is not None
+    assert accounts.role_of(engine, erik, int(project)) == "editor"
+    log = audit.entries(engine)
+    engine.dispose()
+    assert [(e.action, e.entity, e.ref, e.changes) for e in log.head(2).itertuples()] == [
+        ("update", "users", "erik", {"disabled": [True, False]}),
+        ("update", "users", "erik", {"disabled": [False, True]})]
+    unknown = bidgeo("user", "disable", "bertil", env=env)
+    assert unknown.returncode == 2 and "ingen användare ”bertil”" in unknown.stderr
+
+
 def test_cli_user_mistakes_exit_with_one_line(bidgeo_home):
     env = {"BIDGEO_DATABASE_URL": f"sqlite:///{bidgeo_home / 'cli.sqlite'}"}
     project = bidgeo("demo", env=env).stdout.strip()

@@ -1,4 +1,4 @@
-"""Boundary checks: every code of `area check` (shared/spec/cli.md) on realistic files in every
+"""Boundary checks: every code of `area check` (docs/spec/cli.md) on realistic files in every
 supported format, hostile files, measurements, and repair."""
 
 from __future__ import annotations

@@ -3,15 +3,12 @@ import re
 import pytest
 
 from bidgeo import categories
-from conftest import SHARED, require
+from conftest import SPEC
 
 
 def spec_table():
-    """The taxonomy table of shared/spec/service-categories.md, row by row."""
-    spec = SHARED / "spec" / "service-categories.md"
-    if not spec.is_file():
-        require(f"the spec is not beside the checkout ({spec})")
-    text = spec.read_text("utf-8")
+    """The taxonomy table of docs/spec/service-categories.md, row by row."""
+    text = (SPEC / "service-categories.md").read_text("utf-8")
     rows = [line for line in text.splitlines() if re.match(r"^\| [a-z_]+ \|", line)][1:]  # no header
     return [[cell.strip() for cell in row.strip("|").split("|")] for row in rows]
 

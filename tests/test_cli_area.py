@@ -1,4 +1,4 @@
-"""`bidgeo area check` and `bidgeo area set` as a user runs them (shared/spec/cli.md)."""
+"""`bidgeo area check` and `bidgeo area set` as a user runs them (docs/spec/cli.md)."""
 
 import json
 import time

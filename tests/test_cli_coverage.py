@@ -1,4 +1,4 @@
-"""`bidgeo coverage` and `bidgeo compare` as a user runs them (shared/spec/cli.md)."""
+"""`bidgeo coverage` and `bidgeo compare` as a user runs them (docs/spec/cli.md)."""
 
 import csv
 import io

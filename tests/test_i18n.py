@@ -17,7 +17,7 @@ def test_every_key_used_in_the_code_exists():
     """Keys used as t("...") / ui.t("...") / typed errors in pages, ui and bidgeo."""
     used = set()
     pattern = re.compile(r'(?:\bt|Error)\(\s*f?"([a-z_{}]+)"')
-    for path in [REPO / "app.py", *REPO.glob("app_pages/*.py"), *REPO.glob("ui/*.py"), *REPO.glob("bidgeo/*.py")]:
+    for path in [REPO / "app.py", *REPO.glob("app_pages/*.py"), *REPO.glob("ui/**/*.py"), *REPO.glob("bidgeo/*.py")]:
         used |= set(pattern.findall(path.read_text("utf-8")))
     dynamic = {k for k in used if "{" in k or k.endswith("_")}  # f"x_{y}" and "x_" + y
     assert used - dynamic <= set(CATALOGUE), sorted(used - dynamic - set(CATALOGUE))

@@ -74,6 +74,12 @@ def test_an_account_is_changed_only_by_who_administers_all_its_projects(
         assert err.count("\n") == 1 and err.startswith("bidgeo: actor får inte")
         assert accounts.authenticate(engine, "target", PASSWORD) is not None  # untouched
 
+    code, _, err = run(monkeypatch, capsys, "actor", "user", "disable", "target")
+    assert code == (0 if may else 1), err
+    assert (accounts.authenticate(engine, "target", "ett övertaget lösenord" if may else PASSWORD) is None) == may
+    if may:
+        assert run(monkeypatch, capsys, "actor", "user", "enable", "target")[0] == 0
+
     for argv in (("user", "grant", "target", str(b.id), "admin"), ("user", "revoke", "target", str(b.id)),
                  ("user", "grant", "actor", str(b.id), "admin")):
         code, _, err = run(monkeypatch, capsys, "actor", *argv)
