@@ -55,9 +55,9 @@ if check is not None:
         final = area.repair(check.geometry)
         st.info(ui.t("repair_result"))
     for issue in final.errors:
-        st.error(issue.message(lang))
+        st.error(ui.message(issue))
     for issue in final.warnings:
-        st.warning(issue.message(lang))
+        st.warning(ui.message(issue))
     if final.valid:
         st.success(ui.t("check_ok"))
         top, bottom = st.columns(2), st.columns(2)

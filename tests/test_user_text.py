@@ -110,3 +110,18 @@ def test_literal_keeps_every_character_and_stops_every_markdown_construct():
         assert unescaped == " ".join(payload.split())  # the same text, on one line
         assert not re.search(r"(?<!\\)[\[\]*_`#<>$:~&]", made.replace("\u2060", ""))  # no bare mark
         assert not re.search(r":[\w/-]+:", made)  # no shortcode for Streamlit to find after the escapes
+
+
+def test_the_walk_shows_names_and_comments_as_written(hostile_project):
+    engine, demo, _, _ = hostile_project
+    walk = walks.walks(engine, demo.id)[0]
+    from bidgeo import focus
+
+    walks.save_assessment(engine, walk.id, HOSTILE, {key: (5, HOSTILE) for key in focus.FOCUS_AREAS})
+    at = open_page("app_pages/walk.py", demo.id)
+    assert_shown_as_written(at, "walk")
+    from ui.walk.choose import VIEWS
+
+    for view in VIEWS:
+        at.segmented_control(key="walk_view").set_value(view).run()
+        assert_shown_as_written(at, f"walk {view}")

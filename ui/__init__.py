@@ -130,10 +130,14 @@ def run_page(page) -> None:
         raise
 
 
+def message(error) -> str:
+    """A typed error's (or an area check issue's) message for Markdown, with the user's values
+    in it (a file's or a project's name) as written."""
+    return say(getattr(error, "key", "") or f"area_{error.code}", **error.params)
+
+
 def show_error(error: BidgeoError) -> None:
-    """The error's message, with the user's values in it (a file's or a project's name) as
-    written."""
-    st.error(say(error.key, **error.params))
+    st.error(message(error))
 
 
 def projects() -> list[ProjectInfo]:
@@ -235,7 +239,7 @@ def _login() -> None:
     try:
         user = accounts.authenticate(store(), state.get("login_username", ""), state.get("login_password", ""))
     except BidgeoError as exc:
-        user, state["login_error"] = None, exc.message(lang())
+        user, state["login_error"] = None, message(exc)
     else:
         state["login_error"] = None if user else t("login_failed")
     state["login_password"] = ""

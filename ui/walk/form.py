@@ -81,7 +81,7 @@ def save(walking: Walking, uuid: str) -> None:
 
 def refused(walking: Walking, uuid: str, exc: BidgeoError) -> None:
     """Say why form ``uuid`` was not saved or deleted; after a conflict, offer the saved version."""
-    st.session_state["obs_error"] = exc.message(walking.lang)
+    st.session_state["obs_error"] = ui.message(exc)
     st.session_state[f"conflict_{uuid}"] = isinstance(exc, ConflictError)
 
 
@@ -136,7 +136,7 @@ def record(walking: Walking) -> None:
     for other, when, fields in walks.drafts(engine, walk_id)[:3]:  # e.g. the app was opened anew on the tablet
         if other != uuid and any(fields.get(k) for k in DRAFTED):
             left, right = st.columns([3, 1])
-            left.warning(ui.t("obs_other_draft", when=local_time(when), text=(fields.get("comment") or "")[:60]))
+            left.warning(ui.say("obs_other_draft", when=local_time(when), text=(fields.get("comment") or "")[:60]))
             right.button(ui.t("obs_resume"), key=f"resume_{other}", on_click=edit, args=(other,),
                          use_container_width=True)
 

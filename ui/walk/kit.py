@@ -20,7 +20,7 @@ def field_kit(walking: Walking) -> None:
     if made and made[0] == project.id:
         st.download_button(ui.t("kit_download"), made[1], file_name=f"faltkit-{project.name}.zip",
                            mime="application/zip", key="kit_download", icon=":material/download:")
-    st.markdown(f"**{ui.t('kit_import_heading', walk=walk_label(walking.walk))}**")
+    st.markdown(f"**{ui.say('kit_import_heading', walk=walk_label(walking.walk))}**")
     upload = st.file_uploader(ui.t("kit_upload"), type=["gpkg", "zip"], key="kit_upload")
     if upload is not None and st.button(ui.t("kit_import"), key="kit_import", type="primary"):
         try:

@@ -34,7 +34,7 @@ def assessment(walking: Walking) -> None:
         except BidgeoError as exc:
             ui.show_error(exc)
         else:
-            st.success(ui.t("assess_saved", respondent=respondent))
+            st.success(ui.say("assess_saved", respondent=respondent))
     table = walks.assessments(engine, [w.id for w in walking.walks])
     if table.empty:
         st.info(ui.t("assess_none"))
