@@ -5,11 +5,11 @@ an interactive map, a GeoPackage for QGIS, and the tables as zipped CSV files or
 :func:`report_data` gathers everything once; the writers turn it into bytes. All user text is
 escaped (Jinja2 autoescape) in the HTML and PDF, whose templates and stylesheets are files in
 ``bidgeo/templates`` (``base.html`` is the frame every report extends); a ``BIDGEO_TEMPLATES``
-folder is searched first, so a municipality restyles its reports without touching code. With ``public=True`` people's names are left
-out (observation authors, walk participants, respondents, reviewers, who set a review state or
-an area's status, who corrected a service) and so is the stakeholder register; the internal
-exports include the register without contact details. Owners in the action plan stay: they
-say who is responsible (usually an organisation) and are part of the plan.
+folder is searched first, so a municipality restyles its reports without touching code. With ``public=True`` no person's name is
+left (observation authors, walk participants, respondents, reviewers, who set a review state or
+an area's status, who corrected a service, the action plan's owners, photos' file names) and
+neither is the stakeholder register; photos never carry metadata (``bidgeo.photos``). The
+internal exports include the register without contact details.
 
 The HTML report needs no network: Leaflet and the other map libraries are inlined from
 ``static/vendor``, photos travel as ``data:`` URIs, and no tile layer is added.
@@ -161,6 +161,8 @@ def report_data(engine: Engine, project_id: int, lang: str = "sv", public: bool 
         scores["respondent"] = scores["respondent"].map(respondents)
         versions = [replace(v, author="", status_by=None) for v in versions]
         fixes["author"] = ""
+        plan["owner"] = ""  # an action's owner is often a person
+        obs["photo_files"] = ""  # a photo's file name may carry the photographer's
     return ReportData(
         project=project, lang=lang, public=public, made_at=datetime.now(timezone.utc),
         area=next((v for v in versions if v.current), None), versions=versions, walks=walk_list,
@@ -272,6 +274,9 @@ def tables(data: ReportData) -> dict[str, pd.DataFrame]:
         t("report_col_number", lang): pd.array(list(plan["number"]), dtype="Int64"),
         t("report_col_uuid", lang): plan["uuid"].fillna(""),
     })
+    if data.public:
+        out["actions"] = out["actions"].drop(columns=t("report_col_owner", lang))
+        out["observations"] = out["observations"].drop(columns=t("report_col_photos", lang))
     points = data.services
     out["services"] = pd.DataFrame({
         t("report_col_category", lang): [category_label(k, lang) for k in points["category"]],
@@ -405,7 +410,7 @@ def gpkg_layers(data: ReportData) -> dict[str, tuple[gpd.GeoDataFrame, str]]:
         **({} if data.public else {"author": obs["author"].fillna("")}),
         "observed_at": _utc_column(obs["observed_at"]),
         "photo_ids": obs["photo_ids"],
-        "photo_files": obs["photo_files"],
+        **({} if data.public else {"photo_files": obs["photo_files"]}),
     }), obs.geometry, "Point")
     where = dict(zip(obs["uuid"], obs.geometry))
     plan = data.actions
@@ -414,7 +419,7 @@ def gpkg_layers(data: ReportData) -> dict[str, tuple[gpd.GeoDataFrame, str]]:
         "title": plan["title"],
         "focus_area": plan["focus_area"],
         "focus_label": [_focus(k, lang) for k in plan["focus_area"]],
-        "owner": plan["owner"].fillna(""),
+        **({} if data.public else {"owner": plan["owner"].fillna("")}),
         "priority": plan["priority"],
         "priority_label": [_priority(p, lang) for p in plan["priority"]],
         "cost_sek": pd.array([None if pd.isna(c) else float(c) for c in plan["cost_sek"]], dtype="Float64"),
@@ -658,8 +663,8 @@ def document(data: ReportData, pdf: bool) -> str:
             coverage_missing = t("report_coverage_missing", lang, categories=", ".join(absent))
     fixes = data.corrections
     plan_rows = [[("#" + str(int(r.number))) if r.number is not None and not pd.isna(r.number) else "–", r.title,
-                  _focus(r.focus_area, lang), r.owner or "", _priority(r.priority, lang), _cost(r.cost_sek),
-                  _day(r.due_on), _action_status(r.status, lang)] for r in data.actions.itertuples()]
+                  _focus(r.focus_area, lang), *([] if data.public else [r.owner or ""]), _priority(r.priority, lang),
+                  _cost(r.cost_sek), _day(r.due_on), _action_status(r.status, lang)] for r in data.actions.itertuples()]
     overview = None
     if pdf:
         overview = _png(static_maps.observation_map_png(data.osm, area.geometry if area else None, obs,
@@ -702,7 +707,8 @@ def document(data: ReportData, pdf: bool) -> str:
         coverage=coverage_rows, coverage_header=coverage_header, coverage_missing=coverage_missing,
         coverage_problem=data.coverage_problem or t("report_no_coverage", lang),
         plan_header=[t("report_col_observation", lang), t("report_col_title", lang), t("report_col_focus_area", lang),
-                     t("report_col_owner", lang), t("report_col_priority", lang), t("report_col_cost", lang),
+                     *([] if data.public else [t("report_col_owner", lang)]), t("report_col_priority", lang),
+                     t("report_col_cost", lang),
                      t("report_col_due", lang), t("report_col_status", lang)],
         plan=plan_rows,
     )

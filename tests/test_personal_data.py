@@ -71,3 +71,61 @@ def test_photos_stored_before_have_their_copies_made_again(database_url):
     engine.dispose()
     assert NAME.encode() not in bytes(display) and NAME.encode() not in bytes(thumbnail)
     assert bytes(kept) == original  # the original as taken is kept
+
+
+def test_public_exports_name_no_one_anywhere(tmp_path):
+    """Every person's name the tool holds — walkers, participants, respondents, reviewers, who
+    set a state or an area's status, who corrected a service, action owners, the photographer
+    in a photo's file name and metadata — is in no public export, in no format."""
+    import sqlite3
+    import zipfile
+    from datetime import date
+
+    from bidgeo import area_versions, inventory, report, review, walks
+    from bidgeo.area import check_file
+    from bidgeo.db import open_store
+    from bidgeo.demo import DEMO_AREA, ensure_demo
+    from pypdf import PdfReader
+    from shapely.geometry import Point
+
+    engine = open_store()
+    demo = ensure_demo(engine)
+    version = area_versions.save_version(engine, demo.id, check_file(DEMO_AREA), author=NAME, comment="Andra förslaget")
+    area_versions.set_status(engine, demo.id, version.number, "approved", by=NAME)
+    walk = walks.create_walk(engine, demo.id, date(2026, 5, 12), "Handlarna", participants=NAME)
+    uuid = walks.new_uuid()
+    walks.save_observation(engine, demo.id, walk, uuid, {
+        "focus_area": "place", "kind": "challenge", "rating": 2, "comment": "Mörk gångtunnel", "lon": 26.948,
+        "lat": 60.523, "position_source": "gps", "author": NAME})
+    photos.add_photo(engine, demo.id, uuid, photo_with_metadata(), f"{NAME.replace(' ', '_')}_0001.jpg")
+    walks.save_assessment(engine, walk, NAME, {k: (4, "") for k in ("place_brand", "offering", "place",
+                                                                      "accessibility", "clean_safe")})
+    review.set_state(engine, demo.id, uuid, "accepted", by=NAME)
+    review.add_comment(engine, demo.id, uuid, NAME, "Belysning behövs")
+    review.create_action(engine, demo.id, "Belysning i tunneln", "place", uuid=uuid, owner=NAME)
+    inventory.correct(engine, demo.id, "add", category="grocery_partial", name="Lanthandeln", point=Point(26.95, 60.52),
+                      author=NAME)
+    texts = {}
+    for kind in ("pdf", "html", "csv", "xlsx", "gpkg"):
+        data = report.export_bytes(engine, demo.id, kind, "sv", public=True)
+        if kind == "pdf":
+            path = tmp_path / "r.pdf"
+            path.write_bytes(data)
+            texts[kind] = "\n".join(page.extract_text() for page in PdfReader(path).pages)
+        elif kind in ("csv", "xlsx"):
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                texts[kind] = "".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
+        elif kind == "gpkg":
+            path = tmp_path / "r.gpkg"
+            path.write_bytes(data)
+            with sqlite3.connect(path) as db:
+                tables = [r[0] for r in db.execute("SELECT table_name FROM gpkg_contents")]
+                texts[kind] = "".join(str(db.execute(f'SELECT * FROM "{t}"').fetchall()) for t in tables)
+        else:
+            texts[kind] = data.decode("utf-8")
+        assert NAME.encode() not in data, kind  # not even inside an image or a compressed stream we did not read
+    engine.dispose()
+    for kind, text in texts.items():
+        for part in (NAME, NAME.replace(" ", "_"), "Anna"):
+            assert part not in text, (kind, part)
+        assert "Belysning i tunneln" in text or kind == "gpkg" and "Belysning" in text, kind  # the content is there
