@@ -621,13 +621,14 @@ def private_file(path: Path) -> None:
         raise InputError("database_no_permission", path=str(path)) from exc
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision."""
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to the newest Alembic revision (or to ``revision``, as an older
+    release left it)."""
     cfg = Config()
     cfg.set_main_option("script_location", "bidgeo:migrations")
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, revision)
 
 
 def open_store(url: str | None = None) -> Engine:

@@ -45,17 +45,11 @@ def test_shown_copies_of_a_photo_carry_no_metadata_but_stay_upright():
 def test_photos_stored_before_have_their_copies_made_again(database_url):
     """Migration 0013 makes the copies of photos stored by earlier versions again."""
     import sqlalchemy as sa
-    from alembic import command
-    from alembic.config import Config
 
-    from bidgeo.db import make_engine, open_store
+    from bidgeo.db import make_engine, migrate, open_store
 
     engine = make_engine(database_url)
-    config = Config()
-    config.set_main_option("script_location", "bidgeo:migrations")
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0012")
+    migrate(engine, "0012")
     original = photo_with_metadata()
     with engine.begin() as conn:
         conn.execute(sa.text("INSERT INTO projects (name, locality, municipality, bid_type, created_at) "
