@@ -24,6 +24,7 @@ from shapely.geometry import LineString, Point
 from bidgeo import categories
 from bidgeo.errors import InputError
 from bidgeo.geo import WGS84, project_lonlat, utm_crs
+from bidgeo.untrusted import UnreadableError
 
 OSM_SUFFIXES = (".osm", ".osm.pbf", ".pbf", ".osm.bz2", ".osm.gz")
 
@@ -247,7 +248,7 @@ def read_osm(path: str | Path) -> OsmData:
     try:
         return _read(path)
     except (RuntimeError, ValueError, OSError, osmium.InvalidLocationError) as exc:  # libosmium reports bad data so
-        raise InputError("osm_unreadable", path=path.name, detail=str(exc)) from exc
+        raise UnreadableError("osm_unreadable", "reason_osm", path=path.name) from exc
 
 
 def _read(path: Path) -> OsmData:
