@@ -33,7 +33,7 @@ from shapely.geometry.base import BaseGeometry
 
 from bidgeo.errors import ValidationError
 from bidgeo.geo import SWEREF99TM, WGS84
-from bidgeo.untrusted import UnreadableError, in_worker, inspect_gpkg, read_raw, say
+from bidgeo.untrusted import UnreadableError, horizontal, in_worker, inspect_gpkg, read_raw, say
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ZIP_BYTES = 100 * 1024 * 1024
@@ -148,7 +148,7 @@ def _format(name: str) -> str:
 
 def _shown(value) -> str:
     """A value from the file, short enough for a message."""
-    text = value if isinstance(value, str) else json.dumps(value) if isinstance(value, (list, dict)) else repr(value)
+    text = value if isinstance(value, str) else {list: "[…]", dict: "{…}"}.get(type(value)) or repr(value)
     return text if len(text) <= 40 else text[:39] + "…"
 
 
@@ -215,11 +215,9 @@ def _crs(text: str) -> CRS:
         crs = CRS.from_user_input(text)
     except (CRSError, TypeError, ValueError) as exc:
         raise _Fail("unreadable", reason="reason_crs_unknown", value=_shown(text)) from exc
-    if crs.is_compound:
-        crs = crs.sub_crs_list[0]
-    if not (crs.is_geographic or crs.is_projected) or crs.is_geocentric or crs.is_vertical:
+    if horizontal(crs) is None:
         raise _Fail("unreadable", reason="reason_crs_not_horizontal", value=_shown(crs.name))
-    return crs
+    return horizontal(crs)
 
 
 def read_geojson(doc) -> tuple[list[_Raw], CRS | None]:

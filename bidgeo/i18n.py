@@ -1107,6 +1107,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The boundary is made of {rings} rings (parts and holes), more than the {limit} a BID area can "
         "have. Choose a file with only the area's boundary.",
     },
+    "crs_not_horizontal": {
+        "sv": "Koordinatsystemet ”{crs}” är inget tvådimensionellt kartkoordinatsystem. Ange t.ex. EPSG:3006 "
+        "(SWEREF 99 TM) eller EPSG:4326 (WGS 84).",
+        "en": "The coordinate system “{crs}” is not a horizontal 2D one. Give e.g. EPSG:3006 (SWEREF 99 TM) or "
+        "EPSG:4326 (WGS 84).",
+    },
+    "register_name_too_long": {"sv": "Namnet är längre än {limit} tecken.",
+                               "en": "The name is longer than {limit} characters."},
     "reason_not_sqlite": {"sv": "den är ingen GeoPackage (ingen SQLite-databas)",
                           "en": "it is not a GeoPackage (not an SQLite database)"},
     "reason_not_gpkg": {"sv": "databasen är ingen GeoPackage (tabellen gpkg_contents saknas)",
@@ -1172,6 +1180,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
                            "en": "the file does not exist or cannot be opened"},
     "reason_osm": {"sv": "den är skadad, avkortad eller inga OSM-data",
                    "en": "it is damaged, cut short or no OSM data"},
+    "reason_osm_inflates": {"sv": "den packas upp till mer än {ratio} gånger sin storlek, vilket inget OSM-utdrag gör",
+                            "en": "it unpacks to more than {ratio} times its size, which no OSM extract does"},
     "area_unsupported_format": {
         "sv": "Filtypen för ”{name}” stöds inte. Använd något av: {formats}.",
         "en": "The file type of “{name}” is not supported. Use one of: {formats}.",

@@ -18,7 +18,7 @@ from shapely.geometry import Point
 from bidgeo.db import PopulationCell
 from bidgeo.errors import InputError, ValidationError
 from bidgeo.geo import WGS84
-from bidgeo.untrusted import UnreadableError, in_worker, inspect_gpkg, read_csv, read_frame
+from bidgeo.untrusted import UnreadableError, horizontal, in_worker, inspect_gpkg, read_csv, read_frame
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_CELLS = 100_000
@@ -59,9 +59,11 @@ def _to_wgs84(x: np.ndarray, y: np.ndarray, crs: CRS | None) -> tuple[np.ndarray
         if np.all(np.abs(x) <= 180) and np.all(np.abs(y) <= 90):
             return x, y
         raise ValidationError("population_no_crs")
+    if horizontal(crs) is None:
+        raise InputError("crs_not_horizontal", crs=crs.name)
     if crs.equals(WGS84):
         return x, y
-    return Transformer.from_crs(crs, WGS84, always_xy=True).transform(x, y)
+    return Transformer.from_crs(horizontal(crs), WGS84, always_xy=True).transform(x, y)
 
 
 def read_grid(data: bytes, name: str, column: str | None = None, crs: str | None = None) -> pd.DataFrame:

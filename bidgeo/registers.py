@@ -20,9 +20,10 @@ from bidgeo.errors import InputError
 from bidgeo.geo import WGS84
 from bidgeo.i18n import t
 from bidgeo.osm import SERVICE_COLUMNS
-from bidgeo.untrusted import MAX_FEATURES, UnreadableError, in_worker, inspect_gpkg, read_csv, read_excel, read_frame
+from bidgeo.untrusted import MAX_FEATURES, UnreadableError, horizontal, in_worker, inspect_gpkg, read_csv, read_excel, read_frame
 
 MAX_BYTES = 20 * 1024 * 1024
+MAX_NAME_CHARS = 300
 GEOMETRY_LON, GEOMETRY_LAT = "(geometri: lon)", "(geometri: lat)"
 
 
@@ -86,6 +87,9 @@ def to_services(table: pd.DataFrame, mapping: RegisterMapping, lang: str
         crs = CRS.from_user_input(mapping.crs)
     except CRSError as exc:
         raise InputError("crs_unknown", crs=mapping.crs) from exc
+    if horizontal(crs) is None:
+        raise InputError("crs_not_horizontal", crs=mapping.crs)
+    crs = horizontal(crs)
     if not crs.equals(WGS84):
         x, y = Transformer.from_crs(crs, WGS84, always_xy=True).transform(x, y)
     rows = []
@@ -93,6 +97,8 @@ def to_services(table: pd.DataFrame, mapping: RegisterMapping, lang: str
         row, name, kind = i + 2, str(name).strip(), str(kind).strip()
         if not name:
             errors.append({"row": row, "message": t("register_no_name", lang)})
+        elif len(name) > MAX_NAME_CHARS:
+            errors.append({"row": row, "message": t("register_name_too_long", lang, limit=MAX_NAME_CHARS)})
         elif kind not in mapping.types:
             errors.append({"row": row, "message": t("register_unknown_type", lang, type=kind)})
         elif not (np.isfinite(lon) and np.isfinite(lat) and abs(lon) <= 180 and abs(lat) <= 90):

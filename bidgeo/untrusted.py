@@ -56,6 +56,16 @@ class UnreadableError(InputError):
         return say(self.key, lang, self.params)
 
 
+def horizontal(crs):
+    """The horizontal 2D part of a pyproj CRS (a compound one's first part), or None for a
+    vertical, geocentric or engineering CRS, whose numbers are no map positions."""
+    if crs.is_compound:
+        crs = crs.sub_crs_list[0]
+    if not (crs.is_geographic or crs.is_projected) or crs.is_geocentric or crs.is_vertical:
+        return None
+    return crs
+
+
 def _name(value: str) -> str:
     """A name from inside a file, short enough for a message."""
     return value if len(value) <= 60 else value[:59] + "…"
