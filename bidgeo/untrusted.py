@@ -27,7 +27,7 @@ from bidgeo.i18n import t
 
 MAX_FEATURES = 100_000
 MAX_COLUMNS = 1_000
-MAX_HEADER_CHARS = 100_000
+MAX_HEADER_BYTES = 100_000
 INSPECT_SECONDS = 3.0
 WORKER_SECONDS = 8.0
 WORKER_MEMORY_BYTES = 1 << 30
@@ -134,21 +134,23 @@ def read_csv(data: bytes, key: str, name: str, max_rows: int, **options):
     def refuse(reason: str, **params) -> UnreadableError:
         return UnreadableError(key, reason, name=name, **params)
 
-    header = data[:MAX_HEADER_CHARS * 4].split(b"\n", 1)[0]
+    header = re.split(rb"\r\n|\n|\r", data[:MAX_HEADER_BYTES + 1], maxsplit=1)[0]
+    if len(header) > MAX_HEADER_BYTES:
+        raise refuse("reason_too_many_columns", count=f"> {MAX_COLUMNS}", limit=MAX_COLUMNS)
     try:
         text = header.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise refuse("reason_not_utf8") from exc
-    if len(text) > MAX_HEADER_CHARS:
-        raise refuse("reason_too_many_columns", count=f"> {MAX_COLUMNS}", limit=MAX_COLUMNS)
     try:
-        dialect = csv.Sniffer().sniff(text)
-        separator = dialect.delimiter
+        separator = csv.Sniffer().sniff(text).delimiter
     except csv.Error:
         separator = ","
     if separator.isalnum():  # a one-column file made the sniffer guess a letter
         separator = ","
-    columns = len(next(csv.reader([text], delimiter=separator), []))
+    try:
+        columns = len(next(csv.reader([text], delimiter=separator), []))
+    except csv.Error as exc:
+        raise refuse("reason_csv") from exc
     if columns > MAX_COLUMNS:
         raise refuse("reason_too_many_columns", count=columns, limit=MAX_COLUMNS)
     try:
