@@ -4,6 +4,9 @@ with sqlite3 first (read-only, untrusted schema, a time budget): views, unexpect
 virtual tables, and too many features are refused. GDAL then reads in a worker process with a
 time and memory limit, so that a hang cannot stall the app or the CLI.
 
+The worker sends back only plain values (tables as Parquet), read with an unpickler that
+loads no classes, so that even a worker taken over by a file cannot run code in the app.
+
 A refusal is an :class:`UnreadableError` whose ``reason`` is a catalogue key, so that the
 whole message is the project's own text in the user's language.
 """
@@ -225,15 +228,51 @@ def in_worker(key: str, name: str, func, *args, failed: str = "reason_damaged"):
     except subprocess.TimeoutExpired as exc:  # subprocess.run has killed it
         raise UnreadableError(key, "reason_too_slow", name=name, seconds=round(WORKER_SECONDS)) from exc
     try:
-        status, value = pickle.loads(done.stdout) if done.returncode == 0 else ("crashed", None)
-    except (pickle.UnpicklingError, EOFError, ValueError):
-        status, value = "crashed", None
-    if status == "ok":
-        return value
+        status, value = _Plain(io.BytesIO(done.stdout)).load() if done.returncode == 0 else ("crashed", None)
+        if status == "ok":
+            return _frames(value)
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, OSError):  # not what a worker sends
+        status = "crashed"
     reasons = {"memory": ("reason_too_much_memory", {"limit_mb": WORKER_MEMORY_BYTES >> 20}),
                "too_many": ("reason_too_many_features", {"limit": f"{MAX_FEATURES:,}".replace(",", " ")})}
     reason, params = reasons.get(status, (failed, {}))
     raise UnreadableError(key, reason, name=name, **params)
+
+
+_FRAME = "bidgeo.untrusted:frame"
+
+
+class _Plain(pickle.Unpickler):
+    """Unpickles plain values only (tuples, lists, strings, bytes, numbers, None)."""
+
+    def find_class(self, module: str, name: str):
+        raise pickle.UnpicklingError(f"{module}.{name} is not a plain value")
+
+
+def _plain(value):
+    """``value`` with each DataFrame as (_FRAME, geo, its Parquet bytes), in the worker."""
+    import geopandas as gpd
+    import pandas as pd
+
+    if isinstance(value, pd.DataFrame):
+        buffer = io.BytesIO()
+        value.to_parquet(buffer)
+        return (_FRAME, isinstance(value, gpd.GeoDataFrame), buffer.getvalue())
+    if isinstance(value, (tuple, list)) and not (value and isinstance(value[0], bytes)):
+        return type(value)(_plain(v) for v in value)
+    return value
+
+
+def _frames(value):
+    """The inverse of :func:`_plain`, in the parent."""
+    if isinstance(value, tuple) and len(value) == 3 and value[0] == _FRAME:
+        import geopandas as gpd
+        import pandas as pd
+
+        return (gpd.read_parquet if value[1] else pd.read_parquet)(io.BytesIO(value[2]))
+    if isinstance(value, (tuple, list)) and not (value and isinstance(value[0], bytes)):
+        return type(value)(_frames(v) for v in value)
+    return value
 
 
 def _serve() -> None:
@@ -244,7 +283,7 @@ def _serve() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_BYTES, WORKER_MEMORY_BYTES))
     func, args = pickle.loads(sys.stdin.buffer.read())
     try:
-        outcome = ("ok", globals()[func](*args))
+        outcome = ("ok", _plain(globals()[func](*args)))
     except MemoryError:
         outcome = ("memory", None)
     except _TooMany:
