@@ -3,8 +3,11 @@ codes of ``docs/spec/cli.md`` (``area check``), measure it in SWEREF 99 TM, and 
 
 Files are read defensively: a size limit before anything is parsed, zip archives checked for
 member paths and real uncompressed size while extracting, XML parsed with DTDs and entities
-refused, and huge polygons simplified (with a warning) before the expensive checks. Rings are
-checked as written in the file, before any library closes or fixes them.
+refused, GeoPackages inspected and read by GDAL in a worker with limits (``bidgeo.untrusted``),
+boundaries with too many rings or vertices refused, and huge polygons simplified (with a
+warning) before the expensive checks. Rings are checked as written in the file, before any
+library closes or fixes them. Every message is the catalogue's: an unreadable file's
+``reason`` is a catalogue key.
 """
 
 from __future__ import annotations
@@ -15,26 +18,34 @@ import math
 import struct
 import tempfile
 import zipfile
-from dataclasses import dataclass, field
+import zlib
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 import numpy as np
-import pyogrio
 import shapely
+from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 from pyproj import CRS, Transformer
-from pyproj.exceptions import CRSError
+from pyproj.exceptions import CRSError, ProjError
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon, mapping
 from shapely.geometry.base import BaseGeometry
 
-from bidgeo.errors import InputError, ValidationError
+from bidgeo.errors import ValidationError
 from bidgeo.geo import SWEREF99TM, WGS84
-from bidgeo.i18n import t
+from bidgeo.untrusted import UnreadableError, horizontal, in_worker, inspect_gpkg, read_raw, say
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ZIP_BYTES = 100 * 1024 * 1024
 MAX_ZIP_MEMBERS = 200
 MAX_VERTICES = 20_000
+MAX_RINGS = 1_000
+"""Rings (outer and holes) a boundary may have: more is no BID area, and no simplification
+could bring it under MAX_VERTICES."""
+MAX_READ_VERTICES = 2_000_000
+MAX_DEPTH = 32
+"""How deep GeoJSON geometry collections may nest."""
+MAX_SIMPLIFY_STEPS = 40
 TOO_LARGE_M2 = 100e6
 LARGE_M2 = 5e6
 SMALL_M2 = 5_000
@@ -66,7 +77,7 @@ class Issue:
     """The catalogue entry of the message, when it is not ``area_<code>``."""
 
     def message(self, lang: str = "sv") -> str:
-        return t(self.key or f"area_{self.code}", lang, **self.params)
+        return say(self.key or f"area_{self.code}", lang, self.params)
 
     def to_json(self, lang: str) -> dict:
         return {"code": self.code, "message": self.message(lang)}
@@ -109,11 +120,12 @@ class AreaCheck:
 
 
 class _Fail(Exception):
-    """Stops a check at the first error that makes further checks meaningless."""
+    """Stops a check at the first error that makes further checks meaningless. An
+    ``unreadable`` one gives its ``reason`` as a catalogue key."""
 
-    def __init__(self, code: str, **params) -> None:
+    def __init__(self, code: str, key: str = "", **params) -> None:
         super().__init__(code)
-        self.issue = Issue(code, params)
+        self.issue = Issue(code, params, key)
 
 
 @dataclass
@@ -134,26 +146,33 @@ def _format(name: str) -> str:
     return FORMATS[suffix]
 
 
+def _shown(value) -> str:
+    """A value from the file, short enough for a message."""
+    text = value if isinstance(value, str) else {list: "[…]", dict: "{…}"}.get(type(value)) or repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 def _number(value) -> float:
-    try:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise _Fail("unreadable", detail=f"coordinate {str(value)[:40]} is not a number")
-        return float(value)
-    except OverflowError as exc:  # an integer beyond any float (JSON allows it)
-        raise _Fail("unreadable", detail=f"coordinate {str(value)[:40]}… is not a number") from exc
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 1e300:
+        raise _Fail("unreadable", reason="reason_not_a_number", value=f"{str(value)[:20]}…")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise _Fail("unreadable", reason="reason_not_a_number", value=_shown(value))
+    return float(value)
 
 
 def _position(value) -> tuple[float, ...]:
     if not isinstance(value, (list, tuple)) or len(value) < 2:
-        raise _Fail("unreadable", detail="a position needs at least two numbers")
+        raise _Fail("unreadable", reason="reason_position")
     return tuple(_number(v) for v in value)
 
 
-def _geojson_geometry(geom, out: list[_Raw]) -> None:
+def _geojson_geometry(geom, out: list[_Raw], depth: int = 0) -> None:
     if geom is None:
         return
     if not isinstance(geom, dict):
-        raise _Fail("unreadable", detail="a geometry is not an object")
+        raise _Fail("unreadable", reason="reason_not_geometry")
+    if depth > MAX_DEPTH:
+        raise _Fail("unreadable", reason="reason_too_deep", limit=MAX_DEPTH)
     kind, coords = geom.get("type"), geom.get("coordinates")
     try:
         if kind == "Point":
@@ -170,11 +189,11 @@ def _geojson_geometry(geom, out: list[_Raw]) -> None:
             out.extend(_Raw("polygon", [[_position(c) for c in ring] for ring in poly]) for poly in coords)
         elif kind == "GeometryCollection":
             for part in geom.get("geometries") or []:
-                _geojson_geometry(part, out)
+                _geojson_geometry(part, out, depth + 1)
         else:
-            raise _Fail("unreadable", detail=f"unknown geometry type {kind!r}")
+            raise _Fail("unreadable", reason="reason_geometry_type", value=_shown(kind))
     except TypeError as exc:
-        raise _Fail("unreadable", detail="coordinates are not nested lists") from exc
+        raise _Fail("unreadable", reason="reason_nesting") from exc
 
 
 def _geojson_crs(doc: dict) -> CRS | None:
@@ -182,22 +201,34 @@ def _geojson_crs(doc: dict) -> CRS | None:
     member = doc.get("crs")
     if not member:
         return None
-    name = (member.get("properties") or {}).get("name") if isinstance(member, dict) else None
+    properties = member.get("properties") if isinstance(member, dict) else None
+    name = properties.get("name") if isinstance(properties, dict) else None
+    if not isinstance(name, str):
+        raise _Fail("unreadable", reason="reason_crs_unknown", value=_shown(name))
+    return _crs(name)
+
+
+def _crs(text: str) -> CRS:
+    """The horizontal CRS a file gives: a compound one's horizontal part; a vertical,
+    geocentric or engineering one is no CRS of a boundary."""
     try:
-        return CRS.from_user_input(name)
-    except (CRSError, TypeError) as exc:
-        raise _Fail("unreadable", detail=f"unknown crs {name!r}") from exc
+        crs = CRS.from_user_input(text)
+    except (CRSError, TypeError, ValueError) as exc:
+        raise _Fail("unreadable", reason="reason_crs_unknown", value=_shown(text)) from exc
+    if horizontal(crs) is None:
+        raise _Fail("unreadable", reason="reason_crs_not_horizontal", value=_shown(crs.name))
+    return horizontal(crs)
 
 
 def read_geojson(doc) -> tuple[list[_Raw], CRS | None]:
     if not isinstance(doc, dict):
-        raise _Fail("unreadable", detail="not a GeoJSON object")
+        raise _Fail("unreadable", reason="reason_not_geojson")
     out: list[_Raw] = []
     kind = doc.get("type")
     if kind == "FeatureCollection":
         features = doc.get("features")
         if not isinstance(features, list):
-            raise _Fail("unreadable", detail="features is not a list")
+            raise _Fail("unreadable", reason="reason_features")
         for feature in features:
             _geojson_geometry(feature.get("geometry") if isinstance(feature, dict) else None, out)
     elif kind == "Feature":
@@ -206,7 +237,7 @@ def read_geojson(doc) -> tuple[list[_Raw], CRS | None]:
                   "GeometryCollection"):
         _geojson_geometry(doc, out)
     else:
-        raise _Fail("unreadable", detail=f"type {kind!r} is not GeoJSON")
+        raise _Fail("unreadable", reason="reason_not_geojson")
     return out, _geojson_crs(doc)
 
 
@@ -217,16 +248,21 @@ def _local(tag: str) -> str:
 def _kml_coordinates(element) -> list[tuple[float, ...]]:
     text = next((e.text or "" for e in element.iter() if _local(e.tag) == "coordinates"), "")
     try:
-        return [tuple(float(v) for v in tuple_.split(",")) for tuple_ in text.split()]
+        coords = [tuple(float(v) for v in tuple_.split(",")) for tuple_ in text.split()]
     except ValueError as exc:
-        raise _Fail("unreadable", detail="KML coordinates are not numbers") from exc
+        raise _Fail("unreadable", reason="reason_kml_coordinates") from exc
+    if any(len(c) not in (2, 3) or not all(map(math.isfinite, c)) for c in coords):
+        raise _Fail("unreadable", reason="reason_kml_coordinates")
+    return coords
 
 
 def read_kml(data: bytes) -> list[_Raw]:
     try:
         root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except Exception as exc:  # defusedxml and expat raise several types
-        raise _Fail("unreadable", detail=f"XML: {exc}") from exc
+    except DefusedXmlException as exc:
+        raise _Fail("unreadable", reason="reason_xml_entities") from exc
+    except (SafeET.ParseError, ValueError, RecursionError) as exc:
+        raise _Fail("unreadable", reason="reason_xml") from exc
     out: list[_Raw] = []
     for element in root.iter():
         name = _local(element.tag)
@@ -242,22 +278,22 @@ def read_kml(data: bytes) -> list[_Raw]:
     return out
 
 
-def _safe_members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+def _safe_members(archive: zipfile.ZipFile, limit: int) -> list[zipfile.ZipInfo]:
     members = [m for m in archive.infolist() if not m.filename.endswith("/")]  # is_dir() fails on a name ""
     if len(members) > MAX_ZIP_MEMBERS:
-        raise _Fail("unreadable", detail=f"the zip has {len(members)} files")
+        raise _Fail("unreadable", reason="reason_zip_members", count=len(members), limit=MAX_ZIP_MEMBERS)
     declared = 0
     for member in members:
         path = PurePosixPath(member.filename.replace("\\", "/"))
         if not member.filename or path.is_absolute() or ".." in path.parts or ":" in member.filename:
-            raise _Fail("unreadable", detail=f"unsafe path in zip: {member.filename!r}")
+            raise _Fail("unreadable", reason="reason_zip_path", member=_shown(member.filename))
         declared += member.file_size
-    if declared > MAX_ZIP_BYTES:
-        raise _Fail("too_big_file", size_mb=round(declared / 1e6), limit_mb=MAX_ZIP_BYTES // 1_000_000)
+    if declared > limit:
+        raise _Fail("too_big_file", size_mb=round(declared / 1e6), limit_mb=limit // 1_000_000)
     return members
 
 
-def _extract(archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: list[int]) -> bytes:
+def _extract(archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: list[int], limit: int) -> bytes:
     """A member's bytes, counting what is really inflated against the budget (declared
     sizes can lie)."""
     chunks = []
@@ -265,27 +301,28 @@ def _extract(archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: list[int
         while chunk := stream.read(1 << 20):
             budget[0] -= len(chunk)
             if budget[0] < 0:
-                raise _Fail("too_big_file", size_mb=">" + str(MAX_ZIP_BYTES // 1_000_000),
-                            limit_mb=MAX_ZIP_BYTES // 1_000_000)
+                raise _Fail("too_big_file", size_mb=">" + str(limit // 1_000_000), limit_mb=limit // 1_000_000)
             chunks.append(chunk)
     return b"".join(chunks)
 
 
-def _read_zip(data: bytes, wanted: tuple[str, ...]) -> dict[str, bytes]:
+def _read_zip(data: bytes, wanted: tuple[str, ...], limit: int = MAX_ZIP_BYTES) -> dict[str, bytes]:
+    """The members whose names end with ``wanted``, at most ``limit`` bytes in all."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise _Fail("unreadable", detail="not a zip archive") from exc
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise _Fail("unreadable", reason="reason_not_zip") from exc
     with archive:
-        budget = [MAX_ZIP_BYTES]
+        budget = [limit]
         try:
             return {
-                m.filename: _extract(archive, m, budget)
-                for m in _safe_members(archive)
+                m.filename: _extract(archive, m, budget, limit)
+                for m in _safe_members(archive, limit)
                 if m.filename.lower().endswith(wanted)
             }
-        except (zipfile.BadZipFile, RuntimeError, EOFError, OSError) as exc:  # corrupt or encrypted
-            raise _Fail("unreadable", detail=f"zip: {exc}") from exc
+        # corrupt, encrypted or compressed in a way zipfile cannot read
+        except (zipfile.BadZipFile, RuntimeError, EOFError, OSError, NotImplementedError, zlib.error) as exc:
+            raise _Fail("unreadable", reason="reason_zip_damaged") from exc
 
 
 def _wkb_rings(buf: bytes) -> list[_Raw]:
@@ -336,26 +373,27 @@ def _wkb_rings(buf: bytes) -> list[_Raw]:
             for _ in range(n):
                 offset = read(offset)
             return offset
-        raise _Fail("unreadable", detail=f"unsupported WKB geometry type {code}")
+        raise _Fail("unreadable", reason="reason_geometry_type", value=str(code))
 
     try:
         read(0)
-    except struct.error as exc:
-        raise _Fail("unreadable", detail="truncated geometry") from exc
+    except (struct.error, IndexError, RecursionError) as exc:
+        raise _Fail("unreadable", reason="reason_damaged") from exc
     return out
 
 
-def _read_ogr(path: str) -> tuple[list[_Raw], CRS | None]:
+def _read_ogr(path: Path, name: str) -> tuple[list[_Raw], CRS | None]:
+    """A GeoPackage or shapefile, read by GDAL in a worker (a GeoPackage inspected first)."""
     try:
-        meta, _, geometries, _ = pyogrio.raw.read(path, read_geometry=True, return_fids=False)
-    except Exception as exc:  # GDAL errors come in several types
-        raise _Fail("unreadable", detail=str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
-    crs = CRS.from_user_input(meta["crs"]) if meta.get("crs") else None
+        if path.suffix == ".gpkg":
+            inspect_gpkg(path, "area_unreadable", name)
+        crs, geometries = in_worker("area_unreadable", name, read_raw, str(path))
+    except UnreadableError as exc:
+        raise _Fail("unreadable", **exc.params) from exc
     out: list[_Raw] = []
     for wkb in geometries:
-        if wkb is not None:
-            out.extend(_wkb_rings(bytes(wkb)))
-    return out, crs
+        out.extend(_wkb_rings(wkb))
+    return out, _crs(crs) if crs else None
 
 
 def _read(data: bytes, name: str) -> tuple[list[_Raw], CRS | None]:
@@ -363,30 +401,34 @@ def _read(data: bytes, name: str) -> tuple[list[_Raw], CRS | None]:
     if kind == "geojson":
         try:
             doc = json.loads(data.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-            raise _Fail("unreadable", detail=f"JSON: {exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise _Fail("unreadable", reason="reason_not_utf8") from exc
+        except RecursionError as exc:
+            raise _Fail("unreadable", reason="reason_too_deep", limit=MAX_DEPTH) from exc
+        except ValueError as exc:  # not JSON, or an integer of more digits than Python reads
+            raise _Fail("unreadable", reason="reason_json") from exc
         return read_geojson(doc)
     if kind == "kml":
         return read_kml(data), None
     if kind == "kmz":
-        kml = _read_zip(data, (".kml",))
+        kml = _read_zip(data, (".kml",), limit=MAX_FILE_BYTES)
         if not kml:
-            raise _Fail("unreadable", detail="the KMZ holds no .kml file")
+            raise _Fail("unreadable", reason="reason_kmz_no_kml")
         return read_kml(next(iter(kml.values()))), None
     with tempfile.TemporaryDirectory() as tmp:
         if kind == "gpkg":
             path = Path(tmp) / "area.gpkg"
             path.write_bytes(data)
-            return _read_ogr(str(path))
+            return _read_ogr(path, name)
         files = _read_zip(data, (".shp", ".shx", ".dbf", ".prj", ".cpg"))
         shapes = [n for n in files if n.lower().endswith(".shp")]
         if not shapes:
-            raise _Fail("unreadable", detail="the zip holds no .shp file")
+            raise _Fail("unreadable", reason="reason_zip_no_shp")
         wanted = PurePosixPath(shapes[0]).with_suffix("")
         for member, content in files.items():  # only the first shapefile's own files
             if PurePosixPath(member).with_suffix("") == wanted:
                 (Path(tmp) / f"area{PurePosixPath(member).suffix.lower()}").write_bytes(content)
-        return _read_ogr(str(Path(tmp) / "area.shp"))
+        return _read_ogr(Path(tmp) / "area.shp", name)
 
 
 # --- checking ----------------------------------------------------------------------------
@@ -407,15 +449,20 @@ def _in_range(x: np.ndarray, y: np.ndarray) -> bool:
 
 def _to_wgs84(parts: list[list[np.ndarray]], crs: CRS | None) -> list[list[np.ndarray]]:
     if crs is not None and not crs.equals(WGS84):
-        transformer = Transformer.from_crs(crs, WGS84, always_xy=True)
-        parts = [[np.column_stack(transformer.transform(r[:, 0], r[:, 1])) for r in p] for p in parts]
+        try:
+            transformer = Transformer.from_crs(crs, WGS84, always_xy=True)
+            parts = [[np.column_stack(transformer.transform(r[:, 0], r[:, 1])) for r in p] for p in parts]
+        except ProjError as exc:
+            raise _Fail("unreadable", reason="reason_crs_not_horizontal", value=_shown(crs.name)) from exc
     xs = np.concatenate([r[:, 0] for p in parts for r in p])
     ys = np.concatenate([r[:, 1] for p in parts for r in p])
     if crs is not None and not crs.is_geographic:  # a projected CRS said what its numbers are
         if not (np.all(np.isfinite(xs)) and _in_range(xs, ys)):
             raise _Fail("out_of_range", crs=crs.name)
         return parts
-    centre = (float(np.mean(xs)), float(np.mean(ys)))
+    if not np.all(np.isfinite(xs) & np.isfinite(ys)):
+        raise _Fail("out_of_range", crs="WGS 84")
+    centre = (float(np.median(xs)), float(np.median(ys)))  # a mean of numbers near 1e308 overflows
     if not _in_range(xs, ys):
         if _in_range(ys, xs):
             raise _Fail("swapped_axes", x=round(centre[0], 4), y=round(centre[1], 4))
@@ -439,16 +486,24 @@ def _project(geom: BaseGeometry, source: CRS, target: CRS) -> BaseGeometry:
 
 def _simplify(geom: BaseGeometry, check: AreaCheck) -> BaseGeometry:
     """Topology-preserving simplification with the smallest tolerance (1 cm, growing by half)
-    that brings the boundary under MAX_VERTICES."""
+    that brings the boundary under MAX_VERTICES, in at most MAX_SIMPLIFY_STEPS steps. A
+    boundary of at most MAX_RINGS rings always ends under the limit (a ring keeps at least
+    four corners), and one that does not is refused."""
     before = _vertex_count(geom)
     if before <= MAX_VERTICES:
         return geom
     metric = _project(geom, WGS84, SWEREF99TM)
     tolerance = 0.01
-    simplified = shapely.simplify(metric, tolerance, preserve_topology=True)
-    while _vertex_count(simplified) > MAX_VERTICES:
+    for _ in range(MAX_SIMPLIFY_STEPS):
+        # Plain Douglas-Peucker (fast) finds the tolerance, the topology-preserving
+        # simplification (slow on a huge boundary) then runs once or twice.
+        if _vertex_count(shapely.simplify(metric, tolerance, preserve_topology=False)) <= MAX_VERTICES:
+            simplified = shapely.simplify(metric, tolerance, preserve_topology=True)
+            if _vertex_count(simplified) <= MAX_VERTICES:
+                break
         tolerance *= 1.5
-        simplified = shapely.simplify(metric, tolerance, preserve_topology=True)
+    else:
+        raise _Fail("too_complex", vertices=before, limit=MAX_VERTICES)
     check.warnings.append(Issue("simplified", {"before": before, "after": _vertex_count(simplified),
                                                "tolerance_m": round(tolerance, 2)}))
     return _project(simplified, SWEREF99TM, WGS84)
@@ -500,6 +555,12 @@ def _check_parts(raws: list[_Raw], crs: CRS | None) -> AreaCheck:
             raise _Fail("not_polygon")
         if len(polygons) < len(raws):
             check.warnings.append(Issue("ignored_non_polygons", {"count": len(raws) - len(polygons)}))
+        rings = sum(len(raw.rings) for raw in polygons)
+        if rings > MAX_RINGS:
+            raise _Fail("too_complex", key="area_too_many_rings", rings=rings, limit=MAX_RINGS)
+        vertices = sum(len(ring) for raw in polygons for ring in raw.rings)
+        if vertices > MAX_READ_VERTICES:
+            raise _Fail("too_complex", vertices=vertices, limit=MAX_READ_VERTICES)
         for raw in polygons:
             if not raw.rings:
                 raise _Fail("too_few_points")
@@ -517,7 +578,11 @@ def _check_parts(raws: list[_Raw], crs: CRS | None) -> AreaCheck:
 
     shapes = [Polygon(p[0], p[1:]) for p in parts]
     geom = shapes[0] if len(shapes) == 1 else MultiPolygon(shapes)
-    geom = _simplify(geom, check)
+    try:
+        geom = _simplify(geom, check)
+    except _Fail as fail:
+        check.errors.append(fail.issue)
+        return check
     if not geom.is_valid:
         if len(shapes) > 1 and all(s.is_valid for s in getattr(geom, "geoms", [geom])):
             geom = shapely.union_all(list(geom.geoms))  # overlapping parts: one area
@@ -545,7 +610,7 @@ def _check_parts(raws: list[_Raw], crs: CRS | None) -> AreaCheck:
 
 
 def check_bytes(data: bytes, name: str) -> AreaCheck:
-    """Validate and measure a boundary file given as bytes (an upload)."""
+    """Validate and measure a boundary file given as bytes (an upload) named ``name``."""
     try:
         if len(data) > MAX_FILE_BYTES:
             raise _Fail("too_big_file", size_mb=round(len(data) / 1e6, 1), limit_mb=MAX_FILE_BYTES // (1024 * 1024))
@@ -554,7 +619,7 @@ def check_bytes(data: bytes, name: str) -> AreaCheck:
             raise _Fail("empty")
         raws, crs = _read(data, name)
     except _Fail as fail:
-        return AreaCheck(errors=[fail.issue])
+        return AreaCheck(errors=[replace(fail.issue, params={**fail.issue.params, "name": name})])
     return _check_parts(raws, crs)
 
 
@@ -576,7 +641,7 @@ def check_geojson(doc: dict) -> AreaCheck:
     try:
         raws, crs = read_geojson(doc)
     except _Fail as fail:
-        return AreaCheck(errors=[fail.issue])
+        return AreaCheck(errors=[replace(fail.issue, params={**fail.issue.params, "name": "GeoJSON"})])
     return _check_parts(raws, crs)
 
 
@@ -602,6 +667,7 @@ def read_area(path: str | Path) -> BaseGeometry:
     check = check_file(path)
     if not check.valid:
         error = check.errors[0]
-        kind = InputError if error.code in UNREADABLE_CODES else ValidationError
-        raise kind(error.key or f"area_{error.code}", **error.params)
+        if error.code in UNREADABLE_CODES:
+            raise UnreadableError(error.key or f"area_{error.code}", **{"reason": "", **error.params})
+        raise ValidationError(error.key or f"area_{error.code}", **error.params)
     return check.geometry

@@ -503,13 +503,17 @@ def _save_services(args, points) -> None:
 def cmd_register(args) -> int:
     from bidgeo import inventory, registers
     from bidgeo.projects import get_project
+    from bidgeo.untrusted import UnreadableError
 
     engine = _store(args)
     project = get_project(engine, args.project)
     try:
-        data = args.file.read_bytes()
+        size = args.file.stat().st_size
+        data = args.file.read_bytes() if size <= registers.MAX_BYTES else b""
     except OSError as exc:
-        raise InputError("register_unreadable", name=str(args.file), detail=exc.strerror) from exc
+        raise UnreadableError("register_unreadable", "reason_cannot_open", name=str(args.file)) from exc
+    if size > registers.MAX_BYTES:
+        raise InputError("register_too_big", size_mb=round(size / 1e6), limit_mb=registers.MAX_BYTES // 1_000_000)
     table = registers.read_table(data, args.file.name)
     geometry = registers.GEOMETRY_LON in table.columns
     mapping = registers.RegisterMapping(

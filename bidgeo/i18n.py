@@ -771,8 +771,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "“{path}” is not an OSM file. Use an .osm or .osm.pbf file.",
     },
     "osm_unreadable": {
-        "sv": "OSM-filen ”{path}” kunde inte läsas ({detail}). Ladda ned utdraget på nytt.",
-        "en": "The OSM file “{path}” could not be read ({detail}). Download the extract again.",
+        "sv": "OSM-filen ”{path}” kunde inte läsas: {reason}. Ladda ned utdraget på nytt.",
+        "en": "The OSM file “{path}” could not be read: {reason}. Download the extract again.",
     },
     "overpass_unavailable": {
         "sv": "OpenStreetMap (Overpass, {url}) går inte att nå just nu ({detail}). Kontrollera "
@@ -793,8 +793,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The register is {size_mb} MB, the limit is {limit_mb} MB.",
     },
     "register_unreadable": {
-        "sv": "Registret ”{name}” kunde inte läsas ({detail}).",
-        "en": "The register “{name}” could not be read ({detail}).",
+        "sv": "Registret ”{name}” kunde inte läsas: {reason}.",
+        "en": "The register “{name}” could not be read: {reason}.",
     },
     "register_unsupported": {
         "sv": "”{name}” stöds inte. Använd CSV, XLSX eller GeoPackage.",
@@ -896,8 +896,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The population file is {size_mb} MB, the limit is {limit_mb} MB. Use only the cells around the locality.",
     },
     "population_unreadable": {
-        "sv": "Befolkningsfilen ”{name}” kunde inte läsas ({detail}).",
-        "en": "The population file “{name}” could not be read ({detail}).",
+        "sv": "Befolkningsfilen ”{name}” kunde inte läsas: {reason}.",
+        "en": "The population file “{name}” could not be read: {reason}.",
     },
     "population_unsupported": {
         "sv": "”{name}” stöds inte. Använd GeoPackage, GeoJSON eller CSV med koordinater och befolkning.",
@@ -1094,11 +1094,99 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     # --- boundary checks (codes of shared/spec/cli.md) ----------------------------------
     "area_unreadable": {
-        "sv": "Filen kunde inte läsas ({detail}). Spara området på nytt som GeoJSON, KML, "
+        "sv": "Filen ”{name}” kunde inte läsas: {reason}. Spara området på nytt som GeoJSON, KML, "
         "GeoPackage eller zippad Shapefile och försök igen.",
-        "en": "The file could not be read ({detail}). Save the area again as GeoJSON, KML, "
+        "en": "The file “{name}” could not be read: {reason}. Save the area again as GeoJSON, KML, "
         "GeoPackage or zipped Shapefile and try again.",
     },
+    # --- unreadable and hostile files (issue 13) ----------------------------------------
+    "area_too_complex": {
+        "sv": "Gränsen har {vertices} hörn, fler än de {limit} som kan kontrolleras. Förenkla den i ett "
+        "GIS-program och försök igen.",
+        "en": "The boundary has {vertices} corners, more than the {limit} that can be checked. Simplify it "
+        "in a GIS program and try again.",
+    },
+    "area_too_many_rings": {
+        "sv": "Gränsen består av {rings} ringar (delar och hål), fler än de {limit} ett BID-område kan ha. "
+        "Välj en fil med bara områdets gräns.",
+        "en": "The boundary is made of {rings} rings (parts and holes), more than the {limit} a BID area can "
+        "have. Choose a file with only the area's boundary.",
+    },
+    "crs_not_horizontal": {
+        "sv": "Koordinatsystemet ”{crs}” är inget tvådimensionellt kartkoordinatsystem. Ange t.ex. EPSG:3006 "
+        "(SWEREF 99 TM) eller EPSG:4326 (WGS 84).",
+        "en": "The coordinate system “{crs}” is not a horizontal 2D one. Give e.g. EPSG:3006 (SWEREF 99 TM) or "
+        "EPSG:4326 (WGS 84).",
+    },
+    "register_name_too_long": {"sv": "Namnet är längre än {limit} tecken.",
+                               "en": "The name is longer than {limit} characters."},
+    "reason_not_sqlite": {"sv": "den är ingen GeoPackage (ingen SQLite-databas)",
+                          "en": "it is not a GeoPackage (not an SQLite database)"},
+    "reason_not_gpkg": {"sv": "databasen är ingen GeoPackage (tabellen gpkg_contents saknas)",
+                        "en": "the database is not a GeoPackage (it has no gpkg_contents table)"},
+    "reason_damaged": {"sv": "den är skadad eller i ett format som inte stöds",
+                       "en": "it is damaged or in a format that is not supported"},
+    "reason_gpkg_view": {"sv": "den innehåller vyn ”{object}”, och vyer läses inte av säkerhetsskäl",
+                         "en": "it holds the view “{object}”, and views are not read, for safety"},
+    "reason_gpkg_trigger": {"sv": "den innehåller triggern ”{object}”, som en GeoPackage inte behöver",
+                            "en": "it holds the trigger “{object}”, which a GeoPackage does not need"},
+    "reason_gpkg_virtual": {"sv": "den innehåller den virtuella tabellen ”{object}”, som en GeoPackage inte behöver",
+                            "en": "it holds the virtual table “{object}”, which a GeoPackage does not need"},
+    "reason_gpkg_missing_table": {"sv": "lagret ”{object}” finns inte som tabell",
+                                  "en": "its layer “{object}” is not a table"},
+    "reason_too_many_features": {"sv": "den har fler än {limit} objekt", "en": "it has more than {limit} features"},
+    "reason_too_many_rows": {"sv": "den har fler än {limit} rader", "en": "it has more than {limit} rows"},
+    "reason_too_many_columns": {"sv": "den har {count} kolumner, högst {limit} läses",
+                                "en": "it has {count} columns, at most {limit} are read"},
+    "reason_too_slow": {"sv": "att läsa den tog mer än {seconds} sekunder",
+                        "en": "reading it took more than {seconds} seconds"},
+    "reason_too_much_memory": {"sv": "att läsa den krävde mer än {limit_mb} MB minne",
+                               "en": "reading it needed more than {limit_mb} MB of memory"},
+    "reason_not_utf8": {"sv": "texten är inte UTF-8", "en": "its text is not UTF-8"},
+    "reason_json": {"sv": "den är ingen giltig JSON", "en": "it is not valid JSON"},
+    "reason_too_deep": {"sv": "den är nästlad i fler än {limit} nivåer", "en": "it is nested more than {limit} levels deep"},
+    "reason_not_geojson": {"sv": "den är ingen GeoJSON (typen saknas eller är okänd)",
+                           "en": "it is not GeoJSON (its type is missing or unknown)"},
+    "reason_features": {"sv": "”features” är ingen lista", "en": "“features” is not a list"},
+    "reason_not_geometry": {"sv": "en geometri är inget JSON-objekt", "en": "a geometry is not a JSON object"},
+    "reason_geometry_type": {"sv": "geometritypen {value} är okänd", "en": "the geometry type {value} is unknown"},
+    "reason_nesting": {"sv": "koordinaterna är inte nästlade listor som GeoJSON kräver",
+                       "en": "the coordinates are not nested lists as GeoJSON requires"},
+    "reason_position": {"sv": "en position behöver minst två tal (longitud och latitud)",
+                        "en": "a position needs at least two numbers (longitude and latitude)"},
+    "reason_not_a_number": {"sv": "koordinaten {value} är inget ändligt tal", "en": "the coordinate {value} is not a finite number"},
+    "reason_crs_unknown": {"sv": "koordinatsystemet {value} är okänt", "en": "the coordinate system {value} is unknown"},
+    "reason_crs_not_horizontal": {
+        "sv": "koordinatsystemet ”{value}” är inget tvådimensionellt kartkoordinatsystem (en gräns behöver t.ex. "
+        "SWEREF 99 TM eller WGS 84)",
+        "en": "the coordinate system “{value}” is not a horizontal 2D one (a boundary needs e.g. SWEREF 99 TM or "
+        "WGS 84)",
+    },
+    "reason_xml": {"sv": "den är ingen välformad XML", "en": "it is not well-formed XML"},
+    "reason_xml_entities": {"sv": "den använder DTD:er eller entiteter, som inte läses av säkerhetsskäl",
+                            "en": "it uses DTDs or entities, which are not read, for safety"},
+    "reason_kml_coordinates": {
+        "sv": "KML-koordinaterna är inte par eller tripplar av tal (longitud,latitud[,höjd])",
+        "en": "the KML coordinates are not pairs or triples of numbers (longitude,latitude[,height])",
+    },
+    "reason_not_zip": {"sv": "den är ingen zip-fil", "en": "it is not a zip file"},
+    "reason_zip_damaged": {"sv": "zip-filen är skadad, krypterad eller komprimerad på ett sätt som inte stöds",
+                           "en": "the zip file is damaged, encrypted or compressed in a way that is not supported"},
+    "reason_zip_members": {"sv": "zip-filen har {count} filer, högst {limit} läses",
+                           "en": "the zip file has {count} files, at most {limit} are read"},
+    "reason_zip_path": {"sv": "zip-filen innehåller en osäker sökväg ”{member}”",
+                        "en": "the zip file holds an unsafe path “{member}”"},
+    "reason_kmz_no_kml": {"sv": "KMZ-filen innehåller ingen .kml-fil", "en": "the KMZ file holds no .kml file"},
+    "reason_zip_no_shp": {"sv": "zip-filen innehåller ingen .shp-fil", "en": "the zip file holds no .shp file"},
+    "reason_csv": {"sv": "den är ingen tabell med kolumner åtskilda av komma, semikolon eller tabb",
+                   "en": "it is not a table with columns separated by commas, semicolons or tabs"},
+    "reason_xlsx": {"sv": "den är ingen Excel-arbetsbok (XLSX)", "en": "it is not an Excel workbook (XLSX)"},
+    "reason_cannot_open": {"sv": "filen finns inte eller går inte att öppna",
+                           "en": "the file does not exist or cannot be opened"},
+    "reason_osm": {"sv": "den är skadad, avkortad eller inga OSM-data",
+                   "en": "it is damaged, cut short or no OSM data"},
+    "reason_osm_inflates": {"sv": "den packas upp till mer än {ratio} gånger sin storlek, vilket inget OSM-utdrag gör",
+                            "en": "it unpacks to more than {ratio} times its size, which no OSM extract does"},
     "area_unsupported_format": {
         "sv": "Filtypen för ”{name}” stöds inte. Använd något av: {formats}.",
         "en": "The file type of “{name}” is not supported. Use one of: {formats}.",

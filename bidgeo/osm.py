@@ -3,12 +3,17 @@ buildings, as ``docs/spec/service-categories.md`` and ``walking-distance.md`` de
 
 The file is read with pyosmium in two passes: multipolygon relations first (they come last
 in a sorted file, and their member ways are needed in the second pass), then nodes and ways
-with their locations.
+with their locations. A compressed XML file is unpacked first, within a bound on how much it
+may inflate (a compression bomb would keep libosmium busy for minutes).
 """
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import hashlib
+import tempfile
+import zlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -24,8 +29,12 @@ from shapely.geometry import LineString, Point
 from bidgeo import categories
 from bidgeo.errors import InputError
 from bidgeo.geo import WGS84, project_lonlat, utm_crs
+from bidgeo.untrusted import UnreadableError
 
 OSM_SUFFIXES = (".osm", ".osm.pbf", ".pbf", ".osm.bz2", ".osm.gz")
+MAX_INFLATION = 40
+"""How many times its size (at least 1 MB) a .osm.gz or .osm.bz2 may inflate: OSM XML packs
+about 10 to 20 times, a compression bomb thousands of times."""
 
 NOT_WALKABLE_HIGHWAY = frozenset(
     "motorway motorway_link construction proposed planned abandoned razed raceway "
@@ -245,12 +254,32 @@ def read_osm(path: str | Path) -> OsmData:
     if not path.name.lower().endswith(OSM_SUFFIXES):
         raise InputError("osm_unsupported", path=path.name)
     try:
-        return _read(path)
-    except (RuntimeError, ValueError, OSError, osmium.InvalidLocationError) as exc:  # libosmium reports bad data so
-        raise InputError("osm_unreadable", path=path.name, detail=str(exc)) from exc
+        if not path.name.lower().endswith((".gz", ".bz2")):
+            return _read(path, file_sha256(path))
+        with tempfile.TemporaryDirectory() as tmp:
+            plain = Path(tmp) / "extract.osm"
+            _inflate(path, plain)
+            return _read(plain, file_sha256(path))
+    # libosmium, gzip and bz2 report bad data so
+    except (RuntimeError, ValueError, OSError, EOFError, zlib.error, osmium.InvalidLocationError) as exc:
+        raise UnreadableError("osm_unreadable", "reason_osm", path=path.name) from exc
 
 
-def _read(path: Path) -> OsmData:
+def _inflate(source: Path, target: Path) -> None:
+    """Unpack a .osm.gz or .osm.bz2 into ``target``, refusing one that inflates more than
+    :data:`MAX_INFLATION` times."""
+    limit = MAX_INFLATION * max(source.stat().st_size, 1 << 20)
+    opener = gzip.open if source.name.lower().endswith(".gz") else bz2.open
+    written = 0
+    with opener(source, "rb") as stream, open(target, "wb") as out:
+        while chunk := stream.read(1 << 20):
+            written += len(chunk)
+            if written > limit:
+                raise UnreadableError("osm_unreadable", "reason_osm_inflates", path=source.name, ratio=MAX_INFLATION)
+            out.write(chunk)
+
+
+def _read(path: Path, sha256: str) -> OsmData:
     # Pass 1: multipolygon relations that are services or buildings, and their ways.
     relations: list[tuple[int, dict, list[int]]] = []
     for rel in osmium.FileProcessor(str(path), osmium.osm.RELATION):
@@ -313,7 +342,7 @@ def _read(path: Path) -> OsmData:
         roads=gpd.GeoDataFrame(pd.DataFrame(out.roads, columns=["osm_id", "highway", "walkable"]),
                                geometry=list(lines[highway]), crs=WGS84),
         **_network([w[3] for w, ok in zip(ways, walkable) if ok], lines[walkable]),
-        sha256=file_sha256(path),
+        sha256=sha256,
     )
 
 

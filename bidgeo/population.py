@@ -3,14 +3,11 @@ walking-distance origins, so that coverage shares are of people rather than buil
 
 from __future__ import annotations
 
-import csv
-import io
 import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyogrio
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 from sqlalchemy import delete, select
@@ -21,8 +18,11 @@ from shapely.geometry import Point
 from bidgeo.db import PopulationCell
 from bidgeo.errors import InputError, ValidationError
 from bidgeo.geo import WGS84
+from bidgeo.untrusted import UnreadableError, horizontal, in_worker, inspect_gpkg, read_csv, read_frame
 
 MAX_BYTES = 50 * 1024 * 1024
+MAX_CELLS = 100_000
+"""Cells a grid may have: a county at 250 m has fewer, and each cell is a row to store."""
 POPULATION_NAMES = ("population", "pop", "befolkning", "beftotalt", "bef_tot", "bef", "antal", "invanare")
 COORDINATE_NAMES = (("lon", "lat"), ("longitude", "latitude"), ("x", "y"), ("e", "n"), ("easting", "northing"))
 
@@ -59,9 +59,11 @@ def _to_wgs84(x: np.ndarray, y: np.ndarray, crs: CRS | None) -> tuple[np.ndarray
         if np.all(np.abs(x) <= 180) and np.all(np.abs(y) <= 90):
             return x, y
         raise ValidationError("population_no_crs")
+    if horizontal(crs) is None:
+        raise InputError("crs_not_horizontal", crs=crs.name)
     if crs.equals(WGS84):
         return x, y
-    return Transformer.from_crs(crs, WGS84, always_xy=True).transform(x, y)
+    return Transformer.from_crs(horizontal(crs), WGS84, always_xy=True).transform(x, y)
 
 
 def read_grid(data: bytes, name: str, column: str | None = None, crs: str | None = None) -> pd.DataFrame:
@@ -76,10 +78,7 @@ def read_grid(data: bytes, name: str, column: str | None = None, crs: str | None
     except CRSError as exc:
         raise InputError("crs_unknown", crs=crs) from exc
     if suffix == ".csv":
-        try:
-            frame = pd.read_csv(io.BytesIO(data), sep=None, engine="python")
-        except (ValueError, pd.errors.ParserError, UnicodeDecodeError, csv.Error) as exc:
-            raise InputError("population_unreadable", name=name, detail=str(exc).splitlines()[0]) from exc
+        frame = read_csv(data, "population_unreadable", name, MAX_CELLS)
         lower = {str(c).lower(): c for c in frame.columns}
         pair = next(((lower[a], lower[b]) for a, b in COORDINATE_NAMES if a in lower and b in lower), None)
         if pair is None:
@@ -90,11 +89,16 @@ def read_grid(data: bytes, name: str, column: str | None = None, crs: str | None
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"grid{suffix}"
             path.write_bytes(data)
-            try:
-                frame = pyogrio.read_dataframe(path)
-            except Exception as exc:  # GDAL raises several types
-                raise InputError("population_unreadable", name=name, detail=str(exc).splitlines()[0]) from exc
-        points = frame.geometry.representative_point()
+            if suffix == ".gpkg":
+                inspect_gpkg(path, "population_unreadable", name)
+            _, frame = in_worker("population_unreadable", name, read_frame, str(path))
+        if len(frame) > MAX_CELLS:
+            raise UnreadableError("population_unreadable", "reason_too_many_features",
+                                  name=name, limit=f"{MAX_CELLS:,}".replace(",", " "))
+        try:
+            points = frame.geometry.representative_point()
+        except (ValueError, TypeError) as exc:  # a layer without geometries
+            raise UnreadableError("population_unreadable", "reason_damaged", name=name) from exc
         x, y = pd.Series(points.x.to_numpy()), pd.Series(points.y.to_numpy())
         source_crs = frame.crs or given
         frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))

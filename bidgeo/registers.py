@@ -1,10 +1,10 @@
 """Service registers (a municipality's or region's list of service points) from CSV, XLSX
 or GeoPackage: read the table, map its columns and its types to the taxonomy, and report
-every bad row; a register with any bad row imports nothing."""
+every bad row; a register with any bad row imports nothing. Files are read within the limits
+of ``bidgeo.untrusted`` (XLSX and GeoPackage by a worker process)."""
 
 from __future__ import annotations
 
-import io
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +12,6 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
@@ -21,8 +20,10 @@ from bidgeo.errors import InputError
 from bidgeo.geo import WGS84
 from bidgeo.i18n import t
 from bidgeo.osm import SERVICE_COLUMNS
+from bidgeo.untrusted import MAX_FEATURES, UnreadableError, horizontal, in_worker, inspect_gpkg, read_csv, read_excel, read_frame
 
 MAX_BYTES = 20 * 1024 * 1024
+MAX_NAME_CHARS = 300
 GEOMETRY_LON, GEOMETRY_LAT = "(geometri: lon)", "(geometri: lat)"
 
 
@@ -32,22 +33,23 @@ def read_table(data: bytes, name: str) -> pd.DataFrame:
     if len(data) > MAX_BYTES:
         raise InputError("register_too_big", size_mb=round(len(data) / 1e6), limit_mb=MAX_BYTES // 1_000_000)
     suffix = Path(name.lower()).suffix
-    try:
-        if suffix == ".csv":
-            return pd.read_csv(io.BytesIO(data), sep=None, engine="python", dtype=str, keep_default_na=False)
-        if suffix == ".xlsx":
-            return pd.read_excel(io.BytesIO(data), dtype=str).fillna("")
-        if suffix == ".gpkg":
-            with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / "register.gpkg"
-                path.write_bytes(data)
-                frame = pyogrio.read_dataframe(path)
+    if suffix == ".csv":
+        return read_csv(data, "register_unreadable", name, MAX_FEATURES, dtype=str, keep_default_na=False)
+    if suffix == ".xlsx":
+        return in_worker("register_unreadable", name, read_excel, data, failed="reason_xlsx")
+    if suffix == ".gpkg":
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "register.gpkg"
+            path.write_bytes(data)
+            inspect_gpkg(path, "register_unreadable", name)
+            _, frame = in_worker("register_unreadable", name, read_frame, str(path))
+        try:
             points = frame.to_crs(WGS84).geometry.representative_point() if frame.crs else frame.geometry
-            table = pd.DataFrame(frame.drop(columns=frame.geometry.name)).astype(str)
-            table[GEOMETRY_LON], table[GEOMETRY_LAT] = points.x.to_numpy(), points.y.to_numpy()
-            return table
-    except Exception as exc:  # pandas, openpyxl and GDAL raise many types for bad files
-        raise InputError("register_unreadable", name=name, detail=str(exc).splitlines()[0]) from exc
+        except (ValueError, CRSError) as exc:  # geometries and CRS of a GeoPackage that GDAL read
+            raise UnreadableError("register_unreadable", "reason_damaged", name=name) from exc
+        table = pd.DataFrame(frame.drop(columns=frame.geometry.name)).astype(str)
+        table[GEOMETRY_LON], table[GEOMETRY_LAT] = points.x.to_numpy(), points.y.to_numpy()
+        return table
     raise InputError("register_unsupported", name=name)
 
 
@@ -85,6 +87,9 @@ def to_services(table: pd.DataFrame, mapping: RegisterMapping, lang: str
         crs = CRS.from_user_input(mapping.crs)
     except CRSError as exc:
         raise InputError("crs_unknown", crs=mapping.crs) from exc
+    if horizontal(crs) is None:
+        raise InputError("crs_not_horizontal", crs=mapping.crs)
+    crs = horizontal(crs)
     if not crs.equals(WGS84):
         x, y = Transformer.from_crs(crs, WGS84, always_xy=True).transform(x, y)
     rows = []
@@ -92,6 +97,8 @@ def to_services(table: pd.DataFrame, mapping: RegisterMapping, lang: str
         row, name, kind = i + 2, str(name).strip(), str(kind).strip()
         if not name:
             errors.append({"row": row, "message": t("register_no_name", lang)})
+        elif len(name) > MAX_NAME_CHARS:
+            errors.append({"row": row, "message": t("register_name_too_long", lang, limit=MAX_NAME_CHARS)})
         elif kind not in mapping.types:
             errors.append({"row": row, "message": t("register_unknown_type", lang, type=kind)})
         elif not (np.isfinite(lon) and np.isfinite(lat) and abs(lon) <= 180 and abs(lat) <= 90):

@@ -38,10 +38,9 @@ import pyogrio
 from sqlalchemy.engine import Engine
 
 from bidgeo import photos as photo_store
-from bidgeo import walks
+from bidgeo import untrusted, walks
 from bidgeo.area_versions import current_version
 from bidgeo.categories import label as category_label
-from bidgeo.db import SQLITE_HEADER
 from bidgeo.errors import BidgeoError, InputError, NotFoundError, ValidationError
 from bidgeo.focus import FOCUS_AREAS, FOCUS_COLOURS, KINDS, RATINGS
 from bidgeo.geo import WGS84
@@ -414,21 +413,10 @@ def read_kit(path: str | Path) -> gpd.GeoDataFrame:
     path = Path(path)
     if not path.is_file():
         raise NotFoundError("kit_not_found", name=str(path))
-    try:
-        with path.open("rb") as handle:
-            magic = handle.read(len(SQLITE_HEADER))
-        if magic != SQLITE_HEADER:
-            raise InputError("kit_not_gpkg", name=path.name)
-        layers = [str(name) for name, _ in pyogrio.list_layers(path)]
-        if OBSERVATIONS not in layers:
-            raise InputError("kit_no_layer", name=path.name, layer=OBSERVATIONS, layers=", ".join(layers) or "–")
-        if pyogrio.read_info(path, layer=OBSERVATIONS)["driver"] != "GPKG":
-            raise InputError("kit_not_gpkg", name=path.name)
-        frame = pyogrio.read_dataframe(path, layer=OBSERVATIONS)
-    except BidgeoError:
-        raise
-    except Exception as exc:  # GDAL's errors for a broken or foreign file
-        raise InputError("kit_not_gpkg", name=path.name) from exc
+    untrusted.inspect_gpkg(path, "kit_not_gpkg", path.name)
+    layers, frame = untrusted.in_worker("kit_not_gpkg", path.name, untrusted.read_frame, str(path), OBSERVATIONS)
+    if frame is None:
+        raise InputError("kit_no_layer", name=path.name, layer=OBSERVATIONS, layers=", ".join(layers) or "–")
     missing = [c for c in REQUIRED_FIELDS if c not in frame.columns]
     if missing:
         raise InputError("kit_no_column", name=path.name, layer=OBSERVATIONS, columns=", ".join(missing))

@@ -1,0 +1,301 @@
+"""Reading files from strangers. A GeoPackage is an SQLite program and GDAL a large C library,
+so a hostile file could hang a process or fill its memory. GeoPackages are therefore inspected
+with sqlite3 first (read-only, untrusted schema, a time budget): views, unexpected triggers and
+virtual tables, and too many features are refused. GDAL then reads in a worker process with a
+time and memory limit, so that a hang cannot stall the app or the CLI.
+
+The worker sends back only plain values (tables as Parquet), read with an unpickler that
+loads no classes, so that even a worker taken over by a file cannot run code in the app.
+
+A refusal is an :class:`UnreadableError` whose ``reason`` is a catalogue key, so that the
+whole message is the project's own text in the user's language.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import pickle
+import re
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+from bidgeo.errors import InputError
+from bidgeo.i18n import t
+
+MAX_FEATURES = 100_000
+MAX_COLUMNS = 1_000
+MAX_HEADER_BYTES = 100_000
+INSPECT_SECONDS = 3.0
+WORKER_SECONDS = 8.0
+WORKER_MEMORY_BYTES = 1 << 30
+# Triggers GDAL and the GeoPackage standard create: spatial index upkeep, feature counts and
+# the tile-matrix and metadata checks. Any other trigger is refused.
+EXPECTED_TRIGGERS = re.compile(
+    r"rtree_.+_(insert\d?|update\d|delete)|trigger_(insert|delete)_feature_count_.+"
+    r"|gpkg_(tile_matrix|metadata|metadata_reference)_.+", re.IGNORECASE)
+
+
+def say(key: str, lang: str, params: dict) -> str:
+    """The catalogue text ``key`` with its ``reason`` (a catalogue key) said in ``lang`` too."""
+    reason = params.get("reason")
+    if reason:
+        params = {**params, "reason": t(reason, lang, **params)}
+    return t(key, lang, **params)
+
+
+class UnreadableError(InputError):
+    """A file that cannot be read (exit 2); ``reason`` (a catalogue key) says why."""
+
+    def __init__(self, key: str, reason: str, **params: object) -> None:
+        super().__init__(key, reason=reason, **params)
+
+    def message(self, lang: str = "sv") -> str:
+        return say(self.key, lang, self.params)
+
+
+def horizontal(crs):
+    """The horizontal 2D part of a pyproj CRS (a compound one's first part), or None for a
+    vertical, geocentric or engineering CRS, whose numbers are no map positions."""
+    if crs.is_compound:
+        crs = crs.sub_crs_list[0]
+    if not (crs.is_geographic or crs.is_projected) or crs.is_geocentric or crs.is_vertical:
+        return None
+    return crs
+
+
+def _name(value: str) -> str:
+    """A name from inside a file, short enough for a message."""
+    return value if len(value) <= 60 else value[:59] + "…"
+
+
+def inspect_gpkg(path: Path, key: str, name: str) -> None:
+    """Refuse a GeoPackage that is no SQLite database, is damaged, holds views, virtual
+    tables other than R-trees or triggers other than the standard ones, or has more than
+    :data:`MAX_FEATURES` rows in its layers. Runs in :data:`INSPECT_SECONDS` at most."""
+
+    from bidgeo.db import SQLITE_HEADER  # here: the worker process needs no database modules
+
+    def refuse(reason: str, **params) -> UnreadableError:
+        return UnreadableError(key, reason, name=name, **params)
+
+    with open(path, "rb") as handle:
+        if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+            raise refuse("reason_not_sqlite")
+    deadline = time.monotonic() + INSPECT_SECONDS
+    try:
+        con = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise refuse("reason_damaged") from exc
+    try:
+        con.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+        con.execute("PRAGMA trusted_schema=OFF")
+        objects = con.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
+        for kind, object_name, sql in objects:
+            if kind == "view":
+                raise refuse("reason_gpkg_view", object=_name(str(object_name)))
+            if kind == "trigger" and not EXPECTED_TRIGGERS.fullmatch(str(object_name)):
+                raise refuse("reason_gpkg_trigger", object=_name(str(object_name)))
+            if kind == "table" and re.match(r"\s*CREATE\s+VIRTUAL\s+TABLE", sql or "", re.IGNORECASE) \
+                    and not re.search(r"USING\s+rtree\s*\(", sql, re.IGNORECASE):
+                raise refuse("reason_gpkg_virtual", object=_name(str(object_name)))
+        tables = {str(n) for kind, n, _ in objects if kind == "table"}
+        if "gpkg_contents" not in tables:
+            raise refuse("reason_not_gpkg")
+        layers = [str(n) for (n,) in con.execute("SELECT table_name FROM gpkg_contents")]
+        rows = 0
+        for layer in layers:
+            if layer not in tables:  # registered but missing, or a view under another case
+                raise refuse("reason_gpkg_missing_table", object=_name(layer))
+            quoted = '"' + layer.replace('"', '""') + '"'
+            (count,) = con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {quoted} LIMIT ?)",
+                                   (MAX_FEATURES + 1,)).fetchone()
+            rows += count
+            if rows > MAX_FEATURES:
+                raise refuse("reason_too_many_features", limit=f"{MAX_FEATURES:,}".replace(",", " "))
+    except sqlite3.OperationalError as exc:
+        if time.monotonic() > deadline:
+            raise refuse("reason_too_slow", seconds=round(INSPECT_SECONDS)) from exc
+        raise refuse("reason_damaged") from exc
+    except sqlite3.DatabaseError as exc:  # not a database, or a damaged one
+        raise refuse("reason_damaged") from exc
+    finally:
+        con.close()
+
+
+def read_csv(data: bytes, key: str, name: str, max_rows: int, **options):
+    """A CSV file as a DataFrame (pandas' fast parser, the separator sniffed from the header
+    as pandas does): at most :data:`MAX_COLUMNS` columns and ``max_rows`` rows, so that time
+    and memory stay bounded whatever the file holds. ``options`` go to ``pandas.read_csv``."""
+    import pandas as pd
+
+    def refuse(reason: str, **params) -> UnreadableError:
+        return UnreadableError(key, reason, name=name, **params)
+
+    header = re.split(rb"\r\n|\n|\r", data[:MAX_HEADER_BYTES + 1], maxsplit=1)[0]
+    if len(header) > MAX_HEADER_BYTES:
+        raise refuse("reason_too_many_columns", count=f"> {MAX_COLUMNS}", limit=MAX_COLUMNS)
+    try:
+        text = header.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise refuse("reason_not_utf8") from exc
+    try:
+        separator = csv.Sniffer().sniff(text).delimiter
+    except csv.Error:
+        separator = ","
+    if separator.isalnum():  # a one-column file made the sniffer guess a letter
+        separator = ","
+    try:
+        columns = len(next(csv.reader([text], delimiter=separator), []))
+    except csv.Error as exc:
+        raise refuse("reason_csv") from exc
+    if columns > MAX_COLUMNS:
+        raise refuse("reason_too_many_columns", count=columns, limit=MAX_COLUMNS)
+    try:
+        frame = pd.read_csv(io.BytesIO(data), sep=separator, engine="c", nrows=max_rows + 1, encoding="utf-8-sig",
+                            **options)
+    except UnicodeDecodeError as exc:
+        raise refuse("reason_not_utf8") from exc
+    except (ValueError, OverflowError, csv.Error, pd.errors.ParserError) as exc:
+        raise refuse("reason_csv") from exc
+    if len(frame) > max_rows:
+        raise refuse("reason_too_many_rows", limit=f"{max_rows:,}".replace(",", " "))
+    if len(frame.columns) > MAX_COLUMNS:
+        raise refuse("reason_too_many_columns", count=len(frame.columns), limit=MAX_COLUMNS)
+    return frame
+
+
+# --- the worker ---------------------------------------------------------------------------
+
+
+def read_raw(path: str) -> tuple[str | None, list[bytes]]:
+    """The CRS (WKT) and the geometries (WKB, as written) of a file's first layer."""
+    import pyogrio
+
+    meta, _, geometries, _ = pyogrio.raw.read(path, read_geometry=True, return_fids=False,
+                                              max_features=MAX_FEATURES + 1)
+    if len(geometries) > MAX_FEATURES:
+        raise _TooMany
+    return meta.get("crs"), [bytes(g) for g in geometries if g is not None]
+
+
+def read_frame(path: str, layer: str | None = None) -> tuple[list[str], object]:
+    """The names of a file's layers and the GeoDataFrame of ``layer`` (default the first;
+    None when the file has no such layer)."""
+    import pyogrio
+
+    layers = [str(n) for n, _ in pyogrio.list_layers(path)]
+    if layer is not None and layer not in layers:
+        return layers, None
+    frame = pyogrio.read_dataframe(path, layer=layer, max_features=MAX_FEATURES + 1)
+    if len(frame) > MAX_FEATURES:
+        raise _TooMany
+    return layers, frame
+
+
+def read_excel(data: bytes):
+    """The first sheet of an XLSX workbook as text (empty cells ""), at most MAX_FEATURES
+    rows."""
+    import pandas as pd
+
+    frame = pd.read_excel(io.BytesIO(data), dtype=str, nrows=MAX_FEATURES + 1).fillna("")
+    if len(frame) > MAX_FEATURES:
+        raise _TooMany
+    return frame
+
+
+class _TooMany(Exception):
+    """A layer with more than MAX_FEATURES features (raised in the worker)."""
+
+
+def in_worker(key: str, name: str, func, *args, failed: str = "reason_damaged"):
+    """``func(*args)`` (a function of this module) in a fresh Python process limited to
+    :data:`WORKER_MEMORY_BYTES` and killed after :data:`WORKER_SECONDS`. Anything that goes
+    wrong there becomes an :class:`UnreadableError` ``key`` naming the file ``name``; a
+    failure of ``func`` itself has the reason ``failed``."""
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "GDAL_NUM_THREADS": "1",
+           "CPL_DEBUG": "OFF", "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parent.parent),
+                                                                            os.environ.get("PYTHONPATH")]))}
+    request = pickle.dumps((func.__name__, args))
+    try:
+        done = subprocess.run([sys.executable, "-m", "bidgeo.untrusted"], input=request, capture_output=True,
+                              timeout=WORKER_SECONDS, env=env)
+    except subprocess.TimeoutExpired as exc:  # subprocess.run has killed it
+        raise UnreadableError(key, "reason_too_slow", name=name, seconds=round(WORKER_SECONDS)) from exc
+    try:
+        status, value = _Plain(io.BytesIO(done.stdout)).load() if done.returncode == 0 else ("crashed", None)
+        if status == "ok":
+            return _frames(value)
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, OSError):  # not what a worker sends
+        status = "crashed"
+    reasons = {"memory": ("reason_too_much_memory", {"limit_mb": WORKER_MEMORY_BYTES >> 20}),
+               "too_many": ("reason_too_many_features", {"limit": f"{MAX_FEATURES:,}".replace(",", " ")})}
+    reason, params = reasons.get(status, (failed, {}))
+    raise UnreadableError(key, reason, name=name, **params)
+
+
+_FRAME = "bidgeo.untrusted:frame"
+
+
+class _Plain(pickle.Unpickler):
+    """Unpickles plain values only (tuples, lists, strings, bytes, numbers, None)."""
+
+    def find_class(self, module: str, name: str):
+        raise pickle.UnpicklingError(f"{module}.{name} is not a plain value")
+
+
+def _plain(value):
+    """``value`` with each DataFrame as (_FRAME, geo, its Parquet bytes), in the worker."""
+    import geopandas as gpd
+    import pandas as pd
+
+    if isinstance(value, pd.DataFrame):
+        buffer = io.BytesIO()
+        value.to_parquet(buffer)
+        return (_FRAME, isinstance(value, gpd.GeoDataFrame), buffer.getvalue())
+    if isinstance(value, (tuple, list)) and not (value and isinstance(value[0], bytes)):
+        return type(value)(_plain(v) for v in value)
+    return value
+
+
+def _frames(value):
+    """The inverse of :func:`_plain`, in the parent."""
+    if isinstance(value, tuple) and len(value) == 3 and value[0] == _FRAME:
+        import geopandas as gpd
+        import pandas as pd
+
+        return (gpd.read_parquet if value[1] else pd.read_parquet)(io.BytesIO(value[2]))
+    if isinstance(value, (tuple, list)) and not (value and isinstance(value[0], bytes)):
+        return type(value)(_frames(v) for v in value)
+    return value
+
+
+def _serve() -> None:
+    """The worker's side of :func:`in_worker`: one pickled call from stdin, its pickled
+    outcome to stdout."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_BYTES, WORKER_MEMORY_BYTES))
+    func, args = pickle.loads(sys.stdin.buffer.read())
+    try:
+        outcome = ("ok", _plain(globals()[func](*args)))
+    except MemoryError:
+        outcome = ("memory", None)
+    except _TooMany:
+        outcome = ("too_many", None)
+    except Exception:  # GDAL's many error types: the parent says the file is damaged
+        outcome = ("failed", None)
+    try:
+        data = pickle.dumps(outcome)
+    except MemoryError:
+        data = pickle.dumps(("memory", None))
+    sys.stdout.buffer.write(data)
+
+
+if __name__ == "__main__":
+    _serve()
