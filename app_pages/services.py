@@ -105,7 +105,7 @@ if upload is not None and st.button(ui.t("sv_import_file_button"), key="sv_impor
 with st.expander(ui.t("sv_register_heading")):
     register = st.file_uploader(ui.t("sv_register_file"), type=["csv", "xlsx", "gpkg"], key="sv_register")
     try:
-        table = registers.read_table(register.getvalue(), register.name) if register is not None else None
+        table = ui.read_register(register.getvalue(), register.name) if register is not None else None
     except BidgeoError as exc:
         ui.show_error(exc)
         table = None

@@ -12,7 +12,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
-from bidgeo import accounts, audit, config, i18n
+from bidgeo import accounts, audit, config, i18n, registers
 from bidgeo.area import AreaCheck, check_bytes
 from bidgeo.coverage import Network, network_for
 from bidgeo.db import open_store
@@ -79,6 +79,13 @@ def project_network(project: ProjectInfo) -> Network | None:
 def check_upload(data: bytes, name: str) -> AreaCheck:
     """The boundary check of an uploaded file, kept while the same file stays uploaded."""
     return check_bytes(data, name)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def read_register(data: bytes, name: str):
+    """An uploaded register's table, kept while the same file stays uploaded (a GeoPackage
+    or a workbook is read in a worker process, which takes a second or two)."""
+    return registers.read_table(data, name)
 
 
 def lang() -> str:
