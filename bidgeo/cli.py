@@ -296,12 +296,14 @@ def _check_role(args, command, engine) -> str:
         needed.append(("personal_data", get_project(engine, args.project).id))
     if command == "services" and args.project is not None:
         needed.append(("manage", get_project(engine, args.project).id))
-    if where == "demo":
+    if where == "demo":  # refreshing the demo changes it (its administrators); making it, any
         from bidgeo.demo import DEMO_NAME
 
         demo = [p.id for p in list_projects(engine) if p.name == DEMO_NAME]
-        needed += [(action, demo[0])] if demo else []
-        where = "any" if not demo else where
+        if demo:
+            needed.append((action, demo[0]))
+        else:
+            where = "any"
     if where in ("any", "account") and not accounts.allowed_anywhere(engine, user.id, action):
         raise ForbiddenError("cli_forbidden_anywhere", username=user.username,
                              action=t(f"permission_{action}", args.lang))
