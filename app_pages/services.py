@@ -51,9 +51,9 @@ found = points[points["name"].fillna("").str.lower().str.contains(query, regex=F
 if found.empty:
     st.info(ui.t("sv_no_match"))
 else:
-    index = st.selectbox(ui.t("sv_choose"), list(found.index), key="sv_point", format_func=lambda i: (
-        f"{ui.t('unnamed') if pd.isna(found.loc[i, 'name']) else found.loc[i, 'name']} – "
-        f"{categories.label(found.loc[i, 'category'], lang)}"))
+    choices = dict(zip(found.index, [f"{name if isinstance(name, str) else ui.t('unnamed')} – "
+                                     f"{categories.label(key, lang)}" for name, key in zip(found["name"], found["category"])]))
+    index = st.selectbox(ui.t("sv_choose"), list(choices), key="sv_point", format_func=choices.get)
     chosen = found.loc[index]
     if isinstance(chosen["osm_type"], str):  # an OSM object (not a manual addition or a register's point)
         st.markdown(f"**{ui.t('sv_details')}** · [{ui.t('sv_osm_link')}]"

@@ -160,7 +160,8 @@ def changes(engine: Engine, project_id: int) -> tuple[gpd.GeoDataFrame, gpd.GeoD
     def keys(frame):
         return list(zip(frame["osm_type"], frame["osm_id"], frame["category"]))
 
-    return new[[k not in set(keys(old)) for k in keys(new)]], old[[k not in set(keys(new)) for k in keys(old)]]
+    new_keys, old_keys = set(keys(new)), set(keys(old))  # once, not per row: 5,000 rows took seconds
+    return new[[k not in old_keys for k in keys(new)]], old[[k not in new_keys for k in keys(old)]]
 
 
 def import_services(engine: Engine, project_id: int, source: str, source_name: str,

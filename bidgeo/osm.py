@@ -44,12 +44,30 @@ BUSINESS_COLUMNS = ["osm_type", "osm_id", "name", "kind", "category", "address",
 STAKEHOLDER_KEYS = ("shop", "office", "craft", "amenity", "tourism")
 
 
+# Amenities and tourism features that someone runs (a business, an association, the
+# municipality): a bench, a statue, a bicycle stand or a parking lot is nobody to write to.
+RUN_BY_SOMEONE = {
+    "amenity": frozenset(
+        "restaurant cafe fast_food pub bar biergarten ice_cream food_court nightclub bank bureau_de_change "
+        "money_transfer pharmacy clinic doctors dentist hospital veterinary post_office library school "
+        "kindergarten childcare college university language_school music_school driving_school "
+        "community_centre arts_centre theatre cinema events_venue conference_centre social_centre "
+        "social_facility place_of_worship townhall police fire_station courthouse marketplace fuel "
+        "charging_station car_wash car_rental car_sharing bicycle_rental internet_cafe coworking_space "
+        "studio casino".split()),
+    "tourism": frozenset("hotel hostel guest_house motel camp_site caravan_site chalet apartment museum "
+                         "gallery zoo aquarium theme_park".split()),
+}
+NOT_RUN = frozenset({"vacant", "no", "disused", "abandoned"})
+
+
 def is_business(tags: Mapping[str, str]) -> bool:
-    """A candidate stakeholder: any shop, office or craft; a named amenity or tourism
-    feature (an unnamed bench or parking lot is nobody to write to)."""
-    if any(k in tags for k in ("shop", "office", "craft")):
+    """A candidate stakeholder: a business or an organisation, i.e. a shop, office or craft
+    (not a vacant one), or a named amenity or tourism feature of a kind that someone runs
+    (:data:`RUN_BY_SOMEONE`)."""
+    if any(k in tags and tags[k] not in NOT_RUN for k in ("shop", "office", "craft")):
         return True
-    return "name" in tags and any(k in tags for k in ("amenity", "tourism"))
+    return "name" in tags and any(tags.get(k) in kinds for k, kinds in RUN_BY_SOMEONE.items())
 
 
 def address(tags: Mapping[str, str]) -> str:
@@ -188,7 +206,8 @@ class _Collector:
                 (key, tags.get("name"), osm_type, osm_id, "osm", tags, point)
             )
         if is_business(tags):
-            key = next(k for k in STAKEHOLDER_KEYS if k in tags)
+            key = next(k for k in STAKEHOLDER_KEYS if k in tags and tags[k] not in NOT_RUN
+                       and (k not in RUN_BY_SOMEONE or tags[k] in RUN_BY_SOMEONE[k]))
             # The category its main tag names (a bank with an ATM is a bank), else any match.
             named = [c for c in matched if ((key, tags[key]),) in categories.by_key()[c].rules]
             category = (named or matched or [None])[0]
