@@ -9,7 +9,7 @@ import streamlit as st
 from shapely.geometry import Point
 
 import ui
-from bidgeo import categories, inventory, maps, overpass, registers
+from bidgeo import categories, config, inventory, maps, overpass, registers
 from bidgeo.area_versions import current_version
 from bidgeo.errors import BidgeoError
 from bidgeo.i18n import local_time
@@ -90,7 +90,9 @@ if len(history) >= 2:
         if len(frame):
             st.dataframe(frame.assign(label=[categories.label(c, lang) for c in frame["category"]])[["name", "label"]]
                          .rename(columns={"name": ui.t("col_name"), "label": ui.t("col_category")}), hide_index=True)
-upload = st.file_uploader(ui.t("sv_import_file"), type=["osm", "pbf"], key="sv_upload")
+upload = st.file_uploader(ui.t("sv_import_file"), type=["osm", "pbf"], key="sv_upload",
+                          max_upload_size=config.MAX_OSM_UPLOAD_MB,
+                          help=ui.t("osm_file_limit", limit_mb=config.MAX_OSM_UPLOAD_MB))
 if upload is not None and st.button(ui.t("sv_import_file_button"), key="sv_import_file"):
     try:
         with tempfile.TemporaryDirectory() as tmp:

@@ -3,10 +3,10 @@
 import streamlit as st
 
 import ui
-from bidgeo import maps
+from bidgeo import config, maps
 from bidgeo.errors import BidgeoError
 from bidgeo.i18n import local_time
-from bidgeo.projects import BID_TYPES, create_project, create_project_from_upload, service_points
+from bidgeo.projects import BID_TYPES, STAGES, create_project, create_project_from_upload, service_points
 from bidgeo.services import inventory
 
 
@@ -24,7 +24,13 @@ def _create() -> None:
         if upload is None:
             project = create_project(ui.store(), **fields)
         else:
-            project = create_project_from_upload(ui.store(), upload.getvalue(), upload.name, **fields)
+            bar = st.progress(0.0, text=ui.t(f"create_stage_{STAGES[0]}"))
+
+            def progress(stage: str) -> None:
+                bar.progress(STAGES.index(stage) / len(STAGES), text=ui.t(f"create_stage_{stage}"))
+
+            project = create_project_from_upload(ui.store(), upload.getvalue(), upload.name, progress=progress,
+                                                 **fields)
     except BidgeoError as exc:
         state["create_error"] = exc
         return
@@ -80,7 +86,8 @@ with st.expander(ui.t("create_heading"), expanded=project is None):
         st.text_input(ui.t("field_municipality"), key="new_municipality", max_chars=200)
         st.selectbox(ui.t("field_bid_type"), BID_TYPES, key="new_bid_type",
                      format_func=lambda key: ui.t(f"bid_type_{key}"))
-        st.file_uploader(ui.t("field_osm_file"), key="new_osm", type=["osm", "pbf"])
+        st.file_uploader(ui.t("field_osm_file"), key="new_osm", type=["osm", "pbf"],
+                         max_upload_size=config.MAX_OSM_UPLOAD_MB, help=ui.t("osm_file_limit", limit_mb=config.MAX_OSM_UPLOAD_MB))
         st.form_submit_button(ui.t("create_button"), on_click=_create, type="primary")
     error = st.session_state.get("create_error")
     if error is not None:

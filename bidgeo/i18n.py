@@ -55,6 +55,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "see the locality's services on the map.",
     },
     "inventory_heading": {"sv": "Service per kategori", "en": "Services by category"},
+    # --- a real town (issue 19): creating a project from a big extract
+    "create_stage_reading": {"sv": "Läser OSM-filen …", "en": "Reading the OSM file …"},
+    "create_stage_buildings": {"sv": "Byggnader …", "en": "Buildings …"},
+    "create_stage_services": {"sv": "Service …", "en": "Services …"},
+    "create_stage_network": {"sv": "Gångnätet …", "en": "The walking network …"},
+    "create_stage_saving": {"sv": "Sparar projektet …", "en": "Saving the project …"},
+    "osm_file_limit": {"sv": "Högst {limit_mb} MB (en kommun eller ett mindre utdrag, .osm eller .osm.pbf).",
+                       "en": "At most {limit_mb} MB (a municipality or a smaller extract, .osm or .osm.pbf)."},
     # --- candidate stakeholders' kinds (issue 19): an OSM key, or key_value, in words
     "sh_kind_office": {"sv": "Kontor", "en": "Office"},
     "sh_kind_craft": {"sv": "Hantverk", "en": "Craft"},

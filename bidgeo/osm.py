@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 import geopandas as gpd
 import numpy as np
@@ -253,8 +253,9 @@ def _way_line(way, with_ids: bool) -> tuple[list[int], object]:
     return ([n.ref for n in way.nodes] if with_ids else []), line
 
 
-def read_osm(path: str | Path) -> OsmData:
-    """Read services, the walkable network and buildings from a local OSM file.
+def read_osm(path: str | Path, progress: Callable[[str], None] | None = None) -> OsmData:
+    """Read services, the walkable network and buildings from a local OSM file. ``progress``
+    is told each stage as it begins: "reading", "buildings", "services", "network".
 
     Raises :class:`InputError` (``osm_unreadable``) when the file is missing or is not OSM.
     """
@@ -264,12 +265,13 @@ def read_osm(path: str | Path) -> OsmData:
     if not path.name.lower().endswith(OSM_SUFFIXES):
         raise InputError("osm_unsupported", path=path.name)
     try:
-        return _read(path)
+        return _read(path, progress or (lambda stage: None))
     except (RuntimeError, ValueError, OSError, osmium.InvalidLocationError) as exc:  # libosmium reports bad data so
         raise InputError("osm_unreadable", path=path.name, detail=str(exc)) from exc
 
 
-def _read(path: Path) -> OsmData:
+def _read(path: Path, progress: Callable[[str], None]) -> OsmData:
+    progress("reading")
     # Pass 1: multipolygon relations that are services or buildings, and their ways.
     relations: list[tuple[int, dict, list[int]]] = []
     for rel in osmium.FileProcessor(str(path), osmium.osm.RELATION):
@@ -307,11 +309,13 @@ def _read(path: Path) -> OsmData:
         walkable[i] = is_walkable(tags)
         out.roads.append((way_id, tags["highway"], bool(walkable[i])))
 
+    progress("buildings")
     closed = np.array([w[2] for w in ways], dtype=bool) & (shapely.get_type_id(lines) >= 0)
     polygons, points = _polygons(lines[closed])
     for i, area, point in zip(np.flatnonzero(closed), polygons, points):
         out.add_feature("way", ways[i][0], ways[i][1], point, area)
 
+    progress("services")
     for rel_id, tags, members in relations:
         parts = [LineString(member_coords[w]) for w in members if len(member_coords.get(w, ())) >= 2]
         coords = [c for w in members for c in member_coords.get(w, ())]
@@ -322,6 +326,7 @@ def _read(path: Path) -> OsmData:
             area = None
         out.add_feature("relation", rel_id, tags, _area_point(area, coords), area)
 
+    progress("network")
     return OsmData(
         services=gpd.GeoDataFrame(out.services, columns=SERVICE_COLUMNS, geometry="geometry", crs=WGS84),
         businesses=gpd.GeoDataFrame(out.businesses, columns=BUSINESS_COLUMNS, geometry="geometry", crs=WGS84),

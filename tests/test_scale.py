@@ -12,7 +12,8 @@ from folium.plugins import MarkerCluster
 import pytest
 
 import dense
-from bidgeo import inventory, maps, stakeholders
+from bidgeo import config, inventory, maps, projects, stakeholders
+from bidgeo.errors import InputError
 from bidgeo.db import open_store
 from bidgeo.osm import is_business, read_osm
 from bidgeo.projects import service_points
@@ -134,3 +135,25 @@ def test_candidates_are_businesses_named_in_swedish(cache):
     english = stakeholders.candidates(osm.businesses, dense.centre_area(), "en")
     assert {"Company", "Carpenter"} <= set(english["category"])
     assert stakeholders.kind_label("office=tax_advisor", "sv") == "Kontor"  # a value without a name of its own
+
+
+def test_creating_a_project_from_a_big_extract_tells_its_stages(cache, bidgeo_home):
+    engine = open_store(f"sqlite:///{bidgeo_home / 'stages.sqlite'}")
+    told: list[str] = []
+    project = projects.create_project_from_upload(engine, dense.town_pbf(cache).read_bytes(), "tatby.osm.pbf",
+                                                  name="Tätby", progress=told.append)
+    assert told == list(projects.STAGES)
+    assert project.service_count == len(service_points(engine, project.id)) > 5000
+    engine.dispose()
+
+
+def test_an_extract_over_the_limit_is_refused_before_it_is_read(bidgeo_home, monkeypatch):
+    engine = open_store(f"sqlite:///{bidgeo_home / 'limit.sqlite'}")
+    monkeypatch.setattr(config, "MAX_OSM_UPLOAD_MB", 1)
+    monkeypatch.setattr(projects, "read_osm", lambda *a, **k: pytest.fail("a file over the limit was read"))
+    with pytest.raises(InputError) as refused:
+        projects.create_project_from_upload(engine, b"\0" * 2_400_000, "kommunen.osm.pbf", name="Kommunen")
+    assert refused.value.message("sv") == ("OSM-filen är 2 MB, mer än gränsen 1 MB. Använd ett mindre utdrag "
+                                           "runt orten.")
+    assert projects.list_projects(engine) == []
+    engine.dispose()
