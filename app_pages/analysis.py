@@ -49,7 +49,7 @@ for column, kind in zip(st.columns(3), focus.KINDS):
 pictures: dict[str, list[bytes]] = {}
 for photo in photos.photos(engine, project.id, list(mine["uuid"])):
     pictures.setdefault(photo.observation_uuid, []).append(photo.thumbnail)
-ui.show_map(maps.walk_map(osm, lang, area.geometry if area else None, mine, pictures, by_kind=True),
+ui.show_map(ui.cached_map(maps.walk_map, osm, lang, area.geometry if area else None, mine, pictures, by_kind=True),
             key=f"anmap-{project.id}-{area_key}-{len(mine)}", height=440)
 for kind in focus.KINDS:
     rows = mine[mine["kind"] == kind]

@@ -39,7 +39,7 @@ if mode == "upload":
         check = ui.check_upload(upload.getvalue(), upload.name)
 else:
     st.caption(ui.t("area_draw_help" if mode == "draw" else "area_edit_help"))
-    editor = maps.area_editor(osm, current.geometry if current else None, lang, edit=mode == "edit")
+    editor = ui.cached_map(maps.area_editor, osm, current.geometry if current else None, lang, edit=mode == "edit")
     drawn = ui.show_map(editor, key=f"area-editor-{project.id}-{mode}-{generation}-{current.id if current else 0}",
                         returned_objects=["all_drawings"])
     drawings = (drawn or {}).get("all_drawings")
@@ -67,7 +67,7 @@ if check is not None:
         bottom[1].metric(ui.t("metric_vertices"), final.vertices)
         st.caption(ui.t("measured_in"))
     if final.geometry is not None and (mode == "upload" or repaired or check.crossings):
-        ui.show_map(maps.area_map(osm, lang, area=final.geometry,
+        ui.show_map(ui.cached_map(maps.area_map, osm, lang, area=final.geometry,
                                   before=check.geometry if repaired else None,
                                   crossings=[] if repaired else check.crossings),
                     key=f"area-preview-{project.id}-{generation}")
@@ -158,5 +158,6 @@ if versions:
         columns[0].metric(ui.t("change_added"), f"{diff.added_m2 / 1e4:.2f}")
         columns[1].metric(ui.t("change_removed"), f"{diff.removed_m2 / 1e4:.2f}")
         columns[2].metric(ui.t("change_net"), f"{diff.net_m2 / 1e4:+.2f}")
-        ui.show_map(maps.area_map(osm, lang, area=new, before=old, added=diff.added, removed=diff.removed),
+        ui.show_map(ui.cached_map(maps.area_map, osm, lang, area=new, before=old, added=diff.added,
+                                  removed=diff.removed),
                     key=f"area-compare-{project.id}-{old_number}-{new_number}-{versions[0].number}")

@@ -62,6 +62,6 @@ st.subheader(ui.t("cmp_maps_heading", label=categories.label(key, lang)))
 for project, net, result in results:
     st.markdown(f"**{project.name}**")
     points = service_points(engine, project.id)
-    ui.show_map(maps.coverage_map(ui.project_osm(project), net.origin_lonlat, result.distances[key].to_numpy(),
-                                  bands, points[points["category"] == key], lang),
+    ui.show_map(ui.cached_map(maps.coverage_map, ui.project_osm(project), net.origin_lonlat,
+                              result.distances[key].to_numpy(), bands, points[points["category"] == key], lang),
                 key=f"compare-{project.id}-{key}", height=420)

@@ -64,7 +64,8 @@ added = st.session_state.setdefault(added_key, [])
 change = coverage.what_if(used, services, key, closed=closed, added=added, bands=bands, origins=mask, weights=weights)
 
 origins = used.origin_lonlat if mask is None else used.origin_lonlat[mask]
-clicked = ui.show_map(maps.coverage_map(osm, origins, change.after, bands, mine.drop(index=closed), lang, added),
+clicked = ui.show_map(ui.cached_map(maps.coverage_map, osm, origins, change.after, bands, mine.drop(index=closed), lang,
+                                   added),
                       key=f"coverage-{project.id}-{key}", returned_objects=["last_clicked"])
 st.caption(ui.t("cov_click_to_add"))
 point = (clicked or {}).get("last_clicked")

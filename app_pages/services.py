@@ -26,7 +26,7 @@ osm = ui.project_osm(project)
 
 if len(points):
     st.markdown(maps.legend_html(points, lang), unsafe_allow_html=True)
-clicked = ui.show_map(maps.overview_map(osm, points, lang), key=f"services-{project.id}-{len(points)}",
+clicked = ui.show_map(ui.cached_map(maps.overview_map, osm, points, lang), key=f"services-{project.id}-{len(points)}",
                       returned_objects=["last_clicked"])
 tap = (clicked or {}).get("last_clicked")
 table = counts(points, lang)
@@ -51,8 +51,8 @@ found = points[points["name"].fillna("").str.lower().str.contains(query, regex=F
 if found.empty:
     st.info(ui.t("sv_no_match"))
 else:
-    choices = dict(zip(found.index, [f"{name if isinstance(name, str) else ui.t('unnamed')} – "
-                                     f"{categories.label(key, lang)}" for name, key in zip(found["name"], found["category"])]))
+    choices = dict(zip(found.index, [f"{name if isinstance(name, str) else ui.t('unnamed')} – {categories.label(key, lang)}"
+                                     for name, key in zip(found["name"], found["category"])]))
     index = st.selectbox(ui.t("sv_choose"), list(choices), key="sv_point", format_func=choices.get)
     chosen = found.loc[index]
     if isinstance(chosen["osm_type"], str):  # an OSM object (not a manual addition or a register's point)

@@ -61,7 +61,7 @@ else:
         st.info(ui.t("no_osm_data"))
     if len(services):
         st.markdown(maps.legend_html(services, ui.lang()), unsafe_allow_html=True)
-    ui.show_map(maps.overview_map(osm, services, ui.lang()), key=f"overview-{project.id}")
+    ui.show_map(ui.cached_map(maps.overview_map, osm, services, ui.lang()), key=f"overview-{project.id}")
     if len(services):
         st.subheader(ui.t("inventory_heading"))
         table = inventory(services, ui.lang())
@@ -87,7 +87,8 @@ with st.expander(ui.t("create_heading"), expanded=project is None):
         st.selectbox(ui.t("field_bid_type"), BID_TYPES, key="new_bid_type",
                      format_func=lambda key: ui.t(f"bid_type_{key}"))
         st.file_uploader(ui.t("field_osm_file"), key="new_osm", type=["osm", "pbf"],
-                         max_upload_size=config.MAX_OSM_UPLOAD_MB, help=ui.t("osm_file_limit", limit_mb=config.MAX_OSM_UPLOAD_MB))
+                         max_upload_size=config.MAX_OSM_UPLOAD_MB,
+                         help=ui.t("osm_file_limit", limit_mb=config.MAX_OSM_UPLOAD_MB))
         st.form_submit_button(ui.t("create_button"), on_click=_create, type="primary")
     error = st.session_state.get("create_error")
     if error is not None:

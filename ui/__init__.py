@@ -4,11 +4,19 @@ accessors, the translation shortcut and the one map widget wrapper. The domain l
 
 from __future__ import annotations
 
+import hashlib
+import threading
 from pathlib import Path
 
 import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
 import streamlit as st
 import streamlit.components.v1 as components
+import streamlit_folium
+from shapely.geometry.base import BaseGeometry
 from streamlit_folium import st_folium
 
 from bidgeo import accounts, audit, config, i18n
@@ -290,17 +298,89 @@ def select_project(project_id: int) -> None:
     st.session_state["project_id"] = project_id
 
 
+def fingerprint(*parts) -> str:
+    """A digest of what a map or table is made of (frames, arrays, geometries, OSM data, plain
+    values), for caching it by content: the same content, the same digest."""
+    digest = hashlib.sha256()
+
+    def feed(part) -> None:
+        if isinstance(part, OsmData):
+            digest.update(part.sha256.encode())
+        elif isinstance(part, pd.DataFrame):
+            plain = part.drop(columns=[c for c in part.columns if c == "geometry" or part[c].dtype.name == "geometry"])
+            digest.update(pd.util.hash_pandas_object(plain.astype(str), index=True).to_numpy().tobytes())
+            if isinstance(part, gpd.GeoDataFrame) and part.geometry.name in part:
+                digest.update(b"".join(shapely.to_wkb(part.geometry.values, hex=False) if len(part) else []))
+        elif isinstance(part, np.ndarray):
+            digest.update(np.ascontiguousarray(part).tobytes())
+        elif isinstance(part, BaseGeometry):
+            digest.update(part.wkb)
+        elif isinstance(part, dict):
+            for key in sorted(part):
+                feed(key)
+                feed(part[key])
+        elif isinstance(part, (list, tuple)):
+            digest.update(f"[{len(part)}".encode())
+            for item in part:
+                feed(item)
+        else:
+            digest.update(repr(part).encode())
+        digest.update(b"|")
+
+    feed(parts)
+    return digest.hexdigest()
+
+
+def cached_map(build, *args, **kwargs) -> folium.Map:
+    """``build(*args, **kwargs)`` (a map builder of ``bidgeo.maps``), made once per content
+    (:func:`fingerprint`, the base tiles included) and kept: a rerun that shows the same map
+    neither builds nor renders it again (:func:`show_map` replays what it sent)."""
+    content = (build.__module__, build.__qualname__, fingerprint(args, kwargs, config.tiles()))
+    return _cached_map(content, lambda: build(*args, **kwargs))
+
+
+@st.cache_resource(show_spinner=False, max_entries=24)
+def _cached_map(content: tuple, _build) -> folium.Map:
+    m = use_local_assets(_build(), STATIC_VENDOR_URL)
+    m._bidgeo_sent = {}  # what st_folium sent for it, per (key, height, returned objects)
+    return m
+
+
+_recording = threading.Lock()
+
+
 def show_map(m: folium.Map, key: str, height: int = 560, returned_objects: list[str] | None = None):
     """Render a folium map with the app's own Leaflet copies. Returns what st_folium
-    returns. Tests patch this one function (st_folium renders nothing under AppTest)."""
-    use_local_assets(m, STATIC_VENDOR_URL)
-    return st_folium(
-        m,
-        key=key,
-        height=height,
-        use_container_width=True,
-        returned_objects=returned_objects if returned_objects is not None else [],
-    )
+    returns. A map from :func:`cached_map` is rendered by st_folium once; afterwards the
+    component gets the same arguments again without rendering (seconds on a town of 20,000
+    buildings). Tests patch this one function (st_folium renders nothing under AppTest)."""
+    returned = returned_objects if returned_objects is not None else []
+    sent = getattr(m, "_bidgeo_sent", None)
+    if sent is None:
+        use_local_assets(m, STATIC_VENDOR_URL)
+        return st_folium(m, key=key, height=height, use_container_width=True, returned_objects=returned)
+    which = (key, height, tuple(returned))
+    if which not in sent:
+        with _recording:  # st_folium changes the map as it renders it: one session at a time
+            if which not in sent:
+                return _record(m, sent, which, key, height, returned)
+    return streamlit_folium._component_func(**sent[which])
+
+
+def _record(m: folium.Map, sent: dict, which: tuple, key: str, height: int, returned: list[str]):
+    """st_folium on ``m``, keeping the arguments it gives the component (in this thread only)."""
+    component, thread = streamlit_folium._component_func, threading.get_ident()
+
+    def keep(**arguments):
+        if threading.get_ident() == thread:
+            sent[which] = arguments
+        return component(**arguments)
+
+    streamlit_folium._component_func = keep
+    try:
+        return st_folium(m, key=key, height=height, use_container_width=True, returned_objects=returned)
+    finally:
+        streamlit_folium._component_func = component
 
 
 _geolocation = components.declare_component("geolocation", path=str(Path(__file__).parent / "geolocation"))
