@@ -14,7 +14,6 @@ from bidgeo import charts, coverage, focus, icons, maps, photos, report, review,
 from bidgeo.area_versions import current_version
 from bidgeo.errors import BidgeoError
 from bidgeo.i18n import local_time
-from bidgeo.projects import service_points
 from bidgeo.services import inventory
 
 project = ui.project_page("an_title", "an_intro")
@@ -67,7 +66,7 @@ for kind in focus.KINDS:
 
 # --- what service the place has ---------------------------------------------------------------------
 st.subheader(ui.t("an_services"))
-points = service_points(engine, project.id)
+points = ui.service_points(project)
 counts = inventory(points, lang)
 if counts.empty:
     st.info(ui.t("an_no_services"))

@@ -10,7 +10,6 @@ from bidgeo.area_versions import change, list_versions, make_current, save_versi
 from bidgeo.errors import BidgeoError
 from bidgeo.i18n import local_time
 from bidgeo.inside import inside
-from bidgeo.projects import service_points
 
 UPLOAD_TYPES = ["geojson", "json", "kml", "kmz", "gpkg", "zip"]
 
@@ -93,7 +92,7 @@ if target is not None:
     st.subheader(ui.t("inside_heading"))
     if candidate:
         st.caption(ui.t("inside_candidate_note"))
-    found = inside(target, service_points(engine, project.id), osm, lang)
+    found = inside(target, ui.service_points(project), osm, lang)
     columns = st.columns(3)
     columns[0].metric(ui.t("inside_services"), len(found.services))
     columns[1].metric(ui.t("inside_buildings"), found.buildings)

@@ -7,7 +7,6 @@ import ui
 from bidgeo import categories, coverage, maps, population
 from bidgeo.area_versions import current_version
 from bidgeo.errors import BidgeoError
-from bidgeo.projects import service_points
 
 project = ui.project_page("cov_title", "cov_intro")
 ui.require("view")
@@ -17,7 +16,7 @@ if net is None:
     st.info(ui.t("cov_need_osm"))
     st.stop()
 osm = ui.project_osm(project)
-services = service_points(engine, project.id)
+services = ui.service_points(project)
 area = current_version(engine, project.id)
 grid = population.grid(engine, project.id)
 

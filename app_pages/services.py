@@ -13,7 +13,7 @@ from bidgeo import categories, config, inventory, maps, overpass, registers
 from bidgeo.area_versions import current_version
 from bidgeo.errors import BidgeoError
 from bidgeo.i18n import local_time
-from bidgeo.projects import replace_osm, service_points
+from bidgeo.projects import replace_osm
 from bidgeo.services import inventory as counts
 
 project = ui.project_page("sv_title", "sv_intro")
@@ -21,7 +21,7 @@ ui.require("manage")
 engine, lang = ui.store(), ui.lang()
 if "sv_message" in st.session_state:
     st.success(st.session_state.pop("sv_message"))
-points = service_points(engine, project.id)
+points = ui.service_points(project)
 osm = ui.project_osm(project)
 
 if len(points):

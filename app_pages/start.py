@@ -6,7 +6,7 @@ import ui
 from bidgeo import config, maps
 from bidgeo.errors import BidgeoError
 from bidgeo.i18n import local_time
-from bidgeo.projects import BID_TYPES, STAGES, create_project, create_project_from_upload, service_points
+from bidgeo.projects import BID_TYPES, STAGES, create_project, create_project_from_upload
 from bidgeo.services import inventory
 
 
@@ -55,7 +55,7 @@ else:
                     municipality=project.municipality or "–",
                     bid_type=ui.t(f"bid_type_{project.bid_type}"),
                     created=local_time(project.created_at, with_time=False)))
-    services = service_points(ui.store(), project.id)
+    services = ui.service_points(project)
     osm = ui.project_osm(project)
     if osm is None:
         st.info(ui.t("no_osm_data"))

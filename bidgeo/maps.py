@@ -207,11 +207,24 @@ class _Background(Layer):
         super().__init__(name=name, overlay=True, control=True)
         self._name = "Background"
         self.step = BACKGROUND_STEP
+        self.data = _background_data(osm)
+
+
+_BACKGROUNDS: dict[str, str] = {}
+"""The coded background of the last few extracts, by their SHA-256 (every map of a page, and
+every rerun, draws the same one)."""
+
+
+def _background_data(osm: OsmData) -> str:
+    if osm.sha256 not in _BACKGROUNDS:
         weights = osm.roads["highway"].map(ROAD_WEIGHT).fillna(1.2).to_numpy()
         roads = [{"weight": float(w), **_delta_coded(osm.roads.geometry.values[weights == w], closed=False)}
                  for w in sorted(set(weights))]
         data = {"buildings": _delta_coded(osm.buildings.geometry.values, closed=True), "roads": roads}
-        self.data = json.dumps(data, separators=(",", ":"))  # numbers only: safe inside a script
+        while len(_BACKGROUNDS) >= 4:
+            del _BACKGROUNDS[next(iter(_BACKGROUNDS))]
+        _BACKGROUNDS[osm.sha256] = json.dumps(data, separators=(",", ":"))  # numbers only: safe in a script
+    return _BACKGROUNDS[osm.sha256]
 
 
 def add_background(m: folium.Map, osm: OsmData, lang: str) -> None:

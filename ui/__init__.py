@@ -27,7 +27,9 @@ from bidgeo.demo import ensure_demo_if_empty
 from bidgeo.errors import BidgeoError
 from bidgeo.maps import use_local_assets
 from bidgeo.osm import OsmData, read_osm
+from bidgeo.inventory import revision as inventory_revision
 from bidgeo.projects import ProjectInfo, list_projects, osm_file
+from bidgeo.projects import service_points as projects_service_points
 
 STATIC_VENDOR_URL = "/app/static/vendor"
 
@@ -304,8 +306,10 @@ def fingerprint(*parts) -> str:
     digest = hashlib.sha256()
 
     def feed(part) -> None:
-        if isinstance(part, OsmData):
+        if isinstance(part, (OsmData, Network)):  # both made from one extract, named by its hash
             digest.update(part.sha256.encode())
+        elif isinstance(part, bytes):
+            digest.update(part)
         elif isinstance(part, pd.DataFrame):
             plain = part.drop(columns=[c for c in part.columns if c == "geometry" or part[c].dtype.name == "geometry"])
             digest.update(pd.util.hash_pandas_object(plain.astype(str), index=True).to_numpy().tobytes())
@@ -323,8 +327,10 @@ def fingerprint(*parts) -> str:
             digest.update(f"[{len(part)}".encode())
             for item in part:
                 feed(item)
-        else:
+        elif part is None or isinstance(part, (str, int, float, np.generic)):
             digest.update(repr(part).encode())
+        else:  # a repr need not show all of an object: never a key
+            raise TypeError(f"no fingerprint for {type(part).__name__}")
         digest.update(b"|")
 
     feed(parts)
@@ -344,6 +350,31 @@ def _cached_map(content: tuple, _build) -> folium.Map:
     m = use_local_assets(_build(), STATIC_VENDOR_URL)
     m._bidgeo_sent = {}  # what st_folium sent for it, per (key, height, returned objects)
     return m
+
+
+def cached(compute, *args, **kwargs):
+    """``compute(*args, **kwargs)`` (a pure function of ``bidgeo``: a coverage run, a chart)
+    once per content (:func:`fingerprint`); the result is shared, so callers do not change it."""
+    return _cached((compute.__module__, compute.__qualname__, fingerprint(args, kwargs)),
+                   lambda: compute(*args, **kwargs))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _cached(content: tuple, _compute):
+    return _compute()
+
+
+def service_points(project: ProjectInfo) -> gpd.GeoDataFrame:
+    """The project's service inventory (``bidgeo.projects.service_points``), read again only
+    when an import or a correction has changed it. Callers do not change the frame."""
+    engine = store()
+    return _service_points(config.database_url(), project.id, inventory_revision(engine, project.id),
+                           _engine=engine)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _service_points(url: str, project_id: int, revision: tuple, _engine) -> gpd.GeoDataFrame:
+    return projects_service_points(_engine, project_id)
 
 
 _recording = threading.Lock()
