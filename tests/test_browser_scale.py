@@ -9,8 +9,9 @@ same way, and the HTML report's map."""
 from __future__ import annotations
 
 import http.server
+import os
 import threading
-from datetime import date
+import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,6 +20,7 @@ import pytest
 
 import dense
 from bidgeo import categories, coverage, maps, walks
+from bidgeo.db import open_store
 from bidgeo.focus import FOCUS_AREAS, KINDS
 from bidgeo.osm import read_osm
 from conftest import REPO, serve_app
@@ -146,3 +148,94 @@ def test_every_map_builder_draws_every_point(browser, town, tile_server, tmp_pat
             assert seen["failed"] == [], (name, seen["failed"])
         if count == 10_000 and not tiles:
             page.screenshot(path=str(ARTIFACTS / "scale-overview-10000.png"))
+
+
+# --- the running app on the dense town ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def dense_app(tmp_path_factory, cache):
+    """The app on its own port with the dense town's store (and the demo): (url, home, project id)."""
+    home = tmp_path_factory.mktemp("dense-home")
+    project_id = dense.install(home, cache)
+    env = {**os.environ, "BIDGEO_HOME": str(home)}
+    env.pop("BIDGEO_DATABASE_URL", None)
+    env.pop("BIDGEO_TILES_URL", None)
+    with serve_app(home, env) as url:
+        yield url, home, project_id
+
+
+def _maps_now(page) -> list[dict]:
+    counted = []
+    for frame in page.frames:
+        if "streamlit_folium" in frame.url and not frame.is_detached():
+            try:
+                counted += frame.evaluate("() => typeof L === 'undefined' ? [] : (" + COUNT_SCRIPT + ")()")
+            except Exception:  # a frame replaced under us
+                return []
+    return counted
+
+
+def _idle_maps(page, markers: int, timeout: float = 120) -> list[dict]:
+    """Wait until the app is idle and its maps are drawn (one of them with at least
+    ``markers`` markers, one by one or in clusters) and settled; count each map's markers."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if page.locator('[data-testid="stStatusWidget"]').count() == 0:
+            counted = _maps_now(page)
+            if counted and all(c["width"] > 300 and c["height"] > 300 for c in counted) \
+                    and max(_drawn(c) for c in counted) >= markers:
+                _settle(page)
+                return _maps_now(page)
+        page.wait_for_timeout(250)
+    page.screenshot(path=str(ARTIFACTS / "dense-waited-in-vain.png"), full_page=True)
+    raise AssertionError(f"the maps were not drawn in time: {_maps_now(page)} (screenshot: dense-waited-in-vain.png)")
+
+
+# Each map page and how many markers its maps draw at least (None: as many as services).
+DENSE_PAGES = [("", None), ("services", None), ("review", dense.OBSERVATIONS), ("analysis", dense.OBSERVATIONS // 5),
+               ("walk", dense.OBSERVATIONS), ("area", 0), ("coverage", 1), ("compare", 1)]
+
+
+@pytest.mark.parametrize("path, markers", DENSE_PAGES, ids=[p or "start" for p, _ in DENSE_PAGES])
+def test_every_page_map_on_the_dense_town(browser, dense_app, path, markers):  # noqa: F811
+    from bidgeo.projects import service_points
+
+    url, home, project_id = dense_app
+    if markers is None:
+        engine = open_store(f"sqlite:///{home / 'bidgeo.sqlite'}")
+        markers = len(service_points(engine, project_id))
+        engine.dispose()
+    ARTIFACTS.mkdir(exist_ok=True)
+    with _browsing(browser, url, 768, 1024) as (page, seen):
+        page.goto(f"{url}/{path}?project={project_id}")
+        counted = _idle_maps(page, markers)
+        drawn = max(_drawn(c) for c in counted)
+        if path in ("", "services"):
+            assert drawn == markers, counted  # every service point: one by one or inside a cluster
+            assert any(c["clusters"] for c in counted), counted
+        else:
+            assert drawn >= markers, counted
+        assert all(c["max_zoom"] == maps.MAX_ZOOM for c in counted)
+        page.screenshot(path=str(ARTIFACTS / f"dense-{path or 'start'}-768x1024.png"))
+        assert seen["errors"] == [], seen["errors"]
+        assert seen["failed"] == [], seen["failed"]
+
+
+def test_the_html_reports_map_on_the_dense_town(browser, dense_app, tmp_path):  # noqa: F811
+    from bidgeo import report
+
+    url, home, project_id = dense_app
+    engine = open_store(f"sqlite:///{home / 'bidgeo.sqlite'}")
+    try:
+        path = tmp_path / "rapport.html"
+        path.write_bytes(report.html_report(engine, project_id))
+    finally:
+        engine.dispose()
+    with _browsing(browser, "file://", 1024, 768) as (page, seen):
+        page.goto(path.as_uri())
+        page.wait_for_timeout(2000)
+        counted = [c for f in page.frames for c in f.evaluate(
+            "() => typeof L === 'undefined' ? [] : (" + COUNT_SCRIPT + ")()")]
+        assert len(counted) == 1 and counted[0]["height"] > 300, counted
+        assert _drawn(counted[0]) == dense.OBSERVATIONS
+        assert seen["errors"] == [], seen["errors"]

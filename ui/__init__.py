@@ -349,6 +349,7 @@ def cached_map(build, *args, **kwargs) -> folium.Map:
 def _cached_map(content: tuple, _build) -> folium.Map:
     m = use_local_assets(_build(), STATIC_VENDOR_URL)
     m._bidgeo_sent = {}  # what st_folium sent for it, per (key, height, returned objects)
+    m._bidgeo_build = _build  # st_folium changes a map as it renders it: a second key needs a new one
     return m
 
 
@@ -394,7 +395,8 @@ def show_map(m: folium.Map, key: str, height: int = 560, returned_objects: list[
     if which not in sent:
         with _recording:  # st_folium changes the map as it renders it: one session at a time
             if which not in sent:
-                return _record(m, sent, which, key, height, returned)
+                fresh = use_local_assets(m._bidgeo_build(), STATIC_VENDOR_URL) if sent else m
+                return _record(fresh, sent, which, key, height, returned)
     return streamlit_folium._component_func(**sent[which])
 
 
