@@ -82,7 +82,7 @@ with st.expander(ui.t("sv_add_heading")):
 
 # --- imports and what changed ------------------------------------------------------------------
 st.subheader(ui.t("sv_import_heading"))
-new, gone = inventory.changes(engine, project.id)
+new, gone = ui.service_changes(project)
 history = inventory.snapshots(engine, project.id)
 if len(history) >= 2:
     st.markdown(f"**{ui.t('sv_changes_heading')}** · {ui.t('sv_new', count=len(new))} · {ui.t('sv_gone', count=len(gone))}")

@@ -27,6 +27,7 @@ from bidgeo.demo import ensure_demo_if_empty
 from bidgeo.errors import BidgeoError
 from bidgeo.maps import use_local_assets
 from bidgeo.osm import OsmData, read_osm
+from bidgeo.inventory import changes as inventory_changes
 from bidgeo.inventory import revision as inventory_revision
 from bidgeo.projects import ProjectInfo, list_projects, osm_file
 from bidgeo.projects import service_points as projects_service_points
@@ -376,6 +377,19 @@ def service_points(project: ProjectInfo) -> gpd.GeoDataFrame:
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _service_points(url: str, project_id: int, revision: tuple, _engine) -> gpd.GeoDataFrame:
     return projects_service_points(_engine, project_id)
+
+
+def service_changes(project: ProjectInfo) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """What the newest OSM import changed (``bidgeo.inventory.changes``), read again only when
+    the inventory has changed. Callers do not change the frames."""
+    engine = store()
+    return _service_changes(config.database_url(), project.id, inventory_revision(engine, project.id),
+                            _engine=engine)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _service_changes(url: str, project_id: int, revision: tuple, _engine):
+    return inventory_changes(_engine, project_id)
 
 
 _recording = threading.Lock()
