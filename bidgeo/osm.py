@@ -61,13 +61,17 @@ RUN_BY_SOMEONE = {
 NOT_RUN = frozenset({"vacant", "no", "disused", "abandoned"})
 
 
-def is_business(tags: Mapping[str, str]) -> bool:
-    """A candidate stakeholder: a business or an organisation, i.e. a shop, office or craft
-    (not a vacant one), or a named amenity or tourism feature of a kind that someone runs
-    (:data:`RUN_BY_SOMEONE`)."""
-    if any(k in tags and tags[k] not in NOT_RUN for k in ("shop", "office", "craft")):
-        return True
-    return "name" in tags and any(tags.get(k) in kinds for k, kinds in RUN_BY_SOMEONE.items())
+def stakeholder_key(tags: Mapping[str, str]) -> str | None:
+    """The key that makes ``tags`` a candidate stakeholder, a business or an organisation: a
+    shop, office or craft (not a vacant one), or a named amenity or tourism feature of a kind
+    that someone runs (:data:`RUN_BY_SOMEONE`); None for anything else."""
+    for key in ("shop", "office", "craft"):
+        if key in tags and tags[key] not in NOT_RUN:
+            return key
+    if "name" in tags:
+        return next((key for key, kinds in RUN_BY_SOMEONE.items() if tags.get(key) in kinds), None)
+    return None
+
 
 
 def address(tags: Mapping[str, str]) -> str:
@@ -102,7 +106,7 @@ class OsmData:
     """One row per OSM element and category: category, name, osm_type, osm_id,
     source ("osm"), tags (dict)."""
     businesses: gpd.GeoDataFrame
-    """Candidate stakeholders (:func:`is_business`): osm_type, osm_id, name, kind (the
+    """Candidate stakeholders (:func:`stakeholder_key`): osm_type, osm_id, name, kind (the
     tag, e.g. ``shop=bakery``), category (taxonomy key or None), address."""
     buildings: gpd.GeoDataFrame
     """Every building (osm_type, osm_id, building, origin, geometry): origin says whether it
@@ -205,9 +209,8 @@ class _Collector:
             self.services.append(
                 (key, tags.get("name"), osm_type, osm_id, "osm", tags, point)
             )
-        if is_business(tags):
-            key = next(k for k in STAKEHOLDER_KEYS if k in tags and tags[k] not in NOT_RUN
-                       and (k not in RUN_BY_SOMEONE or tags[k] in RUN_BY_SOMEONE[k]))
+        key = stakeholder_key(tags)
+        if key is not None:
             # The category its main tag names (a bank with an ATM is a bank), else any match.
             named = [c for c in matched if ((key, tags[key]),) in categories.by_key()[c].rules]
             category = (named or matched or [None])[0]

@@ -15,7 +15,7 @@ import dense
 from bidgeo import config, inventory, maps, projects, stakeholders
 from bidgeo.errors import InputError
 from bidgeo.db import open_store
-from bidgeo.osm import is_business, read_osm
+from bidgeo.osm import read_osm, stakeholder_key
 from bidgeo.projects import service_points
 from bidgeo.walks import observations
 from conftest import open_page
@@ -112,17 +112,17 @@ def test_every_other_page_runs(town):
         assert not at.exception, (page, at.exception)
 
 
-@pytest.mark.parametrize("tags, wanted", [
-    ({"shop": "bakery"}, True), ({"office": "company"}, True), ({"craft": "carpenter"}, True),
-    ({"amenity": "restaurant", "name": "Krogen"}, True), ({"amenity": "place_of_worship", "name": "Kyrkan"}, True),
-    ({"tourism": "hotel", "name": "Hotellet"}, True),
-    ({"tourism": "artwork", "name": "Skulpturen"}, False), ({"historic": "memorial", "name": "Stenen"}, False),
-    ({"amenity": "bench", "name": "Bänken"}, False), ({"amenity": "bicycle_parking", "name": "Stället"}, False),
-    ({"amenity": "parking", "name": "P-platsen"}, False), ({"shop": "vacant"}, False),
-    ({"amenity": "restaurant"}, False),  # no name: no one to write to
+@pytest.mark.parametrize("tags, key", [
+    ({"shop": "bakery"}, "shop"), ({"office": "company"}, "office"), ({"craft": "carpenter"}, "craft"),
+    ({"amenity": "restaurant", "name": "Krogen"}, "amenity"), ({"amenity": "place_of_worship", "name": "Kyrkan"}, "amenity"),
+    ({"tourism": "hotel", "name": "Hotellet"}, "tourism"), ({"shop": "vacant", "amenity": "cafe", "name": "Kaffe"}, "amenity"),
+    ({"tourism": "artwork", "name": "Skulpturen"}, None), ({"historic": "memorial", "name": "Stenen"}, None),
+    ({"amenity": "bench", "name": "Bänken"}, None), ({"amenity": "bicycle_parking", "name": "Stället"}, None),
+    ({"amenity": "parking", "name": "P-platsen"}, None), ({"shop": "vacant"}, None),
+    ({"amenity": "restaurant"}, None),  # no name: no one to write to
 ])
-def test_who_is_a_candidate_stakeholder(tags, wanted):
-    assert is_business(tags) is wanted
+def test_who_is_a_candidate_stakeholder(tags, key):
+    assert stakeholder_key(tags) == key
 
 
 def test_candidates_are_businesses_named_in_swedish(cache):
