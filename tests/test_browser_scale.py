@@ -239,3 +239,20 @@ def test_the_html_reports_map_on_the_dense_town(browser, dense_app, tmp_path):  
         assert len(counted) == 1 and counted[0]["height"] > 300, counted
         assert _drawn(counted[0]) == dense.OBSERVATIONS
         assert seen["errors"] == [], seen["errors"]
+
+
+def test_a_project_from_a_big_extract_shows_its_progress(browser, dense_app, cache):  # noqa: F811
+    url, home, _ = dense_app
+    with _browsing(browser, url, 768, 1024) as (page, seen):
+        page.goto(url)
+        page.get_by_role("heading", name="Projekt och översikt").wait_for(timeout=60_000)
+        page.get_by_text("Skapa ett nytt projekt").click()
+        page.get_by_label("Projektets namn").fill("Tätby igen")
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(dense.town_pbf(cache)))
+        page.get_by_role("button", name="Skapa projekt").click()
+        bar = page.locator('[data-testid="stProgress"]')
+        bar.first.wait_for(timeout=60_000)  # reading, buildings, services, network, saving
+        page.screenshot(path=str(ARTIFACTS / "dense-create-progress-768x1024.png"))
+        page.get_by_text("Projektet ”Tätby igen” är skapat.").wait_for(timeout=120_000)
+        page.get_by_role("heading", name="Översiktskarta: Tätby igen").wait_for(timeout=60_000)
+        assert seen["errors"] == [], seen["errors"]
