@@ -11,7 +11,8 @@ from bidgeo.services import inventory
 
 
 def _create() -> None:
-    """Form callback: runs before the page, so it may select the new project."""
+    """Create the project the form describes, with a progress bar of the extract's stages right
+    under the form, and make it the current one."""
     state = st.session_state
     fields = dict(
         name=state["new_name"],
@@ -32,10 +33,9 @@ def _create() -> None:
             project = create_project_from_upload(ui.store(), upload.getvalue(), upload.name, progress=progress,
                                                  **fields)
     except BidgeoError as exc:
-        state["create_error"] = exc
+        ui.show_error(exc)
         return
     ui.project_created(project)
-    state["create_error"] = None
     state["created_name"] = project.name
     ui.select_project(project.id)
 
@@ -79,6 +79,8 @@ else:
 
 if not may_create:
     st.stop()
+if st.session_state.get("created_name"):
+    st.success(ui.t("created", name=st.session_state.pop("created_name")))
 with st.expander(ui.t("create_heading"), expanded=project is None):
     with st.form("create_project", clear_on_submit=False):
         st.text_input(ui.t("field_name"), key="new_name", max_chars=200)
@@ -89,9 +91,6 @@ with st.expander(ui.t("create_heading"), expanded=project is None):
         st.file_uploader(ui.t("field_osm_file"), key="new_osm", type=["osm", "pbf"],
                          max_upload_size=config.MAX_OSM_UPLOAD_MB,
                          help=ui.t("osm_file_limit", limit_mb=config.MAX_OSM_UPLOAD_MB))
-        st.form_submit_button(ui.t("create_button"), on_click=_create, type="primary")
-    error = st.session_state.get("create_error")
-    if error is not None:
-        ui.show_error(error)
-    elif st.session_state.get("created_name"):
-        st.success(ui.t("created", name=st.session_state.pop("created_name")))
+        submitted = st.form_submit_button(ui.t("create_button"), type="primary")
+    if submitted:
+        _create()

@@ -253,6 +253,6 @@ def test_a_project_from_a_big_extract_shows_its_progress(browser, dense_app, cac
         bar = page.locator('[data-testid="stProgress"]')
         bar.first.wait_for(timeout=60_000)  # reading, buildings, services, network, saving
         page.screenshot(path=str(ARTIFACTS / "dense-create-progress-768x1024.png"))
-        page.get_by_text("Projektet ”Tätby igen” är skapat.").wait_for(timeout=120_000)
+        page.get_by_text("Projektet ”Tätby igen” är skapat.").wait_for(state="attached", timeout=120_000)
         page.get_by_role("heading", name="Översiktskarta: Tätby igen").wait_for(timeout=60_000)
         assert seen["errors"] == [], seen["errors"]

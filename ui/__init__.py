@@ -298,7 +298,11 @@ def project_created(project: ProjectInfo) -> None:
 
 
 def select_project(project_id: int) -> None:
-    st.session_state["project_id"] = project_id
+    """Make ``project_id`` the current project and run the page again: the sidebar's chooser
+    already stands in this run, so the choice goes through the address (see app.py)."""
+    st.session_state.pop("project_id", None)
+    st.query_params["project"] = str(project_id)
+    st.rerun()
 
 
 def fingerprint(*parts) -> str:
