@@ -14,7 +14,6 @@ from bidgeo import charts, coverage, focus, icons, maps, photos, report, review,
 from bidgeo.area_versions import current_version
 from bidgeo.errors import BidgeoError
 from bidgeo.i18n import local_time
-from bidgeo.projects import service_points
 from bidgeo.services import inventory
 
 project = ui.project_page("an_title", "an_intro")
@@ -49,7 +48,7 @@ for column, kind in zip(st.columns(3), focus.KINDS):
 pictures: dict[str, list[bytes]] = {}
 for photo in photos.photos(engine, project.id, list(mine["uuid"])):
     pictures.setdefault(photo.observation_uuid, []).append(photo.thumbnail)
-ui.show_map(maps.walk_map(osm, lang, area.geometry if area else None, mine, pictures, by_kind=True),
+ui.show_map(ui.cached_map(maps.walk_map, osm, lang, area.geometry if area else None, mine, pictures, by_kind=True),
             key=f"anmap-{project.id}-{area_key}-{len(mine)}", height=440)
 for kind in focus.KINDS:
     rows = mine[mine["kind"] == kind]
@@ -67,7 +66,7 @@ for kind in focus.KINDS:
 
 # --- what service the place has ---------------------------------------------------------------------
 st.subheader(ui.t("an_services"))
-points = service_points(engine, project.id)
+points = ui.service_points(project)
 counts = inventory(points, lang)
 if counts.empty:
     st.info(ui.t("an_no_services"))

@@ -10,7 +10,6 @@ from bidgeo.area_versions import change, list_versions, make_current, save_versi
 from bidgeo.errors import BidgeoError
 from bidgeo.i18n import local_time
 from bidgeo.inside import inside
-from bidgeo.projects import service_points
 
 UPLOAD_TYPES = ["geojson", "json", "kml", "kmz", "gpkg", "zip"]
 
@@ -39,7 +38,7 @@ if mode == "upload":
         check = ui.check_upload(upload.getvalue(), upload.name)
 else:
     st.caption(ui.t("area_draw_help" if mode == "draw" else "area_edit_help"))
-    editor = maps.area_editor(osm, current.geometry if current else None, lang, edit=mode == "edit")
+    editor = ui.cached_map(maps.area_editor, osm, current.geometry if current else None, lang, edit=mode == "edit")
     drawn = ui.show_map(editor, key=f"area-editor-{project.id}-{mode}-{generation}-{current.id if current else 0}",
                         returned_objects=["all_drawings"])
     drawings = (drawn or {}).get("all_drawings")
@@ -67,7 +66,7 @@ if check is not None:
         bottom[1].metric(ui.t("metric_vertices"), final.vertices)
         st.caption(ui.t("measured_in"))
     if final.geometry is not None and (mode == "upload" or repaired or check.crossings):
-        ui.show_map(maps.area_map(osm, lang, area=final.geometry,
+        ui.show_map(ui.cached_map(maps.area_map, osm, lang, area=final.geometry,
                                   before=check.geometry if repaired else None,
                                   crossings=[] if repaired else check.crossings),
                     key=f"area-preview-{project.id}-{generation}")
@@ -93,7 +92,7 @@ if target is not None:
     st.subheader(ui.t("inside_heading"))
     if candidate:
         st.caption(ui.t("inside_candidate_note"))
-    found = inside(target, service_points(engine, project.id), osm, lang)
+    found = inside(target, ui.service_points(project), osm, lang)
     columns = st.columns(3)
     columns[0].metric(ui.t("inside_services"), len(found.services))
     columns[1].metric(ui.t("inside_buildings"), found.buildings)
@@ -158,5 +157,6 @@ if versions:
         columns[0].metric(ui.t("change_added"), f"{diff.added_m2 / 1e4:.2f}")
         columns[1].metric(ui.t("change_removed"), f"{diff.removed_m2 / 1e4:.2f}")
         columns[2].metric(ui.t("change_net"), f"{diff.net_m2 / 1e4:+.2f}")
-        ui.show_map(maps.area_map(osm, lang, area=new, before=old, added=diff.added, removed=diff.removed),
+        ui.show_map(ui.cached_map(maps.area_map, osm, lang, area=new, before=old, added=diff.added,
+                                  removed=diff.removed),
                     key=f"area-compare-{project.id}-{old_number}-{new_number}-{versions[0].number}")

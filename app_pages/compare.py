@@ -8,12 +8,11 @@ import streamlit as st
 import ui
 from bidgeo import categories, charts, coverage, maps
 from bidgeo.errors import BidgeoError
-from bidgeo.projects import service_points
 
 st.title(ui.t("cmp_title"))
 st.caption(ui.t("cmp_intro"))
 ui.require("view")
-engine, lang = ui.store(), ui.lang()
+lang = ui.lang()
 candidates = [p for p in ui.projects() if p.osm_sha256]
 chosen_ids = st.multiselect(ui.t("cmp_projects"), [p.id for p in candidates], default=[p.id for p in candidates[:4]],
                             format_func={p.id: p.name for p in candidates}.get, key="cmp_projects")
@@ -31,7 +30,7 @@ results = []
 for project in chosen:
     net = ui.project_network(project)
     if net is not None:
-        results.append((project, net, coverage.coverage(net, service_points(engine, project.id), bands)))
+        results.append((project, net, ui.cached(coverage.coverage, net, ui.service_points(project), bands)))
 table = coverage.comparison_table([(p, r) for p, _, r in results], lang)
 
 values = ["services", "median_m", *[f"within_{b}" for b in bands]]
@@ -43,7 +42,7 @@ side_by_side.columns = [f"{p} · {names[v]}" for v, p in side_by_side.columns]
 st.dataframe(side_by_side.rename_axis(ui.t("col_category")), width="stretch")
 
 band = st.selectbox(ui.t("cmp_band"), bands, index=len(bands) - 1, key="cmp_band")
-png = charts.comparison_png(table, band, lang)
+png = ui.cached(charts.comparison_png, table, band, lang)
 st.image(png)
 
 left, middle, right = st.columns(3)
@@ -61,7 +60,7 @@ key = st.selectbox(ui.t("cov_category"), [c.key for c in categories.categories()
 st.subheader(ui.t("cmp_maps_heading", label=categories.label(key, lang)))
 for project, net, result in results:
     st.markdown(f"**{ui.literal(project.name)}**")
-    points = service_points(engine, project.id)
-    ui.show_map(maps.coverage_map(ui.project_osm(project), net.origin_lonlat, result.distances[key].to_numpy(),
-                                  bands, points[points["category"] == key], lang),
+    points = ui.service_points(project)
+    ui.show_map(ui.cached_map(maps.coverage_map, ui.project_osm(project), net.origin_lonlat,
+                              result.distances[key].to_numpy(), bands, points[points["category"] == key], lang),
                 key=f"compare-{project.id}-{key}", height=420)

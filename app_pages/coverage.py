@@ -7,7 +7,6 @@ import ui
 from bidgeo import categories, coverage, maps, population
 from bidgeo.area_versions import current_version
 from bidgeo.errors import BidgeoError
-from bidgeo.projects import service_points
 
 project = ui.project_page("cov_title", "cov_intro")
 ui.require("view")
@@ -17,7 +16,7 @@ if net is None:
     st.info(ui.t("cov_need_osm"))
     st.stop()
 osm = ui.project_osm(project)
-services = service_points(engine, project.id)
+services = ui.service_points(project)
 area = current_version(engine, project.id)
 grid = population.grid(engine, project.id)
 
@@ -64,7 +63,8 @@ added = st.session_state.setdefault(added_key, [])
 change = coverage.what_if(used, services, key, closed=closed, added=added, bands=bands, origins=mask, weights=weights)
 
 origins = used.origin_lonlat if mask is None else used.origin_lonlat[mask]
-clicked = ui.show_map(maps.coverage_map(osm, origins, change.after, bands, mine.drop(index=closed), lang, added),
+clicked = ui.show_map(ui.cached_map(maps.coverage_map, osm, origins, change.after, bands, mine.drop(index=closed), lang,
+                                   added),
                       key=f"coverage-{project.id}-{key}", returned_objects=["last_clicked"])
 st.caption(ui.t("cov_click_to_add"))
 point = (clicked or {}).get("last_clicked")

@@ -53,7 +53,7 @@ if shown.empty:
     st.info(ui.t("rev_no_match"))
     st.stop()
 
-clicked = ui.show_map(maps.walk_map(osm, lang, area.geometry if area else None, shown),
+clicked = ui.show_map(ui.cached_map(maps.walk_map, osm, lang, area.geometry if area else None, shown),
                       key=f"revmap-{project.id}-{len(shown)}-{hash(tuple(shown['uuid']))}", height=460,
                       returned_objects=["last_object_clicked"])
 hit = (clicked or {}).get("last_object_clicked")

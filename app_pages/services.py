@@ -9,11 +9,11 @@ import streamlit as st
 from shapely.geometry import Point
 
 import ui
-from bidgeo import categories, inventory, maps, overpass, registers
+from bidgeo import categories, config, inventory, maps, overpass, registers
 from bidgeo.area_versions import current_version
 from bidgeo.errors import BidgeoError
 from bidgeo.i18n import local_time
-from bidgeo.projects import replace_osm, service_points
+from bidgeo.projects import replace_osm
 from bidgeo.services import inventory as counts
 
 project = ui.project_page("sv_title", "sv_intro")
@@ -21,12 +21,12 @@ ui.require("manage")
 engine, lang = ui.store(), ui.lang()
 if "sv_message" in st.session_state:
     st.success(st.session_state.pop("sv_message"))
-points = service_points(engine, project.id)
+points = ui.service_points(project)
 osm = ui.project_osm(project)
 
 if len(points):
     st.markdown(maps.legend_html(points, lang), unsafe_allow_html=True)
-clicked = ui.show_map(maps.overview_map(osm, points, lang), key=f"services-{project.id}-{len(points)}",
+clicked = ui.show_map(ui.cached_map(maps.overview_map, osm, points, lang), key=f"services-{project.id}-{len(points)}",
                       returned_objects=["last_clicked"])
 tap = (clicked or {}).get("last_clicked")
 table = counts(points, lang)
@@ -51,9 +51,9 @@ found = points[points["name"].fillna("").str.lower().str.contains(query, regex=F
 if found.empty:
     st.info(ui.t("sv_no_match"))
 else:
-    index = st.selectbox(ui.t("sv_choose"), list(found.index), key="sv_point", format_func=lambda i: (
-        f"{ui.t('unnamed') if pd.isna(found.loc[i, 'name']) else found.loc[i, 'name']} – "
-        f"{categories.label(found.loc[i, 'category'], lang)}"))
+    choices = dict(zip(found.index, [f"{name if isinstance(name, str) else ui.t('unnamed')} – {categories.label(key, lang)}"
+                                     for name, key in zip(found["name"], found["category"])]))
+    index = st.selectbox(ui.t("sv_choose"), list(choices), key="sv_point", format_func=choices.get)
     chosen = found.loc[index]
     if isinstance(chosen["osm_type"], str):  # an OSM object (not a manual addition or a register's point)
         st.markdown(f"**{ui.t('sv_details')}** · [{ui.t('sv_osm_link')}]"
@@ -82,7 +82,7 @@ with st.expander(ui.t("sv_add_heading")):
 
 # --- imports and what changed ------------------------------------------------------------------
 st.subheader(ui.t("sv_import_heading"))
-new, gone = inventory.changes(engine, project.id)
+new, gone = ui.service_changes(project)
 history = inventory.snapshots(engine, project.id)
 if len(history) >= 2:
     st.markdown(f"**{ui.t('sv_changes_heading')}** · {ui.t('sv_new', count=len(new))} · {ui.t('sv_gone', count=len(gone))}")
@@ -90,7 +90,9 @@ if len(history) >= 2:
         if len(frame):
             st.dataframe(frame.assign(label=[categories.label(c, lang) for c in frame["category"]])[["name", "label"]]
                          .rename(columns={"name": ui.t("col_name"), "label": ui.t("col_category")}), hide_index=True)
-upload = st.file_uploader(ui.t("sv_import_file"), type=["osm", "pbf"], key="sv_upload")
+upload = st.file_uploader(ui.t("sv_import_file"), type=["osm", "pbf"], key="sv_upload",
+                          max_upload_size=config.MAX_OSM_UPLOAD_MB,
+                          help=ui.t("osm_file_limit", limit_mb=config.MAX_OSM_UPLOAD_MB))
 if upload is not None and st.button(ui.t("sv_import_file_button"), key="sv_import_file"):
     try:
         with tempfile.TemporaryDirectory() as tmp:

@@ -3,15 +3,16 @@
 import streamlit as st
 
 import ui
-from bidgeo import maps
+from bidgeo import config, maps
 from bidgeo.errors import BidgeoError
 from bidgeo.i18n import local_time
-from bidgeo.projects import BID_TYPES, create_project, create_project_from_upload, service_points
+from bidgeo.projects import BID_TYPES, STAGES, create_project, create_project_from_upload
 from bidgeo.services import inventory
 
 
 def _create() -> None:
-    """Form callback: runs before the page, so it may select the new project."""
+    """Create the project the form describes, with a progress bar of the extract's stages right
+    under the form, and make it the current one."""
     state = st.session_state
     fields = dict(
         name=state["new_name"],
@@ -24,12 +25,17 @@ def _create() -> None:
         if upload is None:
             project = create_project(ui.store(), **fields)
         else:
-            project = create_project_from_upload(ui.store(), upload.getvalue(), upload.name, **fields)
+            bar = st.progress(0.0, text=ui.t(f"create_stage_{STAGES[0]}"))
+
+            def progress(stage: str) -> None:
+                bar.progress(STAGES.index(stage) / len(STAGES), text=ui.t(f"create_stage_{stage}"))
+
+            project = create_project_from_upload(ui.store(), upload.getvalue(), upload.name, progress=progress,
+                                                 **fields)
     except BidgeoError as exc:
-        state["create_error"] = exc
+        ui.show_error(exc)
         return
     ui.project_created(project)
-    state["create_error"] = None
     state["created_name"] = project.name
     ui.select_project(project.id)
 
@@ -49,13 +55,13 @@ else:
                     municipality=project.municipality or "–",
                     bid_type=ui.t(f"bid_type_{project.bid_type}"),
                     created=local_time(project.created_at, with_time=False)))
-    services = service_points(ui.store(), project.id)
+    services = ui.service_points(project)
     osm = ui.project_osm(project)
     if osm is None:
         st.info(ui.t("no_osm_data"))
     if len(services):
         st.markdown(maps.legend_html(services, ui.lang()), unsafe_allow_html=True)
-    ui.show_map(maps.overview_map(osm, services, ui.lang()), key=f"overview-{project.id}")
+    ui.show_map(ui.cached_map(maps.overview_map, osm, services, ui.lang()), key=f"overview-{project.id}")
     if len(services):
         st.subheader(ui.t("inventory_heading"))
         table = inventory(services, ui.lang())
@@ -73,6 +79,8 @@ else:
 
 if not may_create:
     st.stop()
+if st.session_state.get("created_name"):
+    st.success(ui.say("created", name=st.session_state.pop("created_name")))
 with st.expander(ui.t("create_heading"), expanded=project is None):
     with st.form("create_project", clear_on_submit=False):
         st.text_input(ui.t("field_name"), key="new_name", max_chars=200)
@@ -80,10 +88,9 @@ with st.expander(ui.t("create_heading"), expanded=project is None):
         st.text_input(ui.t("field_municipality"), key="new_municipality", max_chars=200)
         st.selectbox(ui.t("field_bid_type"), BID_TYPES, key="new_bid_type",
                      format_func=lambda key: ui.t(f"bid_type_{key}"))
-        st.file_uploader(ui.t("field_osm_file"), key="new_osm", type=["osm", "pbf"])
-        st.form_submit_button(ui.t("create_button"), on_click=_create, type="primary")
-    error = st.session_state.get("create_error")
-    if error is not None:
-        ui.show_error(error)
-    elif st.session_state.get("created_name"):
-        st.success(ui.say("created", name=st.session_state.pop("created_name")))
+        st.file_uploader(ui.t("field_osm_file"), key="new_osm", type=["osm", "pbf"],
+                         max_upload_size=config.MAX_OSM_UPLOAD_MB,
+                         help=ui.t("osm_file_limit", limit_mb=config.MAX_OSM_UPLOAD_MB))
+        submitted = st.form_submit_button(ui.t("create_button"), type="primary")
+    if submitted:
+        _create()

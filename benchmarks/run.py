@@ -17,7 +17,14 @@ Each figure is reported with a baseline measured in the same run:
 - 20 tablets saving 10 observations each at once through the running app (its websocket),
   against the same with Streamlit's default garbage collection after every script run.
 
-``--quick`` runs smaller towns; ``--report`` and ``--tablets`` run only that figure.
+- at the size of a real town (``--scale``, issue 19; the dense town of ``tests/dense.py``: 5,000+
+  service points, 20,000 buildings, three snapshots, a walk of 200 observations): each map
+  page's server-side first run and rerun (AppTest, the maps rendered by st_folium) and its time
+  to ready in Chromium (every map drawn, the app idle), against the demo in the same run; and
+  creating a project from a synthetic municipality's extract (``--create-mb``, 50 MB by
+  default), time and peak memory against the demo's extract, each in a fresh process.
+
+``--quick`` runs smaller towns; ``--report``, ``--tablets`` and ``--scale`` run only that figure.
 """
 
 from __future__ import annotations
@@ -183,6 +190,136 @@ def bench_services_page(points: int = 5000) -> None:
         big_first, big_rerun = _page_seconds("app_pages/services.py", big.id)
     print(f"services page, server-side rerun with {points + 43} points: {big_rerun:6.2f} s (first run {big_first:.2f} s)")
     print(f"  baseline with the demo's 43 points:         {small_rerun:6.2f} s   ratio {big_rerun / small_rerun:.2f}")
+
+
+MAP_PAGES = ["start", "area", "walk", "review", "analysis", "services", "coverage", "compare"]
+READY_SCRIPT = """() => {
+    if (document.querySelector('[data-testid="stStatusWidget"]') || !document.querySelector('h1')) {
+        return false;  // the app still runs, or has not begun
+    }
+    const frames = Array.from(document.querySelectorAll('iframe[title="streamlit_folium.st_folium"]'));
+    return frames.every(f => {
+        const d = f.contentDocument;
+        return d && d.querySelector('.leaflet-container') && (d.querySelector('.leaflet-overlay-pane canvas')
+            || d.querySelector('.leaflet-marker-icon'));
+    });
+}"""
+
+
+def _ready_seconds(browser, url: str) -> float:
+    """Seconds from navigation until every map of the page is drawn and the app is idle (held
+    for half a second, so a map replaced by the next script run does not count)."""
+    page = browser.new_page(viewport={"width": 1024, "height": 768})
+    start = time.perf_counter()
+    page.goto(url)
+    ready_since = None
+    while True:
+        if page.evaluate(READY_SCRIPT):
+            ready_since = ready_since or time.perf_counter()
+            if time.perf_counter() - ready_since >= 0.5:
+                break
+        else:
+            ready_since = None
+        if time.perf_counter() - start > 180:
+            raise RuntimeError(f"{url} was not ready within 180 s")
+        page.wait_for_timeout(50)
+    page.close()
+    return ready_since - start
+
+
+def _dense_home() -> tuple[Path, int, int]:
+    """A home holding the dense town's store and the demo, given a walk of 25 observations as
+    the dense town has one of 200: (home, dense id, demo id)."""
+    import dense
+
+    from bidgeo.db import open_store
+    from bidgeo.projects import list_projects
+
+    home = Path(tempfile.mkdtemp(prefix="bidgeo-scale-"))
+    dense_id = dense.install(home, REPO / ".pytest_cache" / "d" / "bidgeo-dense-town")
+    engine = open_store(f"sqlite:///{home / 'bidgeo.sqlite'}")
+    demo_id = next(p.id for p in list_projects(engine) if p.name != dense.NAME)
+    _walk_of(engine, demo_id, 25, 0)
+    engine.dispose()
+    return home, dense_id, demo_id
+
+
+def bench_scale_pages() -> None:
+    """Each map page on the dense town against the demo: server-side first run and median
+    rerun (AppTest, same process), then time to ready in Chromium (same app)."""
+    home, dense_id, demo_id = _dense_home()
+    os.environ["BIDGEO_HOME"] = str(home)
+    os.environ.pop("BIDGEO_DATABASE_URL", None)
+    print("map pages on the dense town (5,000+ points, 20,000 buildings, 200 observations) against the demo "
+          "(43 points, 25 observations), server-side (AppTest, maps rendered):")
+    print(f"  {'page':10} {'rerun s':>8} {'demo':>6} {'first s':>8} {'demo':>6}")
+    for name in MAP_PAGES:
+        page = f"app_pages/{name}.py"
+        (big_first, big_rerun), (small_first, small_rerun) = _page_seconds(page, dense_id), _page_seconds(page, demo_id)
+        print(f"  {name:10} {big_rerun:8.2f} {small_rerun:6.2f} {big_first:8.2f} {small_first:6.2f}", flush=True)
+    if Path(CHROMIUM).exists():
+        print("  ready in Chromium (every map drawn, the app idle), median of 3 after a first visit:")
+        print(f"  {'page':10} {'dense s':>8} {'demo s':>7} {'ratio':>6}")
+        from playwright.sync_api import sync_playwright
+
+        env = {**os.environ, "BIDGEO_HOME": str(home)}
+        with sync_playwright() as p, _app_server(env) as url:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync"])
+            for name in MAP_PAGES:
+                path = "" if name == "start" else name
+                for pid in (dense_id, demo_id):  # the first visit warms the app's caches of that project
+                    _ready_seconds(browser, f"{url}/{path}?project={pid}")
+                big, small = (statistics.median(_ready_seconds(browser, f"{url}/{path}?project={pid}")
+                                                for _ in range(3)) for pid in (dense_id, demo_id))
+                print(f"  {name:10} {big:8.2f} {small:7.2f} {big / small:6.2f}", flush=True)
+            browser.close()
+
+
+def _one_create(path: str) -> dict:
+    """Run in a fresh process: create a project from ``path``, with its time and peak memory."""
+    from bidgeo.db import open_store
+    from bidgeo.projects import create_project
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["BIDGEO_HOME"] = tmp
+        engine = open_store(f"sqlite:///{tmp}/bidgeo.sqlite")
+        stages: list[tuple[str, float]] = []
+        start = time.perf_counter()
+        project = create_project(engine, "Kommunen", osm_path=path,
+                                 progress=lambda stage: stages.append((stage, time.perf_counter() - start)))
+        seconds = time.perf_counter() - start
+        engine.dispose()
+    # The peak of this process image (VmHWM): getrusage's ru_maxrss keeps the parent's across the exec.
+    peak_kb = next(int(line.split()[1]) for line in Path("/proc/self/status").read_text().splitlines()
+                   if line.startswith("VmHWM:"))
+    return {"seconds": seconds, "services": project.service_count, "mb": Path(path).stat().st_size / 1e6,
+            "stages": stages, "peak_rss_mb": peak_kb / 1024}
+
+
+def bench_creation(target_mb: float) -> None:
+    """Creating a project from a synthetic municipality's extract of about ``target_mb`` MB
+    against the demo's extract, each in a fresh process."""
+    import dense
+    from town import write_town
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "kommun.osm.pbf"
+        grid = int(dense.GRID * (target_mb / 0.68) ** 0.5)  # the dense town's 88 x 88 grid is 0.68 MB
+        write_town(grid, path)  # a municipality's share of services, not a town centre's
+        rows = []
+        for source in (path, DEMO):
+            out = subprocess.run([sys.executable, __file__, "--one-create", str(source)], capture_output=True,
+                                 text=True, check=True, cwd=REPO)
+            rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    big, demo = rows
+    stages = ", ".join(f"{name} {at:.1f}" for name, at in big["stages"])
+    print(f"create a project from a {big['mb']:.0f} MB extract ({grid}x{grid} town, {big['services']} services): "
+          f"{big['seconds']:6.1f} s, peak {big['peak_rss_mb']:.0f} MB (stages begin at s: {stages})")
+    print(f"  baseline the demo's {demo['mb']:.1f} MB extract:  {demo['seconds']:6.2f} s, peak "
+          f"{demo['peak_rss_mb']:.0f} MB   ratio {big['seconds'] / demo['seconds']:.0f} (time), "
+          f"{big['peak_rss_mb'] / demo['peak_rss_mb']:.1f} (memory)")
 
 
 def _tablets_seconds(extra_args: list[str], tablets: int, each: int) -> tuple[float, int]:
@@ -364,14 +501,24 @@ if __name__ == "__main__":
     parser.add_argument("--one-town", type=int)
     parser.add_argument("--report", action="store_true", help="only the report benchmark")
     parser.add_argument("--tablets", action="store_true", help="only the tablets-at-once benchmark")
+    parser.add_argument("--scale", action="store_true", help="only the dense town's pages and a big extract")
+    parser.add_argument("--create-mb", type=float, default=50, help="size of the big extract (--scale)")
+    parser.add_argument("--one-create")
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).parent))
     sys.path.insert(0, str(REPO / "tests"))
     if args.one_town:
         print(json.dumps(_one_town(args.one_town)))
         sys.exit(0)
+    if args.one_create:
+        print(json.dumps(_one_create(args.one_create)))
+        sys.exit(0)
     if args.report:
         bench_report()
+        sys.exit(0)
+    if args.scale:
+        bench_scale_pages()
+        bench_creation(args.create_mb)
         sys.exit(0)
     if args.tablets:
         bench_tablets()
@@ -381,5 +528,7 @@ if __name__ == "__main__":
     bench_services_page()
     bench_report()
     bench_tablets()
+    bench_scale_pages()
+    bench_creation(args.create_mb)
     bench_towns([20, 40] if args.quick else [40, 80, 160, 242])
     bench_against_osmnx(30 if args.quick else 80)

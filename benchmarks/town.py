@@ -42,8 +42,10 @@ def expected_size(grid: int) -> TownSize:
     return TownSize(grid, grid * grid + streets * SEGMENT_NODES + diagonals, int(blocks * BUILDINGS_PER_BLOCK))
 
 
-def write_town(grid: int, path: str | Path, seed: int = 7) -> TownSize:
-    """Write a town of ``grid`` × ``grid`` crossings to ``path`` (.osm.pbf or .osm)."""
+def write_town(grid: int, path: str | Path, seed: int = 7, services=SERVICE_TAGS) -> TownSize:
+    """Write a town of ``grid`` × ``grid`` crossings to ``path`` (.osm.pbf or .osm), with one
+    node of each ``(tags, per)`` in ``services`` per ``per`` buildings (named "Tjänst N" unless
+    the tags name it)."""
     rng = np.random.default_rng(seed)
     metres_per_lon = 111_320 * math.cos(math.radians(ORIGIN_LAT))
 
@@ -102,11 +104,11 @@ def write_town(grid: int, path: str | Path, seed: int = 7) -> TownSize:
         x, y = crossing_xy[bi, bj] + (ox, oy)
         corners = [node(x, y), node(x + 8, y), node(x + 8, y + 10), node(x, y + 10)]
         building_ways.append((corners + corners[:1], {"building": str(kind)}))
-    for tags, per in SERVICE_TAGS:
+    for tags, per in services:
         for _ in range(max(1, n_buildings // per)):
             bi, bj = rng.integers(0, grid - 1, size=2)
             ox, oy = rng.uniform(10, 90, size=2)
-            node(*(crossing_xy[bi, bj] + (ox, oy)), tags={**tags, "name": "Tjänst"})
+            node(*(crossing_xy[bi, bj] + (ox, oy)), tags={"name": f"Tjänst {next_node[0]}", **tags})
 
     for way in ways:
         writer.add_way(way)

@@ -66,6 +66,16 @@ def _points(session: Session, snapshot_ids: list[int]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame([r[:6] for r in rows], columns=COLUMNS, geometry=[r[6] for r in rows], crs=WGS84)
 
 
+def revision(engine: Engine, project_id: int) -> tuple:
+    """What the inventory is made of, cheaply: its newest snapshot and correction (ids only
+    grow) and how many corrections there are. The same revision, the same :func:`current`."""
+    with Session(engine) as session:
+        snapshot = session.scalar(select(func.max(ServiceSnapshot.id)).where(ServiceSnapshot.project_id == project_id))
+        fixes = session.execute(select(func.max(ServiceCorrection.id), func.count(ServiceCorrection.id))
+                                .where(ServiceCorrection.project_id == project_id)).one()
+    return snapshot, *fixes
+
+
 def current(engine: Engine, project_id: int) -> gpd.GeoDataFrame:
     """The inventory: the newest OSM snapshot and registers, with every correction applied
     in order."""
@@ -160,7 +170,8 @@ def changes(engine: Engine, project_id: int) -> tuple[gpd.GeoDataFrame, gpd.GeoD
     def keys(frame):
         return list(zip(frame["osm_type"], frame["osm_id"], frame["category"]))
 
-    return new[[k not in set(keys(old)) for k in keys(new)]], old[[k not in set(keys(new)) for k in keys(old)]]
+    new_keys, old_keys = set(keys(new)), set(keys(old))  # once, not per row: 5,000 rows took seconds
+    return new[[k not in old_keys for k in keys(new)]], old[[k not in new_keys for k in keys(old)]]
 
 
 def import_services(engine: Engine, project_id: int, source: str, source_name: str,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 import math
 
 import folium
@@ -18,6 +19,7 @@ import numpy as np
 import shapely
 import shapely.geometry
 from branca.element import MacroElement
+from folium.map import Layer
 from folium.plugins import Draw, MarkerCluster
 from jinja2 import Template
 from shapely.geometry.base import BaseGeometry
@@ -45,6 +47,9 @@ UNUSED_ASSETS = frozenset(
 SWEDEN_CENTRE = (62.0, 15.5)
 ROAD_WEIGHT = {"primary": 3, "secondary": 3, "tertiary": 2.5, "trunk": 3.5, "residential": 2}
 PRECISION = 1e-6
+MAX_ZOOM = 19
+"""The deepest zoom of every map, tiles or not: Leaflet.markercluster needs the map to have one
+(a map without a tile layer has none and the cluster layer throws), and tiles go no deeper."""
 
 
 def _walk(element):
@@ -131,10 +136,11 @@ def base_map(bounds: tuple[float, float, float, float] | None, lang: str) -> fol
         control_scale=True,
         prefer_canvas=True,
         zoom_snap=0.25,  # fit a locality tightly; whole zoom steps can leave half the map empty
+        maxZoom=MAX_ZOOM,  # folium's max_zoom would only reach a tile layer
     )
     tiles = config.tiles()
     if tiles is not None:
-        folium.TileLayer(tiles[0], attr=tiles[1], name=t("layer_tiles", lang)).add_to(m)
+        folium.TileLayer(tiles[0], attr=tiles[1], name=t("layer_tiles", lang), max_zoom=MAX_ZOOM).add_to(m)
     _Attribution(ATTRIBUTION).add_to(m)
     return m
 
@@ -142,24 +148,88 @@ def base_map(bounds: tuple[float, float, float, float] | None, lang: str) -> fol
 def _geojson(frame: gpd.GeoDataFrame, columns: list[str]) -> dict:
     frame = frame[columns + ["geometry"]].copy()
     frame["geometry"] = shapely.set_precision(frame.geometry.values, PRECISION)
-    return frame.__geo_interface__
+    return frame.to_geo_dict(drop_id=True)  # no bounding box or id per feature: a third of the bytes
+
+
+BACKGROUND_STEP = 1e-5
+"""The background's coordinates are sent in steps of 1e-5 degrees (about a metre)."""
+
+
+def _delta_coded(geoms: np.ndarray, closed: bool) -> dict:
+    """Lines (or the outer rings of polygons, ``closed``) in few bytes: their lengths, and all
+    coordinates as integer steps of :data:`BACKGROUND_STEP`, each the change from the one before
+    (lon, lat, lon, lat, ...). The map adds them up again (see :class:`_Background`)."""
+    parts = shapely.get_parts(geoms[~shapely.is_empty(geoms)])
+    if closed:
+        parts = shapely.get_exterior_ring(parts)
+    coords, index = shapely.get_coordinates(parts, return_index=True)
+    if closed and len(coords):  # a ring's last point repeats its first; Leaflet closes polygons itself
+        last = np.r_[index[1:] != index[:-1], True]
+        coords, index = coords[~last], index[~last]
+    steps = np.round(coords / BACKGROUND_STEP).astype(np.int64)
+    deltas = np.diff(steps, axis=0, prepend=np.zeros((1, 2), np.int64))
+    return {"lengths": np.bincount(index, minlength=len(parts)).tolist() if len(parts) else [],
+            "coords": deltas.ravel().tolist()}
+
+
+class _Background(Layer):
+    """The locality's buildings as one multipolygon and its roads as one polyline per width,
+    drawn on the map's canvas and sent delta-coded (:func:`_delta_coded`): a town of 20,000
+    buildings is a megabyte, not a GeoJSON feature per building."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function (data) {
+            function decode(coded) {
+                var out = [], x = 0, y = 0, k = 0, step = {{ this.step }};
+                coded.lengths.forEach(function (n) {
+                    var line = new Array(n);
+                    for (var j = 0; j < n; j++) { x += coded.coords[k++]; y += coded.coords[k++]; line[j] = [y * step, x * step]; }
+                    out.push(line);
+                });
+                return out;
+            }
+            var group = L.layerGroup();
+            var style = {interactive: false};
+            L.polygon(decode(data.buildings).map(function (ring) { return [ring]; }),
+                      Object.assign({color: "#bcaaa4", weight: 0.5, fillColor: "#d7ccc8", fillOpacity: 0.6}, style))
+                .addTo(group);
+            data.roads.forEach(function (roads) {
+                L.polyline(decode(roads), Object.assign({color: "#9e9e9e", weight: roads.weight, opacity: 0.9}, style))
+                    .addTo(group);
+            });
+            return group;
+        })({{ this.data }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, osm: OsmData, name: str) -> None:
+        super().__init__(name=name, overlay=True, control=True)
+        self._name = "Background"
+        self.step = BACKGROUND_STEP
+        self.data = _background_data(osm)
+
+
+_BACKGROUNDS: dict[str, str] = {}
+"""The coded background of the last few extracts, by their SHA-256 (every map of a page, and
+every rerun, draws the same one)."""
+
+
+def _background_data(osm: OsmData) -> str:
+    if osm.sha256 not in _BACKGROUNDS:
+        weights = osm.roads["highway"].map(ROAD_WEIGHT).fillna(1.2).to_numpy()
+        roads = [{"weight": float(w), **_delta_coded(osm.roads.geometry.values[weights == w], closed=False)}
+                 for w in sorted(set(weights))]
+        data = {"buildings": _delta_coded(osm.buildings.geometry.values, closed=True), "roads": roads}
+        while len(_BACKGROUNDS) >= 4:
+            del _BACKGROUNDS[next(iter(_BACKGROUNDS))]
+        _BACKGROUNDS[osm.sha256] = json.dumps(data, separators=(",", ":"))  # numbers only: safe in a script
+    return _BACKGROUNDS[osm.sha256]
 
 
 def add_background(m: folium.Map, osm: OsmData, lang: str) -> None:
     """The locality's OSM buildings and roads as a light, non-interactive background."""
-    group = folium.FeatureGroup(name=t("layer_background", lang), control=True)
-    folium.GeoJson(
-        _geojson(osm.buildings, []),
-        style_function=lambda _: {"color": "#bcaaa4", "weight": 0.5, "fillColor": "#d7ccc8", "fillOpacity": 0.6},
-        interactive=False,
-    ).add_to(group)
-    roads = osm.roads.assign(weight=osm.roads["highway"].map(ROAD_WEIGHT).fillna(1.2))
-    folium.GeoJson(
-        _geojson(roads, ["weight"]),
-        style_function=lambda f: {"color": "#9e9e9e", "weight": f["properties"]["weight"], "opacity": 0.9},
-        interactive=False,
-    ).add_to(group)
-    group.add_to(m)
+    _Background(osm, t("layer_background", lang)).add_to(m)
 
 
 def legend_html(services: gpd.GeoDataFrame, lang: str) -> str:

@@ -17,7 +17,7 @@ import zlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 import geopandas as gpd
 import numpy as np
@@ -53,12 +53,34 @@ BUSINESS_COLUMNS = ["osm_type", "osm_id", "name", "kind", "category", "address",
 STAKEHOLDER_KEYS = ("shop", "office", "craft", "amenity", "tourism")
 
 
-def is_business(tags: Mapping[str, str]) -> bool:
-    """A candidate stakeholder: any shop, office or craft; a named amenity or tourism
-    feature (an unnamed bench or parking lot is nobody to write to)."""
-    if any(k in tags for k in ("shop", "office", "craft")):
-        return True
-    return "name" in tags and any(k in tags for k in ("amenity", "tourism"))
+# Amenities and tourism features that someone runs (a business, an association, the
+# municipality): a bench, a statue, a bicycle stand or a parking lot is nobody to write to.
+RUN_BY_SOMEONE = {
+    "amenity": frozenset(
+        "restaurant cafe fast_food pub bar biergarten ice_cream food_court nightclub bank bureau_de_change "
+        "money_transfer pharmacy clinic doctors dentist hospital veterinary post_office library school "
+        "kindergarten childcare college university language_school music_school driving_school "
+        "community_centre arts_centre theatre cinema events_venue conference_centre social_centre "
+        "social_facility place_of_worship townhall police fire_station courthouse marketplace fuel "
+        "charging_station car_wash car_rental car_sharing bicycle_rental internet_cafe coworking_space "
+        "studio casino".split()),
+    "tourism": frozenset("hotel hostel guest_house motel camp_site caravan_site chalet apartment museum "
+                         "gallery zoo aquarium theme_park".split()),
+}
+NOT_RUN = frozenset({"vacant", "no", "disused", "abandoned"})
+
+
+def stakeholder_key(tags: Mapping[str, str]) -> str | None:
+    """The key that makes ``tags`` a candidate stakeholder, a business or an organisation: a
+    shop, office or craft (not a vacant one), or a named amenity or tourism feature of a kind
+    that someone runs (:data:`RUN_BY_SOMEONE`); None for anything else."""
+    for key in ("shop", "office", "craft"):
+        if key in tags and tags[key] not in NOT_RUN:
+            return key
+    if "name" in tags:
+        return next((key for key, kinds in RUN_BY_SOMEONE.items() if tags.get(key) in kinds), None)
+    return None
+
 
 
 def address(tags: Mapping[str, str]) -> str:
@@ -93,7 +115,7 @@ class OsmData:
     """One row per OSM element and category: category, name, osm_type, osm_id,
     source ("osm"), tags (dict)."""
     businesses: gpd.GeoDataFrame
-    """Candidate stakeholders (:func:`is_business`): osm_type, osm_id, name, kind (the
+    """Candidate stakeholders (:func:`stakeholder_key`): osm_type, osm_id, name, kind (the
     tag, e.g. ``shop=bakery``), category (taxonomy key or None), address."""
     buildings: gpd.GeoDataFrame
     """Every building (osm_type, osm_id, building, origin, geometry): origin says whether it
@@ -196,8 +218,8 @@ class _Collector:
             self.services.append(
                 (key, tags.get("name"), osm_type, osm_id, "osm", tags, point)
             )
-        if is_business(tags):
-            key = next(k for k in STAKEHOLDER_KEYS if k in tags)
+        key = stakeholder_key(tags)
+        if key is not None:
             # The category its main tag names (a bank with an ATM is a bank), else any match.
             named = [c for c in matched if ((key, tags[key]),) in categories.by_key()[c].rules]
             category = (named or matched or [None])[0]
@@ -243,8 +265,9 @@ def _way_line(way, with_ids: bool) -> tuple[list[int], object]:
     return ([n.ref for n in way.nodes] if with_ids else []), line
 
 
-def read_osm(path: str | Path) -> OsmData:
-    """Read services, the walkable network and buildings from a local OSM file.
+def read_osm(path: str | Path, progress: Callable[[str], None] | None = None) -> OsmData:
+    """Read services, the walkable network and buildings from a local OSM file. ``progress``
+    is told each stage as it begins: "reading", "buildings", "services", "network".
 
     Raises :class:`InputError` (``osm_unreadable``) when the file is missing or is not OSM.
     """
@@ -255,11 +278,11 @@ def read_osm(path: str | Path) -> OsmData:
         raise InputError("osm_unsupported", path=path.name)
     try:
         if not path.name.lower().endswith((".gz", ".bz2")):
-            return _read(path, file_sha256(path))
+            return _read(path, file_sha256(path), progress or (lambda stage: None))
         with tempfile.TemporaryDirectory() as tmp:
             plain = Path(tmp) / "extract.osm"
             _inflate(path, plain)
-            return _read(plain, file_sha256(path))
+            return _read(plain, file_sha256(path), progress or (lambda stage: None))
     # libosmium, gzip and bz2 report bad data so
     except (RuntimeError, ValueError, OSError, EOFError, zlib.error, osmium.InvalidLocationError) as exc:
         raise UnreadableError("osm_unreadable", "reason_osm", path=path.name) from exc
@@ -279,7 +302,8 @@ def _inflate(source: Path, target: Path) -> None:
             out.write(chunk)
 
 
-def _read(path: Path, sha256: str) -> OsmData:
+def _read(path: Path, sha256: str, progress: Callable[[str], None]) -> OsmData:
+    progress("reading")
     # Pass 1: multipolygon relations that are services or buildings, and their ways.
     relations: list[tuple[int, dict, list[int]]] = []
     for rel in osmium.FileProcessor(str(path), osmium.osm.RELATION):
@@ -317,11 +341,13 @@ def _read(path: Path, sha256: str) -> OsmData:
         walkable[i] = is_walkable(tags)
         out.roads.append((way_id, tags["highway"], bool(walkable[i])))
 
+    progress("buildings")
     closed = np.array([w[2] for w in ways], dtype=bool) & (shapely.get_type_id(lines) >= 0)
     polygons, points = _polygons(lines[closed])
     for i, area, point in zip(np.flatnonzero(closed), polygons, points):
         out.add_feature("way", ways[i][0], ways[i][1], point, area)
 
+    progress("services")
     for rel_id, tags, members in relations:
         parts = [LineString(member_coords[w]) for w in members if len(member_coords.get(w, ())) >= 2]
         coords = [c for w in members for c in member_coords.get(w, ())]
@@ -332,6 +358,7 @@ def _read(path: Path, sha256: str) -> OsmData:
             area = None
         out.add_feature("relation", rel_id, tags, _area_point(area, coords), area)
 
+    progress("network")
     return OsmData(
         services=gpd.GeoDataFrame(out.services, columns=SERVICE_COLUMNS, geometry="geometry", crs=WGS84),
         businesses=gpd.GeoDataFrame(out.businesses, columns=BUSINESS_COLUMNS, geometry="geometry", crs=WGS84),

@@ -6,6 +6,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 import geopandas as gpd
 from sqlalchemy import func, select
@@ -20,6 +21,8 @@ from bidgeo.inventory import OSM_SOURCES, add_snapshot, current
 from bidgeo.osm import OSM_SUFFIXES, read_osm
 
 BID_TYPES = ("service", "centre", "residential", "business_park")
+STAGES = ("reading", "buildings", "services", "network", "saving")
+"""The stages of creating a project from an extract, in order, as ``progress`` is told them."""
 
 
 @dataclass(frozen=True)
@@ -90,8 +93,9 @@ def _suffix(name: str) -> str:
     return next(s for s in OSM_SUFFIXES if name.lower().endswith(s))
 
 
-def _check_size(source: Path) -> None:
-    size_mb = source.stat().st_size / 1e6
+def _check_size(size_bytes: int) -> None:
+    """Refuse an extract over the limit before anything reads it."""
+    size_mb = size_bytes / 1e6
     if size_mb > config.MAX_OSM_UPLOAD_MB:
         raise InputError("osm_too_big", size_mb=round(size_mb), limit_mb=config.MAX_OSM_UPLOAD_MB)
 
@@ -130,9 +134,11 @@ def create_project(
     municipality: str = "",
     bid_type: str = "service",
     osm_path: str | Path | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> ProjectInfo:
     """Create a project, optionally with the OSM extract of its locality. The extract is
-    read before anything is saved, so a bad file leaves the store unchanged."""
+    read before anything is saved, so a bad file leaves the store unchanged. ``progress`` is
+    told each of :data:`STAGES` as it begins."""
     name = (name or "").strip()
     if not name:
         raise ValidationError("name_required")
@@ -140,8 +146,10 @@ def create_project(
         raise ValidationError("bad_bid_type", bid_type=bid_type, choices=", ".join(BID_TYPES))
     data = None
     if osm_path is not None:
-        _check_size(Path(osm_path))
-        data = read_osm(osm_path)
+        _check_size(Path(osm_path).stat().st_size)
+        data = read_osm(osm_path, progress)
+    if progress is not None:
+        progress("saving")
     project = Project(
         name=name,
         locality=locality.strip(),
@@ -167,6 +175,7 @@ def create_project_from_upload(engine: Engine, data: bytes, filename: str, **fie
     """:func:`create_project` with the OSM extract given as uploaded bytes."""
     if not filename.lower().endswith(OSM_SUFFIXES):
         raise InputError("osm_unsupported", path=filename)
+    _check_size(len(data))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / Path(filename).name
         path.write_bytes(data)
@@ -176,7 +185,7 @@ def create_project_from_upload(engine: Engine, data: bytes, filename: str, **fie
 def replace_osm(engine: Engine, project_id: int, osm_path: str | Path) -> ProjectInfo:
     """Give a project a (new) OSM extract: its services become a new snapshot (earlier ones
     and the corrections are kept)."""
-    _check_size(Path(osm_path))
+    _check_size(Path(osm_path).stat().st_size)
     data = read_osm(osm_path)
     with Session(engine) as session:
         project = session.get(Project, project_id)

@@ -20,7 +20,7 @@ from bidgeo import categories
 from bidgeo.db import Stakeholder
 from bidgeo.errors import NotFoundError, ValidationError
 from bidgeo.focus import FOCUS_AREAS
-from bidgeo.i18n import t
+from bidgeo.i18n import CATALOGUE, t
 from bidgeo.spreadsheet import defuse as _defuse
 
 ROLES = ("business", "property_owner", "association", "municipality", "region", "other")
@@ -31,13 +31,21 @@ FIELDS = ("name", "role", "category", "status", "steering_group", "focus_group",
 COLUMNS = ["id", *FIELDS, "source", "osm_type", "osm_id", "updated_at"]
 
 
+def kind_label(kind: str, lang: str) -> str:
+    """A candidate's kind (its OSM tag, e.g. ``office=company``) in words: the value's own name
+    where the catalogue has one ("Företag"), else what its key is ("Kontor", "Hantverk")."""
+    key, _, value = kind.partition("=")
+    specific = f"sh_kind_{key}_{value}"
+    return t(specific if specific in CATALOGUE else f"sh_kind_{key}", lang)
+
+
 def candidates(businesses: gpd.GeoDataFrame, area: BaseGeometry, lang: str) -> pd.DataFrame:
-    """The OSM businesses inside ``area`` as candidate stakeholders: name, category (label
-    in ``lang``, or the OSM tag), address, osm_type, osm_id."""
+    """The OSM businesses inside ``area`` as candidate stakeholders: name, category (the
+    service category's label in ``lang``, else :func:`kind_label`), address, osm_type, osm_id."""
     inside = businesses[businesses.geometry.intersects(area)]
     return pd.DataFrame({
         "name": inside["name"].fillna(t("unnamed", lang)),
-        "category": [categories.label(c, lang) if isinstance(c, str) else kind
+        "category": [categories.label(c, lang) if isinstance(c, str) else kind_label(kind, lang)
                      for c, kind in zip(inside["category"], inside["kind"])],
         "address": inside["address"],
         "osm_type": inside["osm_type"],

@@ -4,12 +4,20 @@ accessors, the translation shortcut and the one map widget wrapper. The domain l
 
 from __future__ import annotations
 
+import hashlib
 import re
+import threading
 from pathlib import Path
 
 import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
 import streamlit as st
 import streamlit.components.v1 as components
+import streamlit_folium
+from shapely.geometry.base import BaseGeometry
 from streamlit_folium import st_folium
 
 from bidgeo import accounts, audit, config, i18n, registers
@@ -20,7 +28,10 @@ from bidgeo.demo import ensure_demo_if_empty
 from bidgeo.errors import BidgeoError
 from bidgeo.maps import use_local_assets
 from bidgeo.osm import OsmData, read_osm
+from bidgeo.inventory import changes as inventory_changes
+from bidgeo.inventory import revision as inventory_revision
 from bidgeo.projects import ProjectInfo, list_projects, osm_file
+from bidgeo.projects import service_points as projects_service_points
 
 STATIC_VENDOR_URL = "/app/static/vendor"
 
@@ -342,20 +353,140 @@ def project_created(project: ProjectInfo) -> None:
 
 
 def select_project(project_id: int) -> None:
-    st.session_state["project_id"] = project_id
+    """Make ``project_id`` the current project and run the page again: the sidebar's chooser
+    already stands in this run, so the choice goes through the address (see app.py)."""
+    st.session_state.pop("project_id", None)
+    st.query_params["project"] = str(project_id)
+    st.rerun()
+
+
+def fingerprint(*parts) -> str:
+    """A digest of what a map or table is made of (frames, arrays, geometries, OSM data, plain
+    values), for caching it by content: the same content, the same digest."""
+    digest = hashlib.sha256()
+
+    def feed(part) -> None:
+        if isinstance(part, (OsmData, Network)):  # both made from one extract, named by its hash
+            digest.update(part.sha256.encode())
+        elif isinstance(part, bytes):
+            digest.update(part)
+        elif isinstance(part, pd.DataFrame):
+            plain = part.drop(columns=[c for c in part.columns if c == "geometry" or part[c].dtype.name == "geometry"])
+            digest.update(pd.util.hash_pandas_object(plain.astype(str), index=True).to_numpy().tobytes())
+            if isinstance(part, gpd.GeoDataFrame) and part.geometry.name in part:
+                digest.update(b"".join(shapely.to_wkb(part.geometry.values, hex=False) if len(part) else []))
+        elif isinstance(part, np.ndarray):
+            digest.update(np.ascontiguousarray(part).tobytes())
+        elif isinstance(part, BaseGeometry):
+            digest.update(part.wkb)
+        elif isinstance(part, dict):
+            for key in sorted(part):
+                feed(key)
+                feed(part[key])
+        elif isinstance(part, (list, tuple)):
+            digest.update(f"[{len(part)}".encode())
+            for item in part:
+                feed(item)
+        elif part is None or isinstance(part, (str, int, float, np.generic)):
+            digest.update(repr(part).encode())
+        else:  # a repr need not show all of an object: never a key
+            raise TypeError(f"no fingerprint for {type(part).__name__}")
+        digest.update(b"|")
+
+    feed(parts)
+    return digest.hexdigest()
+
+
+def cached_map(build, *args, **kwargs) -> folium.Map:
+    """``build(*args, **kwargs)`` (a map builder of ``bidgeo.maps``), made once per content
+    (:func:`fingerprint`, the base tiles included) and kept: a rerun that shows the same map
+    neither builds nor renders it again (:func:`show_map` replays what it sent)."""
+    content = (build.__module__, build.__qualname__, fingerprint(args, kwargs, config.tiles()))
+    return _cached_map(content, lambda: build(*args, **kwargs))
+
+
+@st.cache_resource(show_spinner=False, max_entries=24)
+def _cached_map(content: tuple, _build) -> folium.Map:
+    m = use_local_assets(_build(), STATIC_VENDOR_URL)
+    m._bidgeo_sent = {}  # what st_folium sent for it, per (key, height, returned objects)
+    m._bidgeo_build = _build  # st_folium changes a map as it renders it: a second key needs a new one
+    return m
+
+
+def cached(compute, *args, **kwargs):
+    """``compute(*args, **kwargs)`` (a pure function of ``bidgeo``: a coverage run, a chart)
+    once per content (:func:`fingerprint`); the result is shared, so callers do not change it."""
+    return _cached((compute.__module__, compute.__qualname__, fingerprint(args, kwargs)),
+                   lambda: compute(*args, **kwargs))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _cached(content: tuple, _compute):
+    return _compute()
+
+
+def service_points(project: ProjectInfo) -> gpd.GeoDataFrame:
+    """The project's service inventory (``bidgeo.projects.service_points``), read again only
+    when an import or a correction has changed it. Callers do not change the frame."""
+    engine = store()
+    return _service_points(config.database_url(), project.id, inventory_revision(engine, project.id),
+                           _engine=engine)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _service_points(url: str, project_id: int, revision: tuple, _engine) -> gpd.GeoDataFrame:
+    return projects_service_points(_engine, project_id)
+
+
+def service_changes(project: ProjectInfo) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """What the newest OSM import changed (``bidgeo.inventory.changes``), read again only when
+    the inventory has changed. Callers do not change the frames."""
+    engine = store()
+    return _service_changes(config.database_url(), project.id, inventory_revision(engine, project.id),
+                            _engine=engine)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _service_changes(url: str, project_id: int, revision: tuple, _engine):
+    return inventory_changes(_engine, project_id)
+
+
+_recording = threading.Lock()
 
 
 def show_map(m: folium.Map, key: str, height: int = 560, returned_objects: list[str] | None = None):
     """Render a folium map with the app's own Leaflet copies. Returns what st_folium
-    returns. Tests patch this one function (st_folium renders nothing under AppTest)."""
-    use_local_assets(m, STATIC_VENDOR_URL)
-    return st_folium(
-        m,
-        key=key,
-        height=height,
-        use_container_width=True,
-        returned_objects=returned_objects if returned_objects is not None else [],
-    )
+    returns. A map from :func:`cached_map` is rendered by st_folium once; afterwards the
+    component gets the same arguments again without rendering (seconds on a town of 20,000
+    buildings). Tests patch this one function (st_folium renders nothing under AppTest)."""
+    returned = returned_objects if returned_objects is not None else []
+    sent = getattr(m, "_bidgeo_sent", None)
+    if sent is None:
+        use_local_assets(m, STATIC_VENDOR_URL)
+        return st_folium(m, key=key, height=height, use_container_width=True, returned_objects=returned)
+    which = (key, height, tuple(returned))
+    if which not in sent:
+        with _recording:  # st_folium changes the map as it renders it: one session at a time
+            if which not in sent:
+                fresh = use_local_assets(m._bidgeo_build(), STATIC_VENDOR_URL) if sent else m
+                return _record(fresh, sent, which, key, height, returned)
+    return streamlit_folium._component_func(**sent[which])
+
+
+def _record(m: folium.Map, sent: dict, which: tuple, key: str, height: int, returned: list[str]):
+    """st_folium on ``m``, keeping the arguments it gives the component (in this thread only)."""
+    component, thread = streamlit_folium._component_func, threading.get_ident()
+
+    def keep(**arguments):
+        if threading.get_ident() == thread:
+            sent[which] = arguments
+        return component(**arguments)
+
+    streamlit_folium._component_func = keep
+    try:
+        return st_folium(m, key=key, height=height, use_container_width=True, returned_objects=returned)
+    finally:
+        streamlit_folium._component_func = component
 
 
 _geolocation = components.declare_component("geolocation", path=str(Path(__file__).parent / "geolocation"))
