@@ -1,0 +1,60 @@
+"""Probing issue 13 as an attacker: one project's people reach nothing of another project's,
+whatever they put in the page address or on the command line."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import ui
+from bidgeo import walks
+from bidgeo.demo import ensure_demo
+from bidgeo.errors import ValidationError
+from bidgeo.projects import create_project
+from conftest import REPO
+from test_walks import obs
+
+
+def test_the_walk_form_does_not_open_another_projects_observation(fake_map, monkeypatch):
+    """An observation's uuid (in a shared address, an export or a field kit) of project B, put
+    in project A's walk page as ?obs=, is neither shown nor deleted there: a new form opens."""
+    monkeypatch.setattr(ui, "geolocation", lambda key: None)
+    engine = ui.store()
+    a = ensure_demo(engine)
+    b = create_project(engine, "Projekt B", locality="Bby")
+    walks.create_walk(engine, a.id, date(2026, 6, 1))
+    walk_b = walks.create_walk(engine, b.id, date(2026, 6, 2))
+    secret = walks.new_uuid()
+    walks.save_observation(engine, b.id, walk_b, secret, obs(comment="Hemlig iakttagelse i B", author="Berit"))
+    drafted = walks.new_uuid()
+    walks.save_draft(engine, b.id, walk_b, drafted, {"comment": "Utkast i B"})
+
+    for uuid in (secret, drafted):
+        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+        at.session_state["project_id"] = a.id
+        at.query_params["obs"] = uuid
+        at.switch_page("app_pages/walk.py")
+        at.run()
+        assert not at.exception
+        comments = [x.value for x in at.text_area]
+        assert "Hemlig iakttagelse i B" not in comments and "Utkast i B" not in comments
+        assert f"del_{uuid}" not in [b.key for b in at.button]
+        assert not any(b.key and b.key.startswith("del_") for b in at.button)
+    assert walks.observation(engine, secret)["deleted"] is False
+    assert walks.observation(engine, secret)["comment"] == "Hemlig iakttagelse i B"
+    assert walks.draft(engine, drafted)["comment"] == "Utkast i B"
+
+
+def test_a_draft_of_another_project_is_not_overwritten(engine):
+    a = ensure_demo(engine)
+    b = create_project(engine, "Projekt B", locality="Bby")
+    walk_a, walk_b = walks.create_walk(engine, a.id, date(2026, 6, 1)), walks.create_walk(engine, b.id, date(2026, 6, 2))
+    uuid = walks.new_uuid()
+    walks.save_draft(engine, b.id, walk_b, uuid, {"comment": "Utkast i B"})
+    with pytest.raises(ValidationError) as raised:
+        walks.save_draft(engine, a.id, walk_a, uuid, {"comment": "skrivet över från A"})
+    assert raised.value.key == "obs_uuid_taken"
+    assert walks.draft(engine, uuid) == {"walk_id": walk_b, "comment": "Utkast i B"}
+    assert walks.project_of(engine, uuid) == b.id
