@@ -328,17 +328,22 @@ def _writable(args, out: Path) -> None:
 
 
 def _write(args, out: Path, data: bytes | str) -> None:
-    """Write a command's output file (:func:`_writable`), whole or not at all (a ``.part``
-    file renamed into place); a place that cannot be written is said in the project's words."""
+    """Write a command's output file (:func:`_writable`), whole or not at all (a new ``.part``
+    file renamed into place, ``bidgeo.db.fresh_file``); a place that cannot be written is said
+    in the project's words."""
     import errno
 
+    from bidgeo.db import fresh_file
+
     _writable(args, out)
-    partial = out.with_name(f".{out.name}.part")
+    partial = None
     try:
+        partial = fresh_file(out)
         partial.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
         partial.replace(out)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
+        if partial is not None:
+            partial.unlink(missing_ok=True)
         key = ("report_no_permission" if isinstance(exc, PermissionError)
                else "report_disk_full" if exc.errno == errno.ENOSPC else "report_write_failed")
         raise InputError("report_cannot_write", path=str(out), detail=t(key, args.lang)) from exc
