@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import traceback
@@ -267,7 +268,6 @@ def _check_role(args, command, engine) -> str:
     """The name of the user running the command, once their password and role (see
     :data:`PERMISSIONS`) are checked."""
     import getpass
-    import os
 
     from bidgeo import accounts
     from bidgeo.errors import ForbiddenError
@@ -809,7 +809,12 @@ def main(argv: list[str] | None = None) -> int:
         else args.command
     try:
         args.actor = _authorise(args, command)
-        return COMMANDS[command](args)
+        code = COMMANDS[command](args)
+        sys.stdout.flush()  # here, so that a reader gone away is seen below
+        return code
+    except BrokenPipeError:  # the reader of the output stopped early (``bidgeo ... | head``): said by the code only
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush at exit
+        return 141  # as a program ended by SIGPIPE
     except BidgeoError as exc:
         if args.debug:
             traceback.print_exc()

@@ -1,0 +1,40 @@
+"""Probing issue 13: the command line's output as other programs read it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from conftest import CASES_OSM, REPO
+from test_cli import bidgeo
+
+
+def strict_json(text: str):
+    """JSON as RFC 8259 has it (jq, QGIS, browsers): no NaN or Infinity."""
+    def refuse(constant):
+        raise ValueError(f"not JSON: {constant}")
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_services_without_a_name_are_valid_geojson():
+    result = bidgeo("services", CASES_OSM)
+    assert result.returncode == 0, result.stderr
+    features = strict_json(result.stdout)["features"]
+    unnamed = [f for f in features if f["properties"]["name"] is None]
+    assert unnamed and len(features) == 17
+
+
+def test_a_reader_that_stops_early_gets_no_error(tmp_path):
+    """``bidgeo ... | head -1``: the reader closing the pipe is no failure of bidgeo's."""
+    env = {**os.environ, "BIDGEO_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}"}
+    subprocess.run([sys.executable, "-m", "bidgeo", "demo"], env=env, cwd=REPO, check=True, capture_output=True)
+    for argv in (("audit", "--json"), ("services", str(CASES_OSM))):
+        reader = subprocess.Popen([sys.executable, "-m", "bidgeo", *argv], env=env, cwd=REPO,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        reader.stdout.close()  # as head does once it has its lines, here before bidgeo writes any
+        err = reader.stderr.read().decode()
+        reader.wait(60)
+        assert err == "", (argv, err)
+        assert reader.returncode == 141, argv  # as a program killed by SIGPIPE, for `set -o pipefail`
