@@ -42,3 +42,24 @@ def test_an_unknown_oidc_address_is_said_as_written(monkeypatch, fake_map):
     assert not at.exception
     assert any(address in shown(w.value) for w in at.warning)
     assert not any("](http" in w.value.replace("\\]", "") for w in at.warning)
+
+
+def test_a_chart_names_projects_as_written(monkeypatch):
+    """matplotlib reads $...$ in a label as maths: a project named so was drawn as a formula,
+    or (with an unknown command) the compare page and its PNG failed."""
+    import matplotlib.figure
+    import matplotlib.text
+    import pandas as pd
+
+    from bidgeo import charts
+
+    drawn = []
+    savefig = matplotlib.figure.Figure.savefig
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", lambda fig, *a, **k: (
+        drawn.extend(fig.findobj(matplotlib.text.Text)), savefig(fig, *a, **k))[1])
+    names = [r"Pris $\foo{x}$ och 5 kr", "Ort $x^2$", r"Kost \$ 10"]
+    table = pd.DataFrame({"label": ["Apotek"] * 3, "name": names, "within_400": [0.2, 0.5, 0.9]})
+    assert charts.comparison_png(table, 400, "sv").startswith(b"\x89PNG")
+    legend = {text._preprocess_math(text.get_text()) for text in drawn}
+    for name in names:
+        assert (name, False) in legend, (name, legend)
