@@ -292,7 +292,9 @@ def _check_role(args, command, engine) -> str:
         needed += [(action, get_project(engine, ref).id) for ref in args.projects]
     elif where in ("project", "all"):  # every project (also audit asked without one: the whole log)
         needed += [(action, p.id) for p in list_projects(engine)]
-    if command == "export" and (not args.public or args.with_contacts):
+    if command == "export" and args.format == "handover":  # as on the process page: everyone's names in it
+        needed.append(("manage", get_project(engine, args.project).id))
+    elif command == "export" and (not args.public or args.with_contacts):
         needed.append(("personal_data", get_project(engine, args.project).id))
     if command == "services" and args.project is not None:
         needed.append(("manage", get_project(engine, args.project).id))
@@ -619,6 +621,8 @@ def cmd_export(args) -> int:
     from bidgeo import report
     from bidgeo.projects import get_project
 
+    if args.format == "handover" and args.public:
+        raise InputError("cli_handover_not_public")
     engine = _store(args)
     project = get_project(engine, args.project)
     out = args.out

@@ -1526,6 +1526,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Too many failed logins with this username. Wait {minutes} minutes and try again, or ask the "
         "BID manager to set a new password.",
     },
+    # --- probing accounts, files and user text (issue 13)
+    "cli_handover_not_public": {
+        "sv": "Överlämningspaketet är internt och har inget --public: det innehåller namnen (kontaktuppgifter "
+        "bara med --with-contacts). Ta bort --public, eller exportera en publik rapport med --format pdf.",
+        "en": "The handover package is internal and has no --public: it holds the names (contact details only "
+        "with --with-contacts). Leave out --public, or export a public report with --format pdf.",
+    },
     "logout": {"sv": "Logga ut", "en": "Log out"},
     "logged_in_as": {"sv": "Inloggad som {name}", "en": "Logged in as {name}"},
     "your_role": {"sv": "Din roll i projektet: {role}", "en": "Your role in the project: {role}"},

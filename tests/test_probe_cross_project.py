@@ -9,11 +9,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui
-from bidgeo import walks
+from bidgeo import accounts, walks
 from bidgeo.demo import ensure_demo
 from bidgeo.errors import ValidationError
 from bidgeo.projects import create_project
 from conftest import REPO
+from test_roles_across_projects import _user, run, two_projects  # noqa: F401  (a fixture)
 from test_walks import obs
 
 
@@ -58,3 +59,23 @@ def test_a_draft_of_another_project_is_not_overwritten(engine):
     assert raised.value.key == "obs_uuid_taken"
     assert walks.draft(engine, uuid) == {"walk_id": walk_b, "comment": "Utkast i B"}
     assert walks.project_of(engine, uuid) == b.id
+
+
+@pytest.mark.parametrize("role", accounts.ROLES)
+def test_the_handover_package_is_for_the_projects_administrator(two_projects, monkeypatch, capsys, tmp_path, role):
+    """The handover holds everyone's names and the stakeholder register, and in the app it is
+    made on the process page (administrators): ``--public`` made it a viewer's for the asking,
+    while the package stayed the internal one."""
+    engine, a, _ = two_projects
+    _user(engine, "someone", {a.id: role})
+    out = tmp_path / "overlamning.zip"
+    code, _, err = run(monkeypatch, capsys, "someone", "export", str(a.id), "--format", "handover", "--public",
+                       "--out", str(out))
+    if role == "admin":  # a public handover does not exist: said, not silently the internal one
+        assert code == 2 and "--public" in err and err.count("\n") == 1, err
+    else:
+        assert code == 1 and "someone får inte administrera" in err, err
+    assert not out.exists()
+    code, _, err = run(monkeypatch, capsys, "someone", "export", str(a.id), "--format", "handover", "--out", str(out))
+    assert code == (0 if role == "admin" else 1), err
+    assert out.exists() == (role == "admin")
