@@ -1527,6 +1527,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "BID manager to set a new password.",
     },
     # --- probing accounts, files and user text (issue 13)
+    "overpass_bad_buffer": {
+        "sv": "--buffer {value} är inget avstånd att hämta runt området: ange 0–{max} m.",
+        "en": "--buffer {value} is no distance to fetch around the area: give 0–{max} m.",
+    },
     "cli_handover_not_public": {
         "sv": "Överlämningspaketet är internt och har inget --public: det innehåller namnen (kontaktuppgifter "
         "bara med --with-contacts). Ta bort --public, eller exportera en publik rapport med --format pdf.",

@@ -38,3 +38,21 @@ def test_a_reader_that_stops_early_gets_no_error(tmp_path):
         reader.wait(60)
         assert err == "", (argv, err)
         assert reader.returncode == 141, argv  # as a program killed by SIGPIPE, for `set -o pipefail`
+
+
+def test_a_buffer_that_is_no_distance_is_said_before_asking_overpass(bidgeo_home):
+    from fake_overpass import FakeOverpass
+
+    from conftest import DEMO_OSM
+    from test_cli_mistakes import one_line
+
+    area = REPO / "data" / "demo" / "karhula_centrum.geojson"
+    with FakeOverpass(DEMO_OSM) as fake:
+        for buffer in ("-5000", "nan", "inf", "1e7"):
+            result = bidgeo("services", "--overpass", "--area", area, "--buffer", buffer,
+                            env={"BIDGEO_OVERPASS_URL": fake.url})
+            assert result.returncode == 1, (buffer, result.stderr)
+            assert "0–50000 m" in one_line(result), buffer
+        assert fake.requests == []
+        assert bidgeo("services", "--overpass", "--area", area, "--buffer", "0",
+                      env={"BIDGEO_OVERPASS_URL": fake.url}).returncode == 0
