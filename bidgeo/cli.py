@@ -751,6 +751,8 @@ def cmd_audit(args) -> int:
     from bidgeo.i18n import local_time
     from bidgeo.projects import get_project
 
+    if not 1 <= args.limit <= audit.MAX_LIMIT:
+        raise ValidationError("audit_bad_limit", value=args.limit, max=audit.MAX_LIMIT)
     engine = _store(args)
     project_id = None if args.project is None else get_project(engine, args.project).id
     log = audit.entries(engine, project_id, limit=args.limit)

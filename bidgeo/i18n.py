@@ -1527,6 +1527,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "BID manager to set a new password.",
     },
     # --- probing accounts, files and user text (issue 13)
+    "audit_bad_limit": {
+        "sv": "--limit {value} går inte: ange hur många ändringar som ska visas, 1–{max}.",
+        "en": "--limit {value} will not do: give how many changes to show, 1–{max}.",
+    },
     "overpass_bad_buffer": {
         "sv": "--buffer {value} är inget avstånd att hämta runt området: ange 0–{max} m.",
         "en": "--buffer {value} is no distance to fetch around the area: give 0–{max} m.",

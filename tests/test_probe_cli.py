@@ -56,3 +56,16 @@ def test_a_buffer_that_is_no_distance_is_said_before_asking_overpass(bidgeo_home
         assert fake.requests == []
         assert bidgeo("services", "--overpass", "--area", area, "--buffer", "0",
                       env={"BIDGEO_OVERPASS_URL": fake.url}).returncode == 0
+
+
+def test_audit_limit_outside_its_range_is_said(tmp_path):
+    from test_cli_mistakes import one_line
+
+    env = {"BIDGEO_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}"}
+    assert bidgeo("demo", env=env).returncode == 0
+    for limit in ("-1", "0", "100000000000000000000"):  # -1 listed everything, 0 nothing, the last an internal error
+        result = bidgeo("audit", "--limit", limit, env=env)
+        assert result.returncode == 1 and "--limit" in one_line(result), (limit, result.stderr)
+        assert result.stdout == ""
+    assert bidgeo("audit", "--limit", "1", env=env).stdout.count("\n") == 1
+
