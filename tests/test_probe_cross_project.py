@@ -79,3 +79,31 @@ def test_the_handover_package_is_for_the_projects_administrator(two_projects, mo
     code, _, err = run(monkeypatch, capsys, "someone", "export", str(a.id), "--format", "handover", "--out", str(out))
     assert code == (0 if role == "admin" else 1), err
     assert out.exists() == (role == "admin")
+
+
+def _logged_in(username: str, project_id: int, page: str):
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.query_params["project"] = str(project_id)
+    at.run()
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input("korrekt häst batteri")
+    at = at.button[0].click().run()
+    at.switch_page(page).run()
+    assert not at.exception
+    return at
+
+
+@pytest.mark.parametrize("role", accounts.ROLES)
+def test_only_an_administrator_replaces_the_population_grid(two_projects, fake_map, role):
+    """The walking-distance page is for every role; importing its population grid (which
+    replaces the project's) is an import like the services', for the administrator."""
+    from bidgeo.projects import replace_osm
+    from conftest import DEMO_OSM
+
+    engine, a, _ = two_projects
+    replace_osm(engine, a.id, DEMO_OSM)
+    _user(engine, "someone", {a.id: role})
+    at = _logged_in("someone", a.id, "app_pages/coverage.py")
+    assert at.title[0].value == "Gångavstånd till service"
+    assert bool(at.get("file_uploader")) == (role == "admin")
+    assert ("cov_grid_crs" in [x.key for x in at.text_input]) == (role == "admin")
