@@ -325,8 +325,27 @@ def _writable(args, out: Path) -> None:
         raise InputError("report_cannot_write", path=str(out), detail=detail)
     if out.exists() and not out.is_file():  # a device or a socket is not replaced by a file
         raise InputError("report_cannot_write", path=str(out), detail=t("report_not_a_file", args.lang))
+    if out.exists() and out.resolve() in _database_files(args):  # not even with --force
+        raise InputError("backup_is_database", path=str(out))
     if out.exists() and not args.force:
         raise InputError("cli_file_exists", path=str(out))
+
+
+def _database_files(args) -> set[Path]:
+    """The SQLite database the command uses, with its -wal and -shm (none for PostgreSQL)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from bidgeo import config
+
+    try:
+        url = make_url(args.db or config.database_url())
+    except ArgumentError:  # said when the database is opened
+        return set()
+    if url.get_backend_name() != "sqlite" or not url.database or url.database.startswith((":memory:", "file:")):
+        return set()
+    database = Path(url.database).resolve()
+    return {database, *(database.with_name(database.name + suffix) for suffix in ("-wal", "-shm"))}
 
 
 def _write(args, out: Path, data: bytes | str) -> None:

@@ -40,3 +40,22 @@ def test_writing_commands_never_follow_a_planted_link(tmp_path):
         assert out.read_bytes() != b"precious", name
     assert stat.S_IMODE((shared / "backup.sqlite").stat().st_mode) == 0o600
     assert not [p for p in shared.iterdir() if p.name.endswith(".part") and not p.is_symlink()]  # none left behind
+
+
+def test_no_command_writes_over_the_database_even_with_force(tmp_path):
+    """A slip of the hand (the database's name for --out) must not replace the database: as
+    ``backup`` already refused, so do the other writing commands."""
+    database = tmp_path / "bidgeo.sqlite"
+    db = {"BIDGEO_DATABASE_URL": f"sqlite:///{database}"}
+    project = bidgeo("demo", env=db).stdout.strip()
+    bowtie = tmp_path / "bowtie.geojson"
+    bowtie.write_text(json.dumps(BOWTIE))
+    before = database.read_bytes()[:100]
+    for command in (("services", CASES_OSM, "--out", database),
+                    ("area", "check", bowtie, "--repair", database),
+                    ("coverage", CASES_OSM, "--per-origin", database),
+                    ("export", project, "--format", "csv", "--public", "--out", database)):
+        result = bidgeo(*command, "--force", env=db)
+        assert result.returncode == 2 and "är själva databasen" in result.stderr, (command, result.stderr)
+        assert database.read_bytes()[:100] == before
+    assert bidgeo("projects", env=db).stdout.startswith(f"{project}\t")
