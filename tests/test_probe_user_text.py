@@ -63,3 +63,44 @@ def test_a_chart_names_projects_as_written(monkeypatch):
     legend = {text._preprocess_math(text.get_text()) for text in drawn}
     for name in names:
         assert (name, False) in legend, (name, legend)
+
+
+# A file name may hold all of these (no slash needed: a browser reads "https:host" as https://host/).
+PHOTO_NAME = "![x](https:127.0.0.1:9?p.png) [klicka](https:127.0.0.1:9) **fet** :smile:.jpg"
+
+
+def _captions(at) -> list[str]:
+    return [image.caption for element in at.get("image") for image in element.proto.imgs]
+
+
+def test_photo_captions_name_the_file_as_written(fake_map, monkeypatch):
+    """st.image reads its caption as Markdown: a photo's file name (as the uploading browser
+    or the field kit gave it) made an image to fetch and a link on the review and walk pages."""
+    from datetime import date
+
+    import ui
+    from bidgeo import photos, walks
+    from bidgeo.demo import ensure_demo
+    from conftest import open_page
+    from test_walks import jpeg, obs
+
+    monkeypatch.setattr(ui, "geolocation", lambda key: None)
+    engine = ui.store()
+    demo = ensure_demo(engine)
+    walk = walks.create_walk(engine, demo.id, date(2026, 5, 12))
+    uuid = walks.new_uuid()
+    walks.save_observation(engine, demo.id, walk, uuid, obs())
+    photos.add_photo(engine, demo.id, uuid, jpeg(), PHOTO_NAME)
+
+    review = open_page("app_pages/review.py", demo.id)
+    walk_list = open_page("app_pages/walk.py", demo.id)
+    walk_list.session_state["walk_view"] = "list"
+    walk_list.run()
+    form = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    form.query_params["obs"] = uuid
+    form.switch_page("app_pages/walk.py").run()
+    for at, where in ((review, "review"), (walk_list, "walk list"), (form, "walk form")):
+        assert not at.exception, where
+        [caption] = _captions(at)
+        assert shown(caption) == PHOTO_NAME and "](" not in caption.replace("\\]", "").replace("\\(", ""), where
+        assert ":smile:" not in caption, where
