@@ -107,3 +107,48 @@ def test_only_an_administrator_replaces_the_population_grid(two_projects, fake_m
     assert at.title[0].value == "Gångavstånd till service"
     assert bool(at.get("file_uploader")) == (role == "admin")
     assert ("cov_grid_crs" in [x.key for x in at.text_input]) == (role == "admin")
+
+
+def test_the_admin_of_one_project_reaches_nothing_of_another_from_the_cli(two_projects, monkeypatch, capsys,
+                                                                          tmp_path):
+    """Every command that names project B (or the whole database), run by the admin of A."""
+    import json
+
+    from bidgeo.area import check_file
+    from bidgeo.area_versions import save_version
+    from conftest import CASES_OSM
+
+    engine, a, b = two_projects
+    _user(engine, "admin_a", {a.id: "admin"})
+    area = REPO / "data" / "demo" / "karhula_centrum.geojson"
+    save_version(engine, b.id, check_file(area))
+    walk_b = walks.create_walk(engine, b.id, date(2026, 6, 2))
+    (tmp_path / "ut").mkdir()
+    out = tmp_path / "ut" / "fil"
+    commands = [
+        ("services", str(CASES_OSM), "--area", f"project:{b.id}"),
+        ("services", str(CASES_OSM), "--project", str(b.id)),
+        ("coverage", str(CASES_OSM), "--area", f"project:{b.id}"),
+        ("compare", str(a.id), str(b.id)),
+        ("register", str(b.id), str(area), "--name", "x", "--type", "y"),
+        ("area", "set", str(b.id), str(area)),
+        ("walk-kit", "export", str(b.id), str(out) + ".gpkg"),
+        ("export", str(b.id), "--format", "csv", "--public", "--out", str(out) + ".zip"),
+        ("audit", str(b.id)), ("audit",),
+        ("backup", str(out) + ".sqlite"), ("restore", str(area)),
+        ("user", "grant", "admin_a", str(b.id), "viewer"),
+    ]
+    for argv in commands:
+        code, stdout, err = run(monkeypatch, capsys, "admin_a", *argv)
+        assert code == 1 and "”Projekt B”" in err and err.count("\n") == 1, (argv, err)
+        assert stdout == "", argv
+    assert not list((tmp_path / "ut").iterdir())
+    # A's own walk-kit import cannot put observations into B's walk.
+    kit = tmp_path / "kit.gpkg"
+    assert run(monkeypatch, capsys, "admin_a", "walk-kit", "export", str(a.id), str(kit))[0] == 0
+    code, _, err = run(monkeypatch, capsys, "admin_a", "walk-kit", "import", str(a.id), str(kit), "--walk",
+                       str(walk_b), "--json")
+    assert code == 2 and str(walk_b) in err, err
+    assert walks.get_walk(engine, walk_b).observations == 0
+    code, stdout, _ = run(monkeypatch, capsys, "admin_a", "audit", str(a.id), "--json")
+    assert code == 0 and {entry["entity"] for entry in json.loads(stdout)} >= {"memberships"}
