@@ -709,7 +709,10 @@ def cmd_user_password(args) -> int:
 def cmd_user_disable(args) -> int:
     from bidgeo import accounts
 
-    accounts.set_disabled(_store(args), args.username, True)
+    engine = _store(args)
+    if accounts.is_last_admin(engine, args.username):
+        raise ValidationError("account_last_admin")
+    accounts.set_disabled(engine, args.username, True)
     print(t("cli_user_disabled", args.lang, username=accounts.normalise_username(args.username)), file=sys.stderr)
     return 0
 
@@ -727,8 +730,11 @@ def cmd_user_grant(args) -> int:
     from bidgeo.projects import get_project
 
     engine = _store(args)
-    accounts.grant(engine, args.username, args.project, args.role)
     project = get_project(engine, args.project)
+    demoted = args.role in accounts.ROLES and args.role != "admin"
+    if demoted and accounts.is_last_admin(engine, args.username, project.id):
+        raise ValidationError("account_last_admin")
+    accounts.grant(engine, args.username, args.project, args.role)
     print(t("cli_user_granted", args.lang, username=accounts.normalise_username(args.username),
             role=t(f"role_{args.role}", args.lang), name=project.name), file=sys.stderr)
     return 0
@@ -739,8 +745,10 @@ def cmd_user_revoke(args) -> int:
     from bidgeo.projects import get_project
 
     engine = _store(args)
-    removed = accounts.revoke(engine, args.username, args.project)
     project = get_project(engine, args.project)
+    if accounts.is_last_admin(engine, args.username, project.id):
+        raise ValidationError("account_last_admin")
+    removed = accounts.revoke(engine, args.username, args.project)
     print(t("cli_user_revoked" if removed else "cli_user_had_no_role", args.lang,
             username=accounts.normalise_username(args.username), name=project.name), file=sys.stderr)
     return 0

@@ -1527,6 +1527,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "BID manager to set a new password.",
     },
     # --- probing accounts, files and user text (issue 13)
+    "account_last_admin": {
+        "sv": "Det är den sista administratören: utan någon skulle vem som helst kunna ändra konton och roller "
+        "från kommandoraden. Gör först någon annan till administratör (bidgeo user grant NAMN PROJEKT admin).",
+        "en": "That is the last administrator: without one anyone could change accounts and roles from the "
+        "command line. First make someone else an administrator (bidgeo user grant NAME PROJECT admin).",
+    },
     "audit_bad_limit": {
         "sv": "--limit {value} går inte: ange hur många ändringar som ska visas, 1–{max}.",
         "en": "--limit {value} will not do: give how many changes to show, 1–{max}.",

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui
-from bidgeo import accounts, walks
+from bidgeo import accounts, cli, walks
 from bidgeo.demo import ensure_demo
 from bidgeo.errors import ValidationError
 from bidgeo.projects import create_project
@@ -152,3 +152,21 @@ def test_the_admin_of_one_project_reaches_nothing_of_another_from_the_cli(two_pr
     assert walks.get_walk(engine, walk_b).observations == 0
     code, stdout, _ = run(monkeypatch, capsys, "admin_a", "audit", str(a.id), "--json")
     assert code == 0 and {entry["entity"] for entry in json.loads(stdout)} >= {"memberships"}
+
+
+def test_the_last_administrator_cannot_leave_the_door_open(two_projects, monkeypatch, capsys):
+    """While no one is an administrator the user commands are open (to make the first one):
+    the last administrator disabling their account, or losing their last admin role, opened
+    them again to anyone at the command line, with no password at all."""
+    engine, a, b = two_projects
+    _user(engine, "walker", {a.id: "viewer"})
+    assert run(monkeypatch, capsys, "operator", "user", "revoke", "operator", str(a.id))[0] == 0  # still B's
+    for argv in (("user", "disable", "operator"), ("user", "revoke", "operator", str(b.id)),
+                 ("user", "grant", "operator", str(b.id), "viewer")):
+        code, _, err = run(monkeypatch, capsys, "operator", *argv)
+        assert code == 1 and "administratör" in err and err.count("\n") == 1, (argv, err)
+        assert accounts.any_admin(engine), argv
+    monkeypatch.delenv("BIDGEO_PASSWORD")
+    assert cli.main(["user", "grant", "walker", str(a.id), "admin"]) == 2  # not open: who runs it is asked
+    assert accounts.role_of(engine, next(u.id for u, _ in accounts.list_users(engine) if u.username == "walker"),
+                            a.id) == "viewer"
