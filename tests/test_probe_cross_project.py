@@ -51,7 +51,8 @@ def test_the_walk_form_does_not_open_another_projects_observation(fake_map, monk
 def test_a_draft_of_another_project_is_not_overwritten(engine):
     a = ensure_demo(engine)
     b = create_project(engine, "Projekt B", locality="Bby")
-    walk_a, walk_b = walks.create_walk(engine, a.id, date(2026, 6, 1)), walks.create_walk(engine, b.id, date(2026, 6, 2))
+    walk_a = walks.create_walk(engine, a.id, date(2026, 6, 1))
+    walk_b = walks.create_walk(engine, b.id, date(2026, 6, 2))
     uuid = walks.new_uuid()
     walks.save_draft(engine, b.id, walk_b, uuid, {"comment": "Utkast i B"})
     with pytest.raises(ValidationError) as raised:
