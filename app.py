@@ -57,7 +57,7 @@ with st.sidebar:
         st.query_params["project"] = str(st.session_state["project_id"])
     if user is not None:
         mine = ui.role()
-        st.caption(ui.t("logged_in_as", name=user.name) + (" · " + ui.t(f"role_{mine}") if mine else ""))
+        st.caption(ui.say("logged_in_as", name=user.name) + (" · " + ui.t(f"role_{mine}") if mine else ""))
         st.button(ui.t("logout"), key="logout", on_click=ui.logout, icon=":material/logout:")
 
 ui.run_page(page)

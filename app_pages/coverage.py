@@ -92,7 +92,9 @@ if closed or added:
     if not worse and not better:
         st.info(ui.t("cov_no_change"))
 
-# --- population grid -------------------------------------------------------------------------
+# --- population grid (an import, replacing the project's: for who manages it) ------------------
+if not ui.can("manage"):
+    st.stop()
 with st.expander(ui.t("cov_population_heading"), expanded=False):
     upload = st.file_uploader(ui.t("cov_population_file"), type=["gpkg", "geojson", "json", "csv"], key="cov_grid")
     left, right = st.columns(2)

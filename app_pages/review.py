@@ -85,7 +85,7 @@ with st.container(border=True):
     ui.plain(current["comment"])
     pictures = photos.photos(engine, project.id, [uuid])
     for column, photo in zip(st.columns(max(1, min(len(pictures), 3))), pictures):
-        column.image(photos.photo_bytes(engine, project.id, photo.id), caption=photo.filename)
+        column.image(photos.photo_bytes(engine, project.id, photo.id), caption=ui.literal(photo.filename))
 
 reviewer = st.text_input(ui.t("rev_reviewer"), key="rev_reviewer", max_chars=200)
 

@@ -302,6 +302,19 @@ def projects_of(engine: Engine, user_id: int) -> list[int]:
             .where(Membership.user_id == user_id, User.disabled.is_(False)).order_by(Membership.project_id)))
 
 
+def is_last_admin(engine: Engine, username: str, project_id: int | None = None) -> bool:
+    """Whether the account's admin role in ``project_id`` (None: all its roles) is all there
+    is of (enabled) administrators: without them the user commands would be open to anyone
+    again, as before the first administrator was made (``bidgeo.cli._authorise``)."""
+    with Session(engine) as session:
+        user = _user(session, username)
+        admins = session.execute(select(Membership.user_id, Membership.project_id)
+                                 .join(User, User.id == Membership.user_id)
+                                 .where(Membership.role == "admin", User.disabled.is_(False))).all()
+    theirs = [a for a in admins if a.user_id == user.id and project_id in (None, a.project_id)]
+    return bool(theirs) and len(theirs) == len(admins)
+
+
 def any_admin(engine: Engine) -> bool:
     """Whether some (enabled) user is an administrator of some project."""
     with Session(engine) as session:

@@ -18,6 +18,7 @@ from bidgeo.db import ACTOR_OPTION, AUDITED, AuditEntry  # noqa: F401 (AUDITED: 
 
 ACTIONS = ("insert", "update", "delete", "restore")
 COLUMNS = ["at", "actor", "action", "entity", "ref", "changes"]
+MAX_LIMIT = 1_000_000  # entries one listing may ask for
 
 
 def acting(engine: Engine, actor: str) -> Engine:

@@ -45,7 +45,7 @@ from sqlalchemy import DateTime, Integer, LargeBinary, func, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DataError, IntegrityError
 
-from bidgeo.db import SQLITE_BUSY_TIMEOUT_MS, SQLITE_HEADER, Base, make_engine, migrate, private_file
+from bidgeo.db import SQLITE_BUSY_TIMEOUT_MS, SQLITE_HEADER, Base, fresh_file, make_engine, migrate
 from bidgeo.errors import InputError, ValidationError
 
 PG_DUMP_HEADER = b"PGDMP"
@@ -91,10 +91,11 @@ def backup(engine: Engine, out: str | Path, overwrite: bool = False, fmt: str = 
         raise InputError("backup_not_a_file", path=str(out))
     if out.exists() and not overwrite:
         raise InputError("backup_exists", path=str(out))
-    partial = out.with_name(f".{out.name}.part")
     try:
-        partial.unlink(missing_ok=True)
-        private_file(partial)  # a backup holds everyone's data: its owner's only (0600)
+        partial = fresh_file(out, 0o600)  # a backup holds everyone's data: its owner's only
+    except OSError as exc:
+        raise InputError("backup_cannot_write", path=str(out), detail=_detail(exc)) from exc
+    try:
         if fmt == "pg_dump":
             revision, rows = _pg_dump(engine, partial)
             partial.replace(out)

@@ -14,6 +14,11 @@ import pandas as pd  # noqa: E402
 from bidgeo.i18n import t  # noqa: E402
 
 
+def _plain(text: object) -> str:
+    """User text for a matplotlib label as written: a ``$`` escaped, so no $...$ is maths."""
+    return str(text).replace("$", r"\$")
+
+
 def comparison_png(table: pd.DataFrame, band: int, lang: str) -> bytes:
     """Grouped bars: per category, the share of origins within ``band`` metres in each
     locality (``table`` as from :func:`bidgeo.coverage.comparison_table`)."""
@@ -23,7 +28,7 @@ def comparison_png(table: pd.DataFrame, band: int, lang: str) -> bytes:
     fig, ax = plt.subplots(figsize=(10, 0.45 * len(labels) * max(1, len(localities)) / 1.5 + 1.8), dpi=120)
     height = 0.8 / max(1, len(localities))
     for i, name in enumerate(localities):
-        ax.barh(np.arange(len(labels)) + i * height, wide[name].to_numpy() * 100, height=height, label=str(name))
+        ax.barh(np.arange(len(labels)) + i * height, wide[name].to_numpy() * 100, height=height, label=_plain(name))
     ax.set_yticks(np.arange(len(labels)) + height * (len(localities) - 1) / 2, labels)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)

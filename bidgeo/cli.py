@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import traceback
@@ -267,7 +268,6 @@ def _check_role(args, command, engine) -> str:
     """The name of the user running the command, once their password and role (see
     :data:`PERMISSIONS`) are checked."""
     import getpass
-    import os
 
     from bidgeo import accounts
     from bidgeo.errors import ForbiddenError
@@ -292,7 +292,9 @@ def _check_role(args, command, engine) -> str:
         needed += [(action, get_project(engine, ref).id) for ref in args.projects]
     elif where in ("project", "all"):  # every project (also audit asked without one: the whole log)
         needed += [(action, p.id) for p in list_projects(engine)]
-    if command == "export" and (not args.public or args.with_contacts):
+    if command == "export" and args.format == "handover":  # as on the process page: everyone's names in it
+        needed.append(("manage", get_project(engine, args.project).id))
+    elif command == "export" and (not args.public or args.with_contacts):
         needed.append(("personal_data", get_project(engine, args.project).id))
     if command == "services" and args.project is not None:
         needed.append(("manage", get_project(engine, args.project).id))
@@ -325,22 +327,46 @@ def _writable(args, out: Path) -> None:
         raise InputError("report_cannot_write", path=str(out), detail=detail)
     if out.exists() and not out.is_file():  # a device or a socket is not replaced by a file
         raise InputError("report_cannot_write", path=str(out), detail=t("report_not_a_file", args.lang))
+    if out.exists() and out.resolve() in _database_files(args):  # not even with --force
+        raise InputError("backup_is_database", path=str(out))
     if out.exists() and not args.force:
         raise InputError("cli_file_exists", path=str(out))
 
 
+def _database_files(args) -> set[Path]:
+    """The SQLite database the command uses, with its -wal and -shm (none for PostgreSQL)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from bidgeo import config
+
+    try:
+        url = make_url(args.db or config.database_url())
+    except ArgumentError:  # said when the database is opened
+        return set()
+    if url.get_backend_name() != "sqlite" or not url.database or url.database.startswith((":memory:", "file:")):
+        return set()
+    database = Path(url.database).resolve()
+    return {database, *(database.with_name(database.name + suffix) for suffix in ("-wal", "-shm"))}
+
+
 def _write(args, out: Path, data: bytes | str) -> None:
-    """Write a command's output file (:func:`_writable`), whole or not at all (a ``.part``
-    file renamed into place); a place that cannot be written is said in the project's words."""
+    """Write a command's output file (:func:`_writable`), whole or not at all (a new ``.part``
+    file renamed into place, ``bidgeo.db.fresh_file``); a place that cannot be written is said
+    in the project's words."""
     import errno
 
+    from bidgeo.db import fresh_file
+
     _writable(args, out)
-    partial = out.with_name(f".{out.name}.part")
+    partial = None
     try:
+        partial = fresh_file(out)
         partial.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
         partial.replace(out)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
+        if partial is not None:
+            partial.unlink(missing_ok=True)
         key = ("report_no_permission" if isinstance(exc, PermissionError)
                else "report_disk_full" if exc.errno == errno.ENOSPC else "report_write_failed")
         raise InputError("report_cannot_write", path=str(out), detail=t(key, args.lang)) from exc
@@ -620,6 +646,8 @@ def cmd_export(args) -> int:
     from bidgeo import report
     from bidgeo.projects import get_project
 
+    if args.format == "handover" and args.public:
+        raise InputError("cli_handover_not_public")
     engine = _store(args)
     project = get_project(engine, args.project)
     out = args.out
@@ -687,7 +715,10 @@ def cmd_user_password(args) -> int:
 def cmd_user_disable(args) -> int:
     from bidgeo import accounts
 
-    accounts.set_disabled(_store(args), args.username, True)
+    engine = _store(args)
+    if accounts.is_last_admin(engine, args.username):
+        raise ValidationError("account_last_admin")
+    accounts.set_disabled(engine, args.username, True)
     print(t("cli_user_disabled", args.lang, username=accounts.normalise_username(args.username)), file=sys.stderr)
     return 0
 
@@ -705,8 +736,11 @@ def cmd_user_grant(args) -> int:
     from bidgeo.projects import get_project
 
     engine = _store(args)
-    accounts.grant(engine, args.username, args.project, args.role)
     project = get_project(engine, args.project)
+    demoted = args.role in accounts.ROLES and args.role != "admin"
+    if demoted and accounts.is_last_admin(engine, args.username, project.id):
+        raise ValidationError("account_last_admin")
+    accounts.grant(engine, args.username, args.project, args.role)
     print(t("cli_user_granted", args.lang, username=accounts.normalise_username(args.username),
             role=t(f"role_{args.role}", args.lang), name=project.name), file=sys.stderr)
     return 0
@@ -717,8 +751,10 @@ def cmd_user_revoke(args) -> int:
     from bidgeo.projects import get_project
 
     engine = _store(args)
-    removed = accounts.revoke(engine, args.username, args.project)
     project = get_project(engine, args.project)
+    if accounts.is_last_admin(engine, args.username, project.id):
+        raise ValidationError("account_last_admin")
+    removed = accounts.revoke(engine, args.username, args.project)
     print(t("cli_user_revoked" if removed else "cli_user_had_no_role", args.lang,
             username=accounts.normalise_username(args.username), name=project.name), file=sys.stderr)
     return 0
@@ -748,6 +784,8 @@ def cmd_audit(args) -> int:
     from bidgeo.i18n import local_time
     from bidgeo.projects import get_project
 
+    if not 1 <= args.limit <= audit.MAX_LIMIT:
+        raise ValidationError("audit_bad_limit", value=args.limit, max=audit.MAX_LIMIT)
     engine = _store(args)
     project_id = None if args.project is None else get_project(engine, args.project).id
     log = audit.entries(engine, project_id, limit=args.limit)
@@ -810,7 +848,12 @@ def main(argv: list[str] | None = None) -> int:
         else args.command
     try:
         args.actor = _authorise(args, command)
-        return COMMANDS[command](args)
+        code = COMMANDS[command](args)
+        sys.stdout.flush()  # here, so that a reader gone away is seen below
+        return code
+    except BrokenPipeError:  # the reader of the output stopped early (``bidgeo ... | head``): said by the code only
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush at exit
+        return 141  # as a program ended by SIGPIPE
     except BidgeoError as exc:
         if args.debug:
             traceback.print_exc()

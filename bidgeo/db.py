@@ -9,6 +9,7 @@ driver support is needed). Alembic migrations in ``bidgeo/migrations`` create th
 from __future__ import annotations
 
 import os
+import secrets
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -619,6 +620,16 @@ def private_file(path: Path) -> None:
                 each.chmod(0o600)
     except PermissionError as exc:
         raise InputError("database_no_permission", path=str(path)) from exc
+
+
+def fresh_file(target: Path, mode: int = 0o666) -> Path:
+    """A new empty file beside ``target`` (a hidden name of its own ending ``.part``) for
+    writing it whole before it is moved into place. It is created exclusively, so never
+    through a file or a symbolic link someone else put in the folder; ``mode`` is subject to
+    the umask (0600 for a file that must stay private)."""
+    path = target.with_name(f".{target.name}.{secrets.token_hex(6)}.part")
+    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0), mode))
+    return path
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:

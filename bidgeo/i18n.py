@@ -1694,6 +1694,27 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Too many failed logins with this username. Wait {minutes} minutes and try again, or ask the "
         "BID manager to set a new password.",
     },
+    # --- probing accounts, files and user text (issue 13)
+    "account_last_admin": {
+        "sv": "Det är den sista administratören: utan någon skulle vem som helst kunna ändra konton och roller "
+        "från kommandoraden. Gör först någon annan till administratör (bidgeo user grant NAMN PROJEKT admin).",
+        "en": "That is the last administrator: without one anyone could change accounts and roles from the "
+        "command line. First make someone else an administrator (bidgeo user grant NAME PROJECT admin).",
+    },
+    "audit_bad_limit": {
+        "sv": "--limit {value} går inte: ange hur många ändringar som ska visas, 1–{max}.",
+        "en": "--limit {value} will not do: give how many changes to show, 1–{max}.",
+    },
+    "overpass_bad_buffer": {
+        "sv": "--buffer {value} är inget avstånd att hämta runt området: ange 0–{max} m.",
+        "en": "--buffer {value} is no distance to fetch around the area: give 0–{max} m.",
+    },
+    "cli_handover_not_public": {
+        "sv": "Överlämningspaketet är internt och har inget --public: det innehåller namnen (kontaktuppgifter "
+        "bara med --with-contacts). Ta bort --public, eller exportera en publik rapport med --format pdf.",
+        "en": "The handover package is internal and has no --public: it holds the names (contact details only "
+        "with --with-contacts). Leave out --public, or export a public report with --format pdf.",
+    },
     "logout": {"sv": "Logga ut", "en": "Log out"},
     "logged_in_as": {"sv": "Inloggad som {name}", "en": "Logged in as {name}"},
     "your_role": {"sv": "Din roll i projektet: {role}", "en": "Your role in the project: {role}"},

@@ -9,6 +9,7 @@ in ``BIDGEO_HOME/cache/overpass`` (the file time is the response's timestamp).
 
 from __future__ import annotations
 
+import math
 import os
 import socket
 from urllib.parse import urlparse
@@ -19,7 +20,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from bidgeo import categories, config
-from bidgeo.errors import ServiceUnavailableError
+from bidgeo.errors import ServiceUnavailableError, ValidationError
 from bidgeo.geo import WGS84, utm_crs
 from bidgeo.osm import SERVICE_COLUMNS
 
@@ -27,6 +28,7 @@ DEFAULT_URL = "https://overpass-api.de/api"
 CONNECT_TIMEOUT_S = 3
 REQUEST_TIMEOUT_S = 10
 DEFAULT_BUFFER_M = 2000
+MAX_BUFFER_M = 50_000
 NOT_TAGS = {"geometry", "nodes", "ways", "members", "element", "id"}
 
 
@@ -63,11 +65,14 @@ def buffered(area: BaseGeometry, metres: float = DEFAULT_BUFFER_M) -> BaseGeomet
 
 def services(area: BaseGeometry, buffer_m: float = DEFAULT_BUFFER_M) -> gpd.GeoDataFrame:
     """Service points (the columns of :attr:`bidgeo.osm.OsmData.services`) from Overpass
-    for ``area`` plus ``buffer_m``. Raises :class:`ServiceUnavailableError` (exit 3) when
-    Overpass cannot be reached or does not answer in time."""
+    for ``area`` plus ``buffer_m`` (0 to :data:`MAX_BUFFER_M` metres). Raises
+    :class:`ServiceUnavailableError` (exit 3) when Overpass cannot be reached or does not
+    answer in time."""
     import osmnx as ox
     import requests
 
+    if not (isinstance(buffer_m, (int, float)) and math.isfinite(buffer_m) and 0 <= buffer_m <= MAX_BUFFER_M):
+        raise ValidationError("overpass_bad_buffer", value=str(buffer_m)[:40], max=MAX_BUFFER_M)
     endpoint = url()
     _reachable(endpoint)
     ox.settings.overpass_url = endpoint

@@ -39,7 +39,7 @@ def to_geojson(services: gpd.GeoDataFrame) -> str:
             "geometry": {"type": "Point", "coordinates": [round(p.x, 7), round(p.y, 7)]},
             "properties": {
                 "category": row.category,
-                "name": row.name,
+                "name": None if pd.isna(row.name) else row.name,  # JSON has no NaN
                 "osm_type": row.osm_type,
                 "osm_id": None if pd.isna(row.osm_id) else int(row.osm_id),
                 "source": row.source,

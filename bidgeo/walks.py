@@ -73,6 +73,15 @@ def check_uuid(value: str) -> str:
         raise ValidationError("obs_bad_uuid", value=str(value)[:60]) from exc
 
 
+def project_of(engine: Engine, uuid: str) -> int | None:
+    """The project whose observation (or draft) ``uuid`` is, or None: a form of another
+    project's uuid is not that project's to open."""
+    uuid = check_uuid(uuid)
+    with Session(engine) as session:
+        return session.scalar(select(Observation.project_id).where(Observation.uuid == uuid)) \
+            or session.scalar(select(ObservationDraft.project_id).where(ObservationDraft.uuid == uuid))
+
+
 def create_walk(engine: Engine, project_id: int, walked_on: date, focus_group: str = "", participants: str = "",
                 notes: str = "", route: LineString | None = None) -> int:
     if route is not None and (route.geom_type != "LineString" or route.is_empty):
@@ -341,6 +350,8 @@ def save_draft(engine: Engine, project_id: int, walk_id: int, uuid: str, data: d
         data["base"] = base.isoformat()
     with Session(engine) as session:
         draft = session.get(ObservationDraft, uuid)
+        if draft is not None and draft.project_id != project_id:
+            raise ValidationError("obs_uuid_taken", uuid=uuid)
         if draft is None:
             session.add(ObservationDraft(uuid=uuid, project_id=project_id, walk_id=walk_id, data=data))
         elif draft.data != data or draft.walk_id != walk_id:

@@ -125,6 +125,8 @@ def test_handover_package_from_the_cli(database_url, tmp_path):
     assert "Karhulan Kauppa" in people and "kauppa@example.fi" not in people
     assert "Bänkar på torget" in archive.read("handlingsplan.csv").decode("utf-8-sig")
 
-    result = bidgeo("export", demo.id, "--format", "handover", "--with-contacts", "--out", out, env=env)
+    refused = bidgeo("export", demo.id, "--format", "handover", "--with-contacts", "--out", out, env=env)
+    assert refused.returncode == 2 and "--force" in refused.stderr  # the package already there is kept
+    result = bidgeo("export", demo.id, "--format", "handover", "--with-contacts", "--out", out, "--force", env=env)
     assert result.returncode == 0, result.stderr
     assert "kauppa@example.fi" in zipfile.ZipFile(out).read("intressenter.csv").decode("utf-8-sig")

@@ -278,7 +278,7 @@ def login() -> None:
     st.caption(t("login_intro"))
     if oidc_configured():
         if email := _oidc_email():  # signed in at the provider, but no account has the address
-            st.warning(t("login_oidc_unknown", email=email))
+            st.warning(say("login_oidc_unknown", email=email))
             st.button(t("logout"), key="oidc_logout", on_click=st.logout)
         else:
             st.button(t("login_oidc"), key="oidc_login", on_click=st.login, type="primary",

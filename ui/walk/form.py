@@ -19,13 +19,16 @@ FOCUS_SYMBOLS = {"place_brand": "loyalty", "offering": "storefront", "place": "p
                  "accessibility": "accessible", "clean_safe": "verified_user"}
 
 
-def form_uuid() -> str:
-    """The uuid of the form on screen: from the address (so a reload finds its draft), or new."""
+def form_uuid(walking: Walking) -> str:
+    """The uuid of the form on screen: from the address (so a reload finds its draft), or new
+    (also for a uuid of another project's observation)."""
     current = st.query_params.get("obs")
     try:
-        return walks.check_uuid(current) if current else _new_form()
+        if current and walks.project_of(walking.engine, current) in (None, walking.project.id):
+            return walks.check_uuid(current)
     except BidgeoError:
-        return _new_form()
+        pass
+    return _new_form()
 
 
 def _new_form() -> str:
@@ -119,7 +122,7 @@ def remove(walking: Walking, uuid: str) -> None:
 def record(walking: Walking) -> None:
     """The form on screen, with what happened to the last one and the other drafts of the walk."""
     engine, walk_id = walking.engine, walking.walk.id
-    uuid = form_uuid()
+    uuid = form_uuid(walking)
     if st.session_state.get("form_loaded") != uuid:
         load_form(walking, uuid)
     if "obs_saved" in st.session_state:

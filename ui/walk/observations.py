@@ -46,7 +46,7 @@ def observation_list(walking: Walking) -> None:
         f"{ui.t('focus_' + shown.set_index('uuid').loc[u, 'focus_area'])} – "
         f"{(shown.set_index('uuid').loc[u, 'comment'] or '')[:60]}"))
     for photo in photos.photos(engine, project.id, [chosen]):
-        st.image(photos.photo_bytes(engine, project.id, photo.id), caption=photo.filename)
+        st.image(photos.photo_bytes(engine, project.id, photo.id), caption=ui.literal(photo.filename))
     st.button(ui.t("obs_edit"), key="obs_edit", icon=":material/edit:", on_click=edit, args=(chosen,))
     with st.expander(ui.t("obs_history")):
         changes = walks.history(engine, chosen)

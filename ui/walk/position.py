@@ -28,7 +28,7 @@ def photos_and_position(walking: Walking, uuid: str) -> None:
     attached = photos.photos(engine, project.id, [uuid])
     if attached:
         for column, photo in zip(st.columns(min(len(attached), 4) or 1), attached):
-            column.image(photo.thumbnail, caption=photo.filename)
+            column.image(photo.thumbnail, caption=ui.literal(photo.filename))
             if column.button(ui.t("obs_photo_remove"), key=f"rm_{photo.id}"):
                 photos.remove_photo(engine, project.id, photo.id)
                 st.rerun()
