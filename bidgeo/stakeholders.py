@@ -20,7 +20,7 @@ from bidgeo import categories
 from bidgeo.db import Stakeholder
 from bidgeo.errors import NotFoundError, ValidationError
 from bidgeo.focus import FOCUS_AREAS
-from bidgeo.i18n import CATALOGUE, t
+from bidgeo.i18n import has, t
 from bidgeo.spreadsheet import defuse as _defuse
 
 ROLES = ("business", "property_owner", "association", "municipality", "region", "other")
@@ -36,7 +36,7 @@ def kind_label(kind: str, lang: str) -> str:
     where the catalogue has one ("Företag"), else what its key is ("Kontor", "Hantverk")."""
     key, _, value = kind.partition("=")
     specific = f"sh_kind_{key}_{value}"
-    return t(specific if specific in CATALOGUE else f"sh_kind_{key}", lang)
+    return t(specific if has(specific) else f"sh_kind_{key}", lang)
 
 
 def candidates(businesses: gpd.GeoDataFrame, area: BaseGeometry, lang: str) -> pd.DataFrame:

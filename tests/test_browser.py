@@ -565,7 +565,8 @@ def test_steering_group_review_on_a_projector_and_a_tablet(browser, app_url, app
         page.locator('iframe[title="streamlit_folium.st_folium"]').last.scroll_into_view_if_needed()
         frame.locator(".bidgeo-marker").first.click()
         page.get_by_role("heading", name="Rent, tryggt och säkert – Utmaning").wait_for(timeout=30_000)
-        page.get_by_text(f"Mörk gångtunnel <i>kväll</i> {width} · Bedömning (1–5): 1").wait_for(timeout=30_000)  # text
+        page.get_by_text(f"Mörk gångtunnel <i>kväll</i> {width}", exact=True).wait_for(timeout=30_000)  # text
+        page.get_by_text("· Bedömning (1–5): 1").first.wait_for(timeout=30_000)
         page.get_by_label("Ditt namn (granskare)").fill("Styrgruppen")
         page.get_by_label("Ditt namn (granskare)").press("Tab")
         page.get_by_role("radio", name="Godtagen").click()

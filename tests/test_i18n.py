@@ -1,16 +1,30 @@
 import re
 import string
 
-from bidgeo.i18n import CATALOGUE, LANGUAGES, t
+import pytest
+from babel.messages.pofile import read_po
+
+from bidgeo.i18n import DEFAULT_LANGUAGE, LANGUAGES, catalogue_path, messages, t
 from conftest import REPO
+
+CATALOGUE = messages(DEFAULT_LANGUAGE)
 
 
 def test_every_string_has_every_language_with_the_same_placeholders():
-    for key, entry in CATALOGUE.items():
-        assert set(entry) == set(LANGUAGES), key
-        fields = [{f for _, f, _, _ in string.Formatter().parse(entry[lang]) if f} for lang in LANGUAGES]
-        assert all(entry[lang].strip() for lang in LANGUAGES), key
-        assert fields[0] == fields[1], key
+    """A key missing from a language, or a message left empty (untranslated) or fuzzy in it,
+    fails here: t() would otherwise show the Swedish text or the key."""
+    assert len(CATALOGUE) > 800
+    found = {lang: messages(lang) for lang in LANGUAGES}
+    for lang in LANGUAGES:
+        assert set(found[lang]) == set(CATALOGUE), (lang, sorted(set(found[lang]) ^ set(CATALOGUE)))
+        assert [key for key, text in found[lang].items() if not text.strip()] == [], lang
+        with catalogue_path(lang).open("rb") as po:
+            catalog = read_po(po)
+        assert [m.id for m in catalog if m.id and m.fuzzy] == [], lang
+        assert [(m.id, errors) for m, errors in catalog.check()] == [], lang
+    for key in CATALOGUE:
+        fields = [{f for _, f, _, _ in string.Formatter().parse(found[lang][key]) if f} for lang in LANGUAGES]
+        assert all(f == fields[0] for f in fields), key
 
 
 def test_every_key_used_in_the_code_exists():
@@ -42,3 +56,30 @@ def test_every_key_used_in_the_code_exists():
 def test_t_fills_parameters_and_defaults_to_swedish():
     assert t("created", name="Ås") == "Projektet ”Ås” är skapat."
     assert t("created", "en", name="Ås") == "Project “Ås” was created."
+    assert t("handover_with_contacts", "en") == messages("en")["handover_with_contacts"]
+    with pytest.raises(KeyError):
+        t("no_such_key")
+    with pytest.raises(KeyError):
+        t("no_such_key", "en")
+
+
+def test_the_template_has_every_key(tmp_path):
+    """bidgeo/locale/bidgeo.pot is what `pybabel extract -F babel.cfg` makes now (README,
+    Translations): every key, with its Swedish and English text for the translator."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    out = tmp_path / "bidgeo.pot"
+    pybabel = Path(sys.executable).with_name("pybabel")
+    subprocess.run([str(pybabel), "extract", "-F", "babel.cfg", "--no-location", "--omit-header", "--width", "100",
+                    "-o", str(out), "."], cwd=REPO, check=True, capture_output=True,
+                   env={**os.environ, "PYTHONPATH": str(REPO)})  # this checkout's bidgeo.i18n, as installed
+    assert out.read_bytes() == (REPO / "bidgeo" / "locale" / "bidgeo.pot").read_bytes()
+    with out.open("rb") as pot:
+        template = {m.id: m for m in read_po(pot) if m.id}
+    assert list(template) == list(CATALOGUE)
+    assert all(not m.string for m in template.values())
+    assert template["created"].auto_comments == ["sv: Projektet ”{name}” är skapat.",
+                                                 "en: Project “{name}” was created."]
