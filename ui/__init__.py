@@ -116,13 +116,13 @@ def t(key: str, **params) -> str:
 # "<-" / "->" symbols and autolinked addresses, which are found after the escapes, are not.
 _MARKS = re.compile(r"([\\`*_\[\]<>$~#&])")
 _BREAKS = re.compile(r"(?<=[<>\-~])(?=[\-=>])|(?<=www)(?=\.)|(?<=@)")
-_LINE_START = re.compile(r"^([-+=]|\d+[.)])")
+_LINE_START = re.compile(r"^([-+=])")
 
 
 def literal(text: object) -> str:
     """User text to be shown as written inside Markdown, on one line."""
     text = _BREAKS.sub("\u2060", " ".join(str(text).split()))
-    text = _LINE_START.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], _MARKS.sub(r"\\\1", text))
+    text = _LINE_START.sub(r"\\\1", _MARKS.sub(r"\\\1", text))
     return text.replace(":", "\\:\u2060")
 
 
