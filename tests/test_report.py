@@ -307,5 +307,5 @@ def test_export_misuse_exits_2_with_one_line(tmp_path):
     assert first.stderr.startswith("bidgeo: Kan inte skriva") and "mappen finns inte" in first.stderr
     assert "det är en mapp" in folder.stderr
     assert "Ingen sådan ort" in bidgeo(*cases[2], env=env).stderr
-    assert "invalid choice: 'word'" in bidgeo(*cases[3], env=env).stderr
+    assert "--format kan inte vara ”word”" in bidgeo(*cases[3], env=env).stderr
     assert not (tmp_path / "r.zip").exists()

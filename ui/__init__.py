@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+from types import SimpleNamespace
 from pathlib import Path
 
 import folium
@@ -149,9 +150,11 @@ def run_page(page) -> None:
 
 
 def message(error) -> str:
-    """A typed error's (or an area check issue's) message for Markdown, with the user's values
-    in it (a file's or a project's name) as written."""
-    return say(getattr(error, "key", "") or f"area_{error.code}", **error.params)
+    """A typed error's (or an area check issue's) message for Markdown, said as the error says
+    it, with the user's values in it (a file's or a project's name) as written. (A ``reason``
+    is a catalogue key, not the user's.)"""
+    values = {k: literal(v) if isinstance(v, str) and k != "reason" else v for k, v in error.params.items()}
+    return type(error).message(SimpleNamespace(**{**vars(error), "params": values}), lang())
 
 
 def show_error(error: BidgeoError) -> None:
