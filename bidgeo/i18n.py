@@ -68,6 +68,26 @@ def local_time(moment: datetime, with_time: bool = True) -> str:
     return local.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
 
 
+def number(value: float | int | None, lang: str = DEFAULT_LANGUAGE, decimals: int = 0) -> str:
+    """``value`` as its readers write numbers: in Swedish a decimal comma and a (no-break) space
+    between thousands, ``1 374`` and ``4,8``; in English ``1,374`` and ``4.8``. A missing value
+    (None, NaN) is ``–``."""
+    if value is None or value != value:
+        return "–"
+    text = f"{float(value):,.{decimals}f}"
+    if lang == "en":
+        return text
+    return text.replace(",", "\u00a0").replace(".", ",")
+
+
+def percent(share: float | None, lang: str = DEFAULT_LANGUAGE, decimals: int = 0) -> str:
+    """A share (0-1) as a percentage: ``4,8 %`` in Swedish (a no-break space before the sign),
+    ``4.8%`` in English; a missing share is ``–``."""
+    if share is None or share != share:
+        return "–"
+    return number(share * 100, lang, decimals) + ("%" if lang == "en" else "\u00a0%")
+
+
 def t(key: str, lang: str = DEFAULT_LANGUAGE, **params: object) -> str:
     """The catalogue string ``key`` in ``lang`` (sv or en), with ``params`` filled in. An
     unknown key is a :class:`KeyError`; an unknown language gets Swedish."""

@@ -83,3 +83,15 @@ def test_the_template_has_every_key(tmp_path):
     assert all(not m.string for m in template.values())
     assert template["created"].auto_comments == ["sv: Projektet ”{name}” är skapat.",
                                                  "en: Project “{name}” was created."]
+
+
+def test_numbers_are_written_as_their_readers_write_them():
+    from bidgeo.i18n import number, percent
+
+    assert number(1374.4) == "1\u00a0374"
+    assert number(1234567.25, decimals=1) == "1\u00a0234\u00a0567,2"
+    assert number(-4.83, decimals=1) == "-4,8"
+    assert percent(0.048, decimals=1) == "4,8\u00a0%"
+    assert percent(1.0) == "100\u00a0%"
+    assert number(1374.4, "en") == "1,374" and percent(0.048, "en", 1) == "4.8%"
+    assert number(None) == number(float("nan")) == percent(None) == "–"
