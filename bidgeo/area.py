@@ -31,9 +31,9 @@ from pyproj.exceptions import CRSError, ProjError
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon, mapping
 from shapely.geometry.base import BaseGeometry
 
-from bidgeo.errors import ValidationError
+from bidgeo.errors import ValidationError, say
 from bidgeo.geo import SWEREF99TM, WGS84
-from bidgeo.untrusted import UnreadableError, horizontal, in_worker, inspect_gpkg, read_raw, say
+from bidgeo.untrusted import UnreadableError, horizontal, in_worker, inspect_gpkg, read_raw
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ZIP_BYTES = 100 * 1024 * 1024

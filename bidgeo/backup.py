@@ -46,7 +46,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DataError, IntegrityError
 
 from bidgeo.db import SQLITE_BUSY_TIMEOUT_MS, SQLITE_HEADER, Base, fresh_file, make_engine, migrate
-from bidgeo.errors import InputError, ValidationError
+from bidgeo.errors import InputError, ValidationError, os_reason
 
 PG_DUMP_HEADER = b"PGDMP"
 FORMATS = ("sqlite", "pg_dump")
@@ -94,7 +94,7 @@ def backup(engine: Engine, out: str | Path, overwrite: bool = False, fmt: str = 
     try:
         partial = fresh_file(out, 0o600)  # a backup holds everyone's data: its owner's only
     except OSError as exc:
-        raise InputError("backup_cannot_write", path=str(out), detail=_detail(exc)) from exc
+        raise InputError("backup_cannot_write", path=str(out), reason=os_reason(exc)) from exc
     try:
         if fmt == "pg_dump":
             revision, rows = _pg_dump(engine, partial)
@@ -110,7 +110,8 @@ def backup(engine: Engine, out: str | Path, overwrite: bool = False, fmt: str = 
         partial.replace(out)
     except (OSError, sqlite3.Error) as exc:
         partial.unlink(missing_ok=True)
-        raise InputError("backup_cannot_write", path=str(out), detail=_detail(exc)) from exc
+        reason = os_reason(exc) if isinstance(exc, OSError) else "reason_backup_copy"
+        raise InputError("backup_cannot_write", path=str(out), reason=reason) from exc
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
@@ -235,7 +236,7 @@ def _revisions() -> set[str]:
 def _quick_check(db: sqlite3.Connection, path: Path) -> None:
     result = db.execute("PRAGMA quick_check").fetchone()
     if not result or result[0] != "ok":
-        raise InputError("restore_damaged", path=str(path), detail=str(result[0] if result else "")[:200])
+        raise InputError("restore_damaged", path=str(path))
 
 
 def inspect_backup(path: str | Path, check: bool = True) -> BackupInfo:
@@ -248,7 +249,7 @@ def inspect_backup(path: str | Path, check: bool = True) -> BackupInfo:
         with path.open("rb") as file:
             head = file.read(len(SQLITE_HEADER))
     except OSError as exc:
-        raise InputError("restore_unreadable", path=str(path), detail=_detail(exc)) from exc
+        raise InputError("restore_unreadable", path=str(path), reason=os_reason(exc)) from exc
     if head.startswith(PG_DUMP_HEADER):
         raise InputError("restore_pg_dump", path=str(path))
     if head != SQLITE_HEADER:
@@ -267,7 +268,7 @@ def inspect_backup(path: str | Path, check: bool = True) -> BackupInfo:
         finally:
             db.close()
     except sqlite3.DatabaseError as exc:
-        raise InputError("restore_damaged", path=str(path), detail=_detail(exc)) from exc
+        raise InputError("restore_damaged", path=str(path)) from exc
     if revision is None:
         raise InputError("restore_not_backup", path=str(path))
     if revision[0] not in _revisions():
@@ -343,7 +344,7 @@ def _pg_restore(engine: Engine, path: Path, force: bool) -> BackupInfo:
     try:
         listing = _run(None, [tool, "--list", str(path)])
     except InputError as exc:
-        raise InputError("restore_damaged", path=str(path), detail=exc.params["detail"]) from exc
+        raise InputError("restore_damaged", path=str(path)) from exc
     data = {tuple(line.split()[5:7]) for line in listing.splitlines()
             if not line.startswith(";") and line.split()[3:5] == ["TABLE", "DATA"]}
     if not {"alembic_version", "projects"} <= {name for _, name in data}:
@@ -367,7 +368,7 @@ def _pg_restore(engine: Engine, path: Path, force: bool) -> BackupInfo:
         _run(engine, [tool, "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
                       "--exit-on-error", str(path)])
     except InputError as exc:  # one transaction: nothing changed
-        raise ValidationError("restore_failed", detail=exc.params["detail"]) from exc
+        raise ValidationError("restore_failed") from exc
     migrate(engine)
     return BackupInfo(path, revision, rows_in(engine))
 
@@ -381,7 +382,7 @@ def _copy_into(engine: Engine, staged: Engine) -> None:
             _copy_rows(src, dst)
             _reset_sequences(dst)
     except (IntegrityError, DataError) as exc:
-        raise ValidationError("restore_failed", detail=_detail(exc.orig)) from exc
+        raise ValidationError("restore_failed") from exc
 
 
 def _reset_sequences(conn: Connection) -> None:
@@ -395,8 +396,3 @@ def _reset_sequences(conn: Connection) -> None:
         if sequence:
             conn.execute(text(f"SELECT setval(:s, COALESCE((SELECT MAX({quote(keys[0].name)}) FROM "
                               f"{quote(table.name)}), 0) + 1, false)"), {"s": sequence})
-
-
-def _detail(exc: BaseException) -> str:
-    text_ = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-    return text_.strip().splitlines()[0][:200] if text_.strip() else type(exc).__name__

@@ -6,6 +6,15 @@ from __future__ import annotations
 from bidgeo.i18n import t
 
 
+def say(key: str, lang: str, params: dict) -> str:
+    """The catalogue text ``key`` in ``lang``, its ``reason`` parameter (a catalogue key: why
+    a file or a service could not be used) said in ``lang`` too."""
+    reason = params.get("reason")
+    if reason:
+        params = {**params, "reason": t(reason, lang, **params)}
+    return t(key, lang, **params)
+
+
 class BidgeoError(Exception):
     """Base class. ``message(lang)`` says what is wrong and how to fix it."""
 
@@ -17,7 +26,33 @@ class BidgeoError(Exception):
         super().__init__(self.message("en"))
 
     def message(self, lang: str = "sv") -> str:
-        return t(self.key, lang, **self.params)
+        return say(self.key, lang, self.params)
+
+
+def os_reason(exc: OSError) -> str:
+    """Why the operating system refused (a catalogue key for a ``reason``), rather than its
+    English text: no permission, a full disk, a missing file or folder, a network that does
+    not answer, refuses or cannot find the address."""
+    import errno
+    import socket
+
+    if isinstance(exc, PermissionError):
+        return "reason_os_permission"
+    if isinstance(exc, (TimeoutError, socket.timeout)):
+        return "reason_os_timeout"
+    if isinstance(exc, socket.gaierror):
+        return "reason_os_no_address"
+    if isinstance(exc, ConnectionRefusedError):
+        return "reason_os_refused"
+    if isinstance(exc, FileNotFoundError):
+        return "reason_os_missing"
+    if isinstance(exc, IsADirectoryError):
+        return "reason_os_folder"
+    if exc.errno == errno.ENOSPC:
+        return "reason_os_disk_full"
+    if exc.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN):
+        return "reason_os_no_network"
+    return "reason_os_other"
 
 
 class InputError(BidgeoError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import os
 import socket
+from functools import partial
 from urllib.parse import urlparse
 
 import geopandas as gpd
@@ -20,7 +21,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from bidgeo import categories, config
-from bidgeo.errors import ServiceUnavailableError, ValidationError
+from bidgeo.errors import ServiceUnavailableError, ValidationError, os_reason
 from bidgeo.geo import WGS84, utm_crs
 from bidgeo.osm import SERVICE_COLUMNS
 
@@ -43,7 +44,7 @@ def _reachable(endpoint: str) -> None:
         with socket.create_connection((parsed.hostname, port), timeout=CONNECT_TIMEOUT_S):
             pass
     except OSError as exc:
-        raise ServiceUnavailableError("overpass_unavailable", url=endpoint, detail=str(exc)) from exc
+        raise ServiceUnavailableError("overpass_unavailable", url=endpoint, reason=os_reason(exc)) from exc
 
 
 def query_tags() -> dict:
@@ -81,13 +82,27 @@ def services(area: BaseGeometry, buffer_m: float = DEFAULT_BUFFER_M) -> gpd.GeoD
     ox.settings.use_cache = True
     ox.settings.cache_folder = str(config.home() / "cache" / "overpass")
     ox.settings.log_console = False
+    # An error status ends the request at once: osmnx would sleep 55 s and ask again, without
+    # end, while Overpass is overloaded (429, 504).
+    ox.settings.requests_kwargs = {"hooks": {"response": [partial(_refuse_error_status, endpoint)]}}
     try:
         features = ox.features_from_polygon(buffered(area, buffer_m), query_tags())
     except ox._errors.InsufficientResponseError:
         features = gpd.GeoDataFrame(geometry=[], crs=WGS84)
-    except (requests.exceptions.RequestException, ox._errors.ResponseStatusCodeError, ValueError) as exc:
-        raise ServiceUnavailableError("overpass_unavailable", url=endpoint, detail=str(exc).splitlines()[0]) from exc
+    except requests.exceptions.Timeout as exc:
+        raise ServiceUnavailableError("overpass_unavailable", url=endpoint, reason="reason_os_timeout") from exc
+    except requests.exceptions.ConnectionError as exc:  # (reached just before, in _reachable)
+        raise ServiceUnavailableError("overpass_unavailable", url=endpoint, reason="reason_overpass_dropped") from exc
+    except (requests.exceptions.RequestException, ValueError) as exc:
+        raise ServiceUnavailableError("overpass_unavailable", url=endpoint, reason="reason_overpass_answer") from exc
     return _classify(features)
+
+
+def _refuse_error_status(endpoint: str, response, *args, **kwargs) -> None:
+    """A requests response hook: an error status from Overpass is :class:`ServiceUnavailableError`."""
+    if not response.ok:
+        raise ServiceUnavailableError("overpass_unavailable", url=endpoint, reason="reason_overpass_status",
+                                      code=response.status_code)
 
 
 def _classify(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

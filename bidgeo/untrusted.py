@@ -26,7 +26,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 from bidgeo.errors import InputError
-from bidgeo.i18n import t
 
 MAX_FEATURES = 100_000
 MAX_COLUMNS = 1_000
@@ -41,22 +40,12 @@ EXPECTED_TRIGGERS = re.compile(
     r"|gpkg_(tile_matrix|metadata|metadata_reference)_.+", re.IGNORECASE)
 
 
-def say(key: str, lang: str, params: dict) -> str:
-    """The catalogue text ``key`` with its ``reason`` (a catalogue key) said in ``lang`` too."""
-    reason = params.get("reason")
-    if reason:
-        params = {**params, "reason": t(reason, lang, **params)}
-    return t(key, lang, **params)
-
-
 class UnreadableError(InputError):
     """A file that cannot be read (exit 2); ``reason`` (a catalogue key) says why."""
 
     def __init__(self, key: str, reason: str, **params: object) -> None:
         super().__init__(key, reason=reason, **params)
 
-    def message(self, lang: str = "sv") -> str:
-        return say(self.key, lang, self.params)
 
 
 def horizontal(crs):

@@ -31,7 +31,9 @@ class FakeOverpass:
     def __init__(self, extract: Path):
         body = overpass_json(extract)
         self.requests: list[str] = []
-        self.hang = threading.Event()
+        self.hang = threading.Event()  # set: answer nothing until the server closes
+        self._closing = threading.Event()
+        self.busy = False  # answer as an overloaded Overpass does: 504 and an HTML page
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -39,7 +41,15 @@ class FakeOverpass:
                 length = int(self.headers.get("Content-Length", 0))
                 fake.requests.append(self.rfile.read(length).decode())
                 if fake.hang.is_set():
-                    fake.hang.wait(30)  # longer than any client timeout; released on close
+                    fake._closing.wait(30)  # longer than any client timeout; released on close
+                    return
+                if fake.busy:
+                    page = b"<html><body>504 Gateway Timeout</body></html>"
+                    self.send_response(504)
+                    self.send_header("Content-Type", "text/html")
+                    self.send_header("Content-Length", str(len(page)))
+                    self.end_headers()
+                    self.wfile.write(page)
                     return
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -59,6 +69,6 @@ class FakeOverpass:
         return self
 
     def __exit__(self, *exc):
-        self.hang.clear()
+        self._closing.set()
         self.server.shutdown()
         self.server.server_close()

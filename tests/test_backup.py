@@ -269,7 +269,14 @@ def test_restore_refuses_what_is_not_a_backup(tmp_path, bidgeo_home):
     data = bytearray(good.read_bytes())
     damaged.write_bytes(bytes(data[:len(data) // 2]))
     result = bidgeo("restore", damaged, "--db", db)
-    assert result.returncode == 2 and "bidgeo:" in result.stderr
+    assert result.returncode == 2
+    assert result.stderr == f"bidgeo: Säkerhetskopian {damaged} är skadad och återställdes inte. Ta en annan säkerhetskopia.\n"
+    garbled = tmp_path / "garbled.sqlite"  # whole, but pages in the middle overwritten
+    data[len(data) // 3:len(data) // 3 + 8192] = b"\xff" * 8192
+    garbled.write_bytes(bytes(data))
+    result = bidgeo("restore", garbled, "--db", db)
+    assert result.returncode == 2 and "är skadad och återställdes inte" in result.stderr
+    assert "malformed" not in result.stderr and "database" not in result.stderr
 
     # Backup refuses to overwrite a file unless asked to.
     again = bidgeo("backup", good, "--db", f"sqlite:///{tmp_path / 'source.sqlite'}")

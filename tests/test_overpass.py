@@ -54,6 +54,7 @@ def test_offline_fails_fast_and_clearly(bidgeo_home):
     assert time.perf_counter() - start < 15
     assert result.returncode == 3
     assert "går inte att nå just nu" in result.stderr and "OSM-utdrag" in result.stderr
+    assert "anslutningen nekades" in result.stderr and "refused" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
 
 
@@ -67,6 +68,41 @@ def test_a_server_that_never_answers_times_out_within_15_s(fake):
     finally:
         fake.hang.clear()
     assert result.returncode == 3 and "går inte att nå" in result.stderr
+    assert "inget svar i tid" in result.stderr and "timed out" not in result.stderr
+
+
+def test_a_server_that_hangs_up_is_said_so(bidgeo_home):
+    with socket.socket() as listener:  # accepts the connection, reads the question, closes
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+
+        def hang_up():
+            for _ in range(3):  # the reachability check, then the question (and a retry)
+                conn, _ = listener.accept()
+                conn.recv(65536)
+                conn.close()
+
+        import threading
+
+        threading.Thread(target=hang_up, daemon=True).start()
+        result = bidgeo("services", "--overpass", "--area", AREA, env={"BIDGEO_OVERPASS_URL": f"http://127.0.0.1:{port}/api",
+                                                                       "BIDGEO_HOME": str(bidgeo_home)})
+    assert result.returncode == 3 and "anslutningen bröts utan svar" in result.stderr, result.stderr
+
+
+def test_an_overloaded_server_is_said_with_its_code(fake):
+    fake.busy = True
+    try:
+        result = bidgeo("services", "--overpass", "--area", AREA, "--buffer", "600",
+                        env={"BIDGEO_OVERPASS_URL": fake.url})
+    finally:
+        fake.busy = False
+    assert result.returncode == 3, result.stderr
+    assert "felkod 504" in result.stderr and "Gateway" not in result.stderr and "responded" not in result.stderr
+    english = bidgeo("--lang", "en", "services", "--overpass", "--area", AREA, "--buffer", "650",
+                     env={"BIDGEO_OVERPASS_URL": "http://127.0.0.1:9/api"})
+    assert english.returncode == 3 and "connection was refused" in english.stderr
 
 
 def test_overpass_needs_an_area():
