@@ -528,3 +528,25 @@ def test_the_first_administrator_is_made_from_the_cli_before_anyone_logs_in(bidg
     assert bidgeo("user", "list", env=env).returncode == 2
     listing = bidgeo("user", "list", "--user", "bim", env={**env, "BIDGEO_PASSWORD": PASSWORD})
     assert listing.returncode == 0 and listing.stdout.startswith("bim\t")
+
+
+@pytest.mark.parametrize("claims, expected", [
+    ({"is_logged_in": True, "email": "anna@kommun.example", "email_verified": True}, "anna@kommun.example"),
+    ({"is_logged_in": True, "email": "anna@kommun.example"}, None),  # the provider does not say
+    ({"is_logged_in": True, "email": "anna@kommun.example", "email_verified": False}, None),
+    ({"is_logged_in": True, "email": "anna@kommun.example", "email_verified": "true"}, None),
+    ({"is_logged_in": False, "email": "anna@kommun.example", "email_verified": True}, None),
+])
+def test_an_oidc_sign_in_is_an_account_only_with_a_verified_address(monkeypatch, claims, expected):
+    """An address the provider has not verified could have been typed by anyone there: it is
+    matched to no account (the e-mail is how an OIDC sign-in finds its account)."""
+    import types
+
+    import ui
+
+    class User(dict):
+        is_logged_in = claims["is_logged_in"]
+
+    monkeypatch.setattr(ui, "oidc_configured", lambda: True)
+    monkeypatch.setattr(ui, "st", types.SimpleNamespace(user=User({k: v for k, v in claims.items() if k != "is_logged_in"})))
+    assert ui._oidc_email() == expected

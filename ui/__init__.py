@@ -219,8 +219,10 @@ def oidc_configured() -> bool:
 
 
 def _oidc_email() -> str | None:
-    """The verified e-mail address of the user signed in at the OIDC provider, if any."""
-    if not oidc_configured() or not st.user.is_logged_in or st.user.get("email_verified") is False:
+    """The e-mail address of the user signed in at the OIDC provider, if the provider says it
+    has verified it (``email_verified``): an address anyone could have typed there is no one's
+    account."""
+    if not oidc_configured() or not st.user.is_logged_in or st.user.get("email_verified") is not True:
         return None
     return st.user.get("email") or None
 
