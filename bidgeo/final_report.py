@@ -62,7 +62,7 @@ def scores_section(data: FinalData) -> dict:
     """The focus-area scores of the baseline walk and of the latest assessed walk, overlaid."""
     lang, found = data.lang, data.found
     scored = [w for w in found.walks if w.id in set(found.scores["walk_id"])]
-    chosen = list(dict.fromkeys([w for w in scored if w.baseline] + scored[-1:]))
+    chosen = [w for w in scored if w.baseline] + [w for w in scored[-1:] if not w.baseline]
     heading = t("final_scores", lang)
     if not chosen:
         return {"heading": heading, "empty": t("final_no_scores", lang)}
@@ -70,13 +70,14 @@ def scores_section(data: FinalData) -> dict:
     names = {w.id: f"{w.walked_on.isoformat()} ({t('walk_baseline' if w.baseline else 'walk_followup', lang)})"
              for w in chosen}
     first, last = means.iloc[0], means.iloc[-1]
-    rows = [[t("focus_" + key, lang), number(first[key], lang, 1), number(last[key], lang, 1),
-             indicators.value_text(last[key] - first[key], "score", lang, change=True) if len(chosen) > 1 else "–"]
-            for key in focus.FOCUS_AREAS]
-    return {"heading": heading, "radar": _png(charts.radar_png(means, names, lang)),
-            "header": [t("report_col_focus_area", lang), names[chosen[0].id], names[chosen[-1].id],
-                       t("final_change", lang)],
-            "rows": rows, "note": "" if len(chosen) > 1 else t("final_no_follow_up_walk", lang)}
+    header = [t("report_col_focus_area", lang), names[chosen[0].id]]
+    rows = [[t("focus_" + key, lang), number(first[key], lang, 1)] for key in focus.FOCUS_AREAS]
+    if len(chosen) > 1:
+        header += [names[chosen[-1].id], t("final_change", lang)]
+        for row, key in zip(rows, focus.FOCUS_AREAS):
+            row += [number(last[key], lang, 1), indicators.value_text(last[key] - first[key], "score", lang, change=True)]
+    return {"heading": heading, "radar": _png(charts.radar_png(means, names, lang)), "header": header, "rows": rows,
+            "note": "" if len(chosen) > 1 else t("final_no_follow_up_walk", lang)}
 
 
 def _key(frame: pd.DataFrame) -> list[tuple]:
@@ -103,8 +104,14 @@ def services_section(data: FinalData) -> dict:
     (first_day, first), (last_day, last) = found.inventories[0], found.inventories[-1]
     counts = _rows(data, "services")
     then, now = _at(counts, first_day), _at(counts, last_day)
-    rows = [[indicators.by_key("services").series_label(key, lang), number(then[key], lang), number(now[key], lang),
-             indicators.value_text(now[key] - then[key], "count", lang, change=True)] for key in then]
+    label = indicators.by_key("services").series_label
+    if first_day == last_day:
+        header = [t("report_col_category", lang), _day(first_day)]
+        rows = [[label(key, lang), number(then[key], lang)] for key in then]
+    else:
+        header = [t("report_col_category", lang), _day(first_day), _day(last_day), t("final_change", lang)]
+        rows = [[label(key, lang), number(then[key], lang), number(now[key], lang),
+                 indicators.value_text(now[key] - then[key], "count", lang, change=True)] for key in then]
     opened, closed = opened_closed(first, last)
 
     def listed(frame) -> list[list[str]]:
@@ -116,8 +123,8 @@ def services_section(data: FinalData) -> dict:
             "intro": t("final_services_intro", lang, first=_day(first_day), last=_day(last_day))
             if found.area is not None else t("final_services_intro_locality", lang, first=_day(first_day),
                                              last=_day(last_day)),
-            "header": [t("report_col_category", lang), _day(first_day), _day(last_day), t("final_change", lang)],
-            "rows": rows, "list_header": [t("report_col_category", lang), t("report_col_name", lang),
+            "header": header, "rows": rows, "note": t("final_one_import", lang) if first_day == last_day else "",
+            "list_header": [t("report_col_category", lang), t("report_col_name", lang),
                                           t("final_in_area", lang)],
             "opened_heading": t("final_opened", lang, count=len(opened)), "opened": listed(opened),
             "closed_heading": t("final_closed", lang, count=len(closed)), "closed": listed(closed),
@@ -135,11 +142,14 @@ def coverage_section(data: FinalData) -> dict:
     shares = {band: (_at(_rows(data, f"within_{band}"), first_day), _at(_rows(data, f"within_{band}"), last_day))
               for band in bands}
     keys = [c.key for c in categories.categories() if any(c.key in then or c.key in now for then, now in shares.values())]
+    periods = (0,) if first_day == last_day else (0, 1)
     rows = [[categories.label(key, lang), *[indicators.value_text(shares[band][period].get(key, 0.0), "share", lang)
-                                            for band in bands for period in (0, 1)]] for key in keys]
-    return {"heading": heading, "intro": t("final_coverage_intro", lang),
+                                            for band in bands for period in periods]] for key in keys]
+    return {"heading": heading,
+            "intro": t("final_coverage_intro" if found.area is not None else "final_coverage_intro_locality", lang),
             "bands": [t("report_col_within", lang, band=band) for band in bands],
-            "periods": [_day(first_day), _day(last_day)], "category": t("report_col_category", lang), "rows": rows}
+            "periods": [_day(first_day), _day(last_day)][:len(periods)], "category": t("report_col_category", lang),
+            "rows": rows, "note": t("final_one_import", lang) if first_day == last_day else ""}
 
 
 def actions_section(data: FinalData) -> dict:
