@@ -165,3 +165,26 @@ def test_a_project_without_anything_measures_nothing(engine):
     found = indicators.sources(engine, project.id)
     assert found.network is None and found.network_problem is not None
     assert indicators.measure(found).empty
+
+
+def test_actions_done_before_the_upgrade_count_from_their_last_change(database_url):
+    import sqlalchemy as sa
+
+    from bidgeo.db import make_engine, migrate
+
+    engine = make_engine(database_url)
+    migrate(engine, "0013")  # as the release before this one left it
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO projects (name, locality, municipality, bid_type, created_at) "
+                             "VALUES ('Före', '', '', 'service', '2026-01-01 00:00:00+00:00')"))
+        project = conn.execute(sa.text("SELECT id FROM projects")).scalar()
+        for status in ("done", "planned"):
+            conn.execute(sa.text("INSERT INTO actions (project_id, title, focus_area, owner, priority, status, "
+                                 "created_at, updated_at) VALUES (:p, :s, 'place', '', 'medium', :s, "
+                                 "'2026-02-01 10:00:00+00:00', '2026-03-05 10:00:00+00:00')"),
+                         {"p": project, "s": status})
+    migrate(engine)
+    done = indicators.actions_done(review.actions(engine, project))
+    assert series(done, "actions", "done") == [(date(2026, 2, 1), 0), (date(2026, 3, 5), 1)]
+    assert series(done, "actions", "planned") == [(date(2026, 2, 1), 2), (date(2026, 3, 5), 2)]
+    engine.dispose()
