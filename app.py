@@ -25,6 +25,7 @@ PAGES = [
     ("app_pages/stakeholders.py", "page_stakeholders", ":material/groups:", "manage"),
     ("app_pages/coverage.py", "page_coverage", ":material/directions_walk:", "view"),
     ("app_pages/compare.py", "page_compare", ":material/compare_arrows:", "view"),
+    ("app_pages/followup.py", "page_followup", ":material/monitoring:", "view"),
     ("app_pages/audit.py", "page_audit", ":material/history:", "manage"),
 ]
 

@@ -102,3 +102,44 @@ def timeline_png(phases, today, late_tasks: pd.DataFrame, lang: str) -> bytes:
     fig.savefig(buffer, format="png")
     plt.close(fig)
     return buffer.getvalue()
+
+
+def indicator_png(table: pd.DataFrame, unit: str, lang: str, stepwise: bool = True,
+                  process: tuple | None = None) -> bytes:
+    """One indicator over time, a line per series with a marker at each date it was measured
+    (``table``: tidy rows of :mod:`bidgeo.indicators` with ``series_label``). ``stepwise``: a
+    value holds until the next one (an inventory, an action plan); else the line joins
+    samples (walks). The y axis is in the reader's numbers (``unit`` count, share or score);
+    ``process`` (its first and last day) is shaded as the process's 18 months."""
+    import matplotlib.dates as mdates
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    from bidgeo.i18n import number, percent
+
+    fig, ax = plt.subplots(figsize=(8, 2.9), dpi=120)
+    if process is not None:
+        ax.axvspan(mdates.date2num(process[0]), mdates.date2num(process[1]), color="#e3f2fd", zorder=0,
+                   label=t("chart_process_span", lang))
+    for label, rows in table.groupby("series_label", sort=False):
+        rows = rows.sort_values("date")
+        ax.plot([mdates.date2num(d) for d in rows["date"]], rows["value"].to_numpy(dtype=float), marker="o",
+                linewidth=2, label=_plain(label), drawstyle="steps-post" if stepwise else "default")
+    if unit == "share":
+        ax.set_ylim(-0.02, 1.05)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: percent(v, lang, 0)))
+    elif unit == "score":
+        ax.set_ylim(1, 7.2)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v, lang, 0)))
+    else:
+        ax.set_ylim(bottom=-0.2, top=max(1.0, float(table["value"].max()) * 1.15) if len(table) else 1)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v, lang, 0)))
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=8))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+    ax.grid(alpha=0.3)
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize="small", frameon=False)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return buffer.getvalue()

@@ -160,6 +160,14 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--with-contacts", action="store_true",
                         help="handover: include the stakeholders' contact details (personal data)")
 
+    final_cmd = commands.add_parser("report", help="reports of the process (step 7: the final report)")
+    report_commands = final_cmd.add_subparsers(dest="report_command", required=True)
+    final = report_commands.add_parser("final", parents=[common],
+                                       help="the final report (slutrapport): baseline against follow-up, as PDF")
+    final.add_argument("project", metavar="PROJECT")
+    final.add_argument("--out", required=True, metavar="PATH.pdf", type=Path)
+    final.add_argument("--force", action="store_true", help="overwrite an existing PATH")
+
     backup = commands.add_parser("backup", parents=[common],
                                  help="a consistent backup of the whole database (photos included), "
                                       "safe while the app runs")
@@ -226,6 +234,7 @@ PERMISSIONS = {
     ("walk-kit", "export"): ("record", "project"),
     ("walk-kit", "import"): ("record", "project"),
     "export": ("view", "project"),
+    ("report", "final"): ("view", "project"),  # public: no one's name in it
     "backup": ("manage", "all"),
     "restore": ("manage", "all"),
     ("user", "add"): ("manage", "any"),
@@ -663,6 +672,24 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_report_final(args) -> int:
+    from bidgeo import final_report
+    from bidgeo.projects import get_project
+
+    engine = _store(args)
+    project = get_project(engine, args.project)
+    _writable(args, args.out)  # before the work of making the report
+    data = final_report.final_data(engine, project.id, args.lang)
+    if not data.followed_up:
+        print(f"bidgeo: {t('warning_prefix', args.lang)}: {t('final_not_followed_up', args.lang)}", file=sys.stderr)
+    pdf = final_report.pdf(data)
+    _write(args, args.out, pdf)
+    print(args.out)
+    print(t("final_written", args.lang, name=project.name, path=args.out, size=max(1, round(len(pdf) / 1024))),
+          file=sys.stderr)
+    return 0
+
+
 def cmd_backup(args) -> int:
     from bidgeo import backup
 
@@ -818,12 +845,13 @@ COMMANDS = {
     ("user", "revoke"): cmd_user_revoke,
     ("user", "list"): cmd_user_list,
     "export": cmd_export,
+    ("report", "final"): cmd_report_final,
     "audit": cmd_audit,
     "backup": cmd_backup,
     "restore": cmd_restore,
 }
 
-SUBCOMMANDS = {"area": "area_command", "walk-kit": "kit_command", "user": "user_command"}
+SUBCOMMANDS = {"area": "area_command", "walk-kit": "kit_command", "user": "user_command", "report": "report_command"}
 
 
 def _asked_language(argv: list[str]) -> str:

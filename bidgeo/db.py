@@ -385,6 +385,8 @@ class Action(Base):
     status: Mapped[str] = mapped_column(String(20), default="planned")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    done_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
+    """When its status became done (None while it is not): the follow-up counts actions by it."""
 
 
 class ProcessPlan(Base):

@@ -4,6 +4,8 @@ from the OSM snapshot, so a fresh import never loses them)."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
@@ -45,14 +47,25 @@ def _latest_osm(session: Session, project_id: int, count: int) -> list[int]:
                                 .order_by(ServiceSnapshot.id.desc()).limit(count)))
 
 
-def _inventory_snapshots(session: Session, project_id: int) -> list[int]:
-    """The newest OSM snapshot and the newest snapshot of each register."""
-    chosen, registers = _latest_osm(session, project_id, 1), set()
-    for snapshot_id, name in session.execute(
-            select(ServiceSnapshot.id, ServiceSnapshot.source_name)
-            .where(ServiceSnapshot.project_id == project_id, ServiceSnapshot.source == "register")
-            .order_by(ServiceSnapshot.id.desc())):
-        if name not in registers:
+def _utc(moment: datetime) -> datetime:
+    """A stored time as an aware UTC datetime (SQLite gives them back without their zone)."""
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def _inventory_snapshots(session: Session, project_id: int, at: datetime | None = None) -> list[int]:
+    """The newest OSM snapshot and the newest snapshot of each register (made by ``at``)."""
+    rows = session.execute(select(ServiceSnapshot.id, ServiceSnapshot.source, ServiceSnapshot.source_name,
+                                  ServiceSnapshot.created_at)
+                           .where(ServiceSnapshot.project_id == project_id)
+                           .order_by(ServiceSnapshot.id.desc())).all()
+    chosen, registers, osm = [], set(), False
+    for snapshot_id, source, name, created_at in rows:
+        if at is not None and _utc(created_at) > at:
+            continue
+        if source in OSM_SOURCES and not osm:
+            osm = True
+            chosen.insert(0, snapshot_id)
+        elif source == "register" and name not in registers:
             registers.add(name)
             chosen.append(snapshot_id)
     return chosen
@@ -76,14 +89,18 @@ def revision(engine: Engine, project_id: int) -> tuple:
     return snapshot, *fixes
 
 
-def current(engine: Engine, project_id: int) -> gpd.GeoDataFrame:
+def current(engine: Engine, project_id: int, at: datetime | None = None) -> gpd.GeoDataFrame:
     """The inventory: the newest OSM snapshot and registers, with every correction applied
-    in order."""
+    in order. With ``at`` (aware), the inventory as it stood then: the imports and corrections
+    made by that moment."""
+    at = None if at is None else _utc(at)
     with Session(engine) as session:
-        points = _points(session, _inventory_snapshots(session, project_id))
+        points = _points(session, _inventory_snapshots(session, project_id, at))
         fixes = session.scalars(select(ServiceCorrection).where(ServiceCorrection.project_id == project_id)
                                 .order_by(ServiceCorrection.id)).all()
         for fix in fixes:
+            if at is not None and _utc(fix.created_at) > at:
+                continue
             same = (points["osm_type"] == fix.osm_type) & (points["osm_id"] == fix.osm_id)
             if fix.kind == "add":
                 added = gpd.GeoDataFrame([[fix.category, fix.name, None, None, "manual", {}]], columns=COLUMNS,
@@ -97,6 +114,15 @@ def current(engine: Engine, project_id: int) -> gpd.GeoDataFrame:
             elif fix.kind == "move":
                 points.loc[same, "geometry"] = fix.geom
     return gpd.GeoDataFrame(points.reset_index(drop=True), geometry="geometry", crs=WGS84)
+
+
+def change_times(engine: Engine, project_id: int) -> list[datetime]:
+    """When the inventory changed (every import and correction), oldest first, in UTC."""
+    with Session(engine) as session:
+        times = [*session.scalars(select(ServiceSnapshot.created_at).where(ServiceSnapshot.project_id == project_id)),
+                 *session.scalars(select(ServiceCorrection.created_at)
+                                  .where(ServiceCorrection.project_id == project_id))]
+    return sorted(_utc(moment) for moment in times)
 
 
 def correct(engine: Engine, project_id: int, kind: str, *, osm_type: str | None = None,

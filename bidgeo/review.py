@@ -105,7 +105,7 @@ def create_action(engine: Engine, project_id: int, title: str, focus_area: str, 
             review.state, review.updated_at, obs_id = "to_action", utcnow(), obs.id
         action = Action(project_id=project_id, observation_id=obs_id, title=title.strip()[:300],
                         focus_area=focus_area, owner=owner.strip(), priority=priority, cost_sek=cost_sek,
-                        due_on=due_on, status=status)
+                        due_on=due_on, status=status, done_at=utcnow() if status == "done" else None)
         session.add(action)
         session.commit()
         return action.id
@@ -126,6 +126,8 @@ def update_action(engine: Engine, project_id: int, action_id: int, **changes) ->
         merged = {k: getattr(action, k) for k in ("title", "focus_area", "priority", "cost_sek", "status")}
         merged.update({k: v for k, v in changes.items() if k in merged})
         _check_action(merged["title"], merged["focus_area"], merged["priority"], merged["cost_sek"], merged["status"])
+        if "status" in changes and (changes["status"] == "done") != (action.status == "done"):
+            action.done_at = utcnow() if changes["status"] == "done" else None
         for key, value in changes.items():
             setattr(action, key, value.strip() if isinstance(value, str) else value)
         action.updated_at = utcnow()
@@ -133,16 +135,17 @@ def update_action(engine: Engine, project_id: int, action_id: int, **changes) ->
 
 
 ACTION_COLUMNS = ["id", "uuid", "title", "focus_area", "owner", "priority", "cost_sek", "due_on", "status",
-                  "created_at"]
+                  "created_at", "done_at"]
 
 
 def actions(engine: Engine, project_id: int) -> pd.DataFrame:
     """The action plan, by priority then due date: id, uuid (of its observation, if any),
-    title, focus_area, owner, priority, cost_sek, due_on, status, created_at."""
+    title, focus_area, owner, priority, cost_sek, due_on, status, created_at, done_at (when it
+    became done)."""
     with Session(engine) as session:
         rows = session.execute(
             select(Action.id, Observation.uuid, Action.title, Action.focus_area, Action.owner, Action.priority,
-                   Action.cost_sek, Action.due_on, Action.status, Action.created_at)
+                   Action.cost_sek, Action.due_on, Action.status, Action.created_at, Action.done_at)
             .outerjoin(Observation, Observation.id == Action.observation_id)
             .where(Action.project_id == project_id).order_by(Action.id)).all()
     frame = pd.DataFrame(rows, columns=ACTION_COLUMNS, dtype=object)
