@@ -54,7 +54,7 @@ def make_plan(engine) -> int:
     uuid = walks.new_uuid()
     walks.save_observation(engine, demo.id, walk, uuid, obs(comment="Inga bänkar vid torget"))
     review.set_state(engine, demo.id, uuid, "accepted")
-    action = review.create_action(engine, demo.id, "Bänkar på torget", "place", uuid=uuid, owner="Kommunen",
+    action = review.create_action(engine, demo.id, "Bänkar på torget", "place", uuid=uuid, owner="Mikko Laine",
                                   cost_sek=45000)
     plan.save_text(engine, demo.id, "Karhula är en levande by med service nära.",
                    "2028 har centrum ett torg där man möts, året runt.",

@@ -146,3 +146,48 @@ def test_unreadable_workbooks_and_english(started, tmp_path):
     english = bidgeo("--lang", "en", "plan", "import", project, bad, env=env)
     assert english.returncode == 1 and "Sheet budget, row 2, column cost_sek: cost_sek cannot be negative" in \
         english.stderr
+
+
+def test_exports_and_the_agreement(database_url, tmp_path):
+    from docx import Document
+    from pypdf import PdfReader
+
+    engine = open_store(database_url)
+    project = make_plan(engine)
+    plan.advance(engine, project, by="BID-managern")
+    plan.add_comment(engine, project, "Anna Virtanen", "Finansieringen för 2028 saknas.")
+    engine.dispose()
+    env = {"BIDGEO_DATABASE_URL": database_url}
+    for fmt in ("pdf", "docx", "xlsx"):
+        out = tmp_path / f"affarsplan.{fmt}"
+        result = bidgeo("plan", "export", project, "--format", fmt, "--out", out, env=env)
+        assert result.returncode == 0, result.stderr
+    again = bidgeo("plan", "export", project, "--format", "xlsx", "--out", tmp_path / "affarsplan.xlsx", env=env)
+    assert again.returncode == 2 and "--force" in again.stderr
+    assert bidgeo("plan", "export", project, "--format", "xlsx", "--out", tmp_path / "affarsplan.xlsx", "--force",
+                  env=env).returncode == 0
+    pdf = " ".join(" ".join(p.extract_text() for p in PdfReader(tmp_path / "affarsplan.pdf").pages).split())
+    assert "Karhula är en levande by med service nära." in pdf and "Sex nya bänkar på torget" in pdf
+    assert "Anna Virtanen" not in pdf and "Kommunen köper in" in pdf
+    words = "\n".join(p.text for p in Document(tmp_path / "affarsplan.docx").paragraphs)
+    assert "Karhula är en levande by med service nära." in words and "Anna Virtanen" not in words
+    again = plan.read_workbook((tmp_path / "affarsplan.xlsx").read_bytes(), "affarsplan.xlsx")
+    assert len(again["budget"]) == 4 and len(again["financing"]) == 6
+
+    for fmt in ("docx", "pdf"):
+        out = tmp_path / f"avtal.{fmt}"
+        result = bidgeo("agreement", project, "--format", fmt, "--out", out, env=env)
+        assert result.returncode == 0, result.stderr
+    assert bidgeo("agreement", project, "--format", "docx", "--out", tmp_path / "avtal.docx", env=env).returncode == 2
+    assert bidgeo("agreement", project, "--format", "docx", "--out", tmp_path / "avtal.docx", "--force",
+                  env=env).returncode == 0
+    agreement = " ".join(" ".join(p.extract_text() for p in PdfReader(tmp_path / "avtal.pdf").pages).split())
+    assert "Samverkansavtal" in agreement
+    for signed in ("Kotka stad", "Karhulan Kauppa", "Fastighets AB Torget"):
+        assert signed in agreement
+    assert "Karhulan Leipomo" not in agreement  # not signed: no party
+    assert "Anna Virtanen" not in agreement  # a contact person is no party
+    document = Document(tmp_path / "avtal.docx")
+    cells = {c.text for table in document.tables for row in table.rows for c in row.cells}
+    assert {"Kotka stad", "Karhulan Kauppa", "Fastighets AB Torget"} <= cells
+    assert bidgeo("agreement", project, "--format", "html", "--out", tmp_path / "a.html", env=env).returncode == 2
