@@ -143,3 +143,38 @@ def indicator_png(table: pd.DataFrame, unit: str, lang: str, stepwise: bool = Tr
     fig.savefig(buffer, format="png")
     plt.close(fig)
     return buffer.getvalue()
+
+
+def balance_png(figures: dict, lang: str) -> bytes:
+    """The business plan's years side by side (``bidgeo.plan.figures``): costs (money, and
+    the budget's hours valued) against financing (money, and hours in kind), with each year's
+    balance written above, red where the year is unfunded."""
+    from bidgeo.i18n import number
+
+    years = list(figures["years"])
+    rows = [figures["years"][y] for y in years]
+    x = np.arange(len(years))
+    fig, ax = plt.subplots(figsize=(8, 3.8), dpi=130)
+    cost, hours = [r["cost_sek"] / 1000 for r in rows], [r["hours_cost_sek"] / 1000 for r in rows]
+    money, kind = [r["financing_sek"] / 1000 for r in rows], [r["in_kind_sek"] / 1000 for r in rows]
+    ax.bar(x - 0.2, cost, 0.38, color="#c62828", label=t("chart_plan_costs", lang))
+    ax.bar(x - 0.2, hours, 0.38, bottom=cost, color="#ef9a9a", label=t("chart_plan_hours", lang))
+    ax.bar(x + 0.2, money, 0.38, color="#2e7d32", label=t("chart_plan_financing", lang))
+    ax.bar(x + 0.2, kind, 0.38, bottom=money, color="#a5d6a7", label=t("chart_plan_in_kind", lang))
+    top = max([c + h for c, h in zip(cost, hours)] + [m + k for m, k in zip(money, kind)] + [1])
+    for i, row in enumerate(rows):
+        balance = row["balance_sek"]
+        ax.text(i, top * 1.06, t("chart_plan_balance", lang, amount=number(balance, lang)), ha="center",
+                fontsize=8.5, color="#c62828" if balance < 0 else "#1b5e20", fontweight="bold")
+    ax.set_ylim(0, top * 1.2)
+    ax.set_xticks(x, years)
+    ax.set_ylabel(t("chart_plan_thousands", lang))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: number(v, lang)))
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
+    ax.set_title(t("chart_plan_title", lang))
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return buffer.getvalue()

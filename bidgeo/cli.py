@@ -205,6 +205,35 @@ def build_parser() -> argparse.ArgumentParser:
     user_revoke.add_argument("project", metavar="PROJECT")
     user_list = user_commands.add_parser("list", parents=[common], help="list accounts and their roles")
     user_list.add_argument("--json", action="store_true")
+    business_plan = commands.add_parser("plan", help="the business plan: its workbook, figures and documents")
+    plan_commands = business_plan.add_subparsers(dest="plan_command", required=True)
+    plan_template = plan_commands.add_parser("template", parents=[common],
+                                             help="write the workbook to fill in (sheets budget, financing, settings)")
+    plan_template.add_argument("out", metavar="OUT.xlsx", type=Path)
+    plan_template.add_argument("--force", action="store_true", help="overwrite an existing file")
+    plan_import = plan_commands.add_parser("import", parents=[common],
+                                           help="read a filled workbook into the plan (any bad row: nothing saved)")
+    plan_import.add_argument("project", metavar="PROJECT")
+    plan_import.add_argument("file", metavar="IN.xlsx", type=Path)
+    plan_import.add_argument("--json", action="store_true")
+    plan_import.add_argument("--add-parties", action="store_true",
+                             help="add financing parties that are not in the stakeholder register to it")
+    plan_show = plan_commands.add_parser("show", parents=[common], help="the plan's figures")
+    plan_show.add_argument("project", metavar="PROJECT")
+    plan_show.add_argument("--json", action="store_true")
+    plan_export = plan_commands.add_parser("export", parents=[common],
+                                           help="the plan as a PDF report, an editable DOCX, or the workbook")
+    plan_export.add_argument("project", metavar="PROJECT")
+    plan_export.add_argument("--format", required=True, choices=("pdf", "docx", "xlsx"))
+    plan_export.add_argument("--out", required=True, metavar="PATH", type=Path)
+    plan_export.add_argument("--force", action="store_true", help="overwrite an existing PATH")
+    agreement = commands.add_parser("agreement", parents=[common],
+                                    help="the draft cooperation agreement (samverkansavtal) built from the plan")
+    agreement.add_argument("project", metavar="PROJECT")
+    agreement.add_argument("--format", required=True, choices=("docx", "pdf"))
+    agreement.add_argument("--out", required=True, metavar="PATH", type=Path)
+    agreement.add_argument("--force", action="store_true", help="overwrite an existing PATH")
+
     audit_log = commands.add_parser("audit", parents=[common], help="the change log: who changed what")
     audit_log.add_argument("project", metavar="PROJECT", nargs="?", help="one project (default: all)")
     audit_log.add_argument("--limit", type=int, default=200)
@@ -245,6 +274,10 @@ PERMISSIONS = {
     ("user", "revoke"): ("manage", "project"),
     ("user", "list"): ("manage", "any"),
     "audit": ("manage", "project"),
+    ("plan", "import"): ("review", "project"),
+    ("plan", "show"): ("view", "project"),
+    ("plan", "export"): ("view", "project"),
+    "agreement": ("view", "project"),
 }
 
 
@@ -826,6 +859,105 @@ def cmd_audit(args) -> int:
     return 0
 
 
+# --- the business plan (issue 16) ------------------------------------------------------------------
+def cmd_plan_template(args) -> int:
+    from bidgeo import plan
+
+    _write(args, args.out, plan.template_workbook())
+    print(args.out)
+    print(t("plan_template_written", args.lang, path=args.out), file=sys.stderr)
+    return 0
+
+
+def cmd_plan_import(args) -> int:
+    from bidgeo import plan
+    from bidgeo.projects import get_project
+    from bidgeo.untrusted import UnreadableError
+
+    engine = _store(args)
+    project = get_project(engine, args.project)
+    try:
+        size = args.file.stat().st_size
+        if size > plan.MAX_WORKBOOK_BYTES:
+            raise InputError("plan_workbook_too_big", size_mb=round(size / 1e6),
+                             limit_mb=plan.MAX_WORKBOOK_BYTES // 1_000_000)
+        data = args.file.read_bytes()
+    except OSError as exc:
+        raise UnreadableError("plan_workbook_unreadable", "reason_cannot_open", name=str(args.file)) from exc
+    checked = plan.import_workbook(engine, project.id, data, args.file.name, add_parties=args.add_parties)
+    if args.json:
+        print(json.dumps({"budget": len(checked.budget), "financing": len(checked.financing),
+                          "added_parties": [] if checked.problems else checked.new_parties,
+                          "saved": not checked.problems,
+                          "errors": [p.to_json(args.lang) for p in checked.problems]}, ensure_ascii=False, indent=2))
+    for problem in checked.problems:
+        print(f"bidgeo: {problem.message(args.lang)}", file=sys.stderr)
+    if checked.problems:
+        raise ValidationError("plan_rows_failed", count=len({(p.sheet, p.row) for p in checked.problems}))
+    if not args.json:
+        print(t("plan_imported", args.lang, budget=len(checked.budget), financing=len(checked.financing),
+                name=project.name))
+    for party in checked.new_parties:
+        print(f"bidgeo: {t('plan_party_added', args.lang, party=party)}", file=sys.stderr)
+    return 0
+
+
+def cmd_plan_show(args) -> int:
+    from bidgeo import plan
+    from bidgeo.i18n import number, percent
+    from bidgeo.projects import get_project
+
+    engine = _store(args)
+    figures = plan.figures(engine, get_project(engine, args.project).id)
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False, indent=2))
+        return 0
+    lang = args.lang
+    print("\t".join(t(k, lang) for k in ("plan_col_year", "plan_col_cost", "plan_col_financing",
+                                          "plan_col_in_kind", "plan_col_balance")))
+    for year, row in [*figures["years"].items(), (t("report_total", lang), figures["total"])]:
+        print("\t".join([year, *(number(row[k], lang) for k in ("cost_sek", "financing_sek", "in_kind_sek",
+                                                                 "balance_sek"))]))
+    for year in figures["unfunded_years"]:
+        gap = number(-figures["years"][str(year)]["balance_sek"], lang)
+        print(f"bidgeo: {t('warning_prefix', lang)}: {t('plan_unfunded', lang, year=year, gap=gap)}", file=sys.stderr)
+    s = figures["support"]
+    print(t("plan_support_line", lang, signed=s["signed"], members=s["members"],
+            by_number=percent(s["share_by_number"], lang), by_value=percent(s["share_by_value"], lang)))
+    return 0
+
+
+def _document(args, make) -> int:
+    from bidgeo.projects import get_project
+
+    engine = _store(args)
+    project = get_project(engine, args.project)
+    _writable(args, args.out)  # before the work of making it
+    data = make(engine, project.id)
+    _write(args, args.out, data)
+    print(args.out)
+    print(t("report_written", args.lang, name=project.name, path=args.out, size=max(1, round(len(data) / 1024))),
+          file=sys.stderr)
+    return 0
+
+
+def cmd_plan_export(args) -> int:
+    from bidgeo import plan, plan_report
+
+    makers = {"pdf": lambda e, p: plan_report.plan_pdf(e, p, args.lang),
+              "docx": lambda e, p: plan_report.plan_docx(e, p, args.lang),
+              "xlsx": lambda e, p: plan.export_workbook(e, p)}
+    return _document(args, makers[args.format])
+
+
+def cmd_agreement(args) -> int:
+    from bidgeo import plan_report
+
+    makers = {"pdf": lambda e, p: plan_report.agreement_pdf(e, p, args.lang),
+              "docx": lambda e, p: plan_report.agreement_docx(e, p, args.lang)}
+    return _document(args, makers[args.format])
+
+
 COMMANDS = {
     "demo": cmd_demo,
     "projects": cmd_projects,
@@ -849,9 +981,15 @@ COMMANDS = {
     "audit": cmd_audit,
     "backup": cmd_backup,
     "restore": cmd_restore,
+    ("plan", "template"): cmd_plan_template,
+    ("plan", "import"): cmd_plan_import,
+    ("plan", "show"): cmd_plan_show,
+    ("plan", "export"): cmd_plan_export,
+    "agreement": cmd_agreement,
 }
 
-SUBCOMMANDS = {"area": "area_command", "walk-kit": "kit_command", "user": "user_command", "report": "report_command"}
+SUBCOMMANDS = {"area": "area_command", "walk-kit": "kit_command", "user": "user_command", "report": "report_command",
+               "plan": "plan_command"}
 
 
 def _asked_language(argv: list[str]) -> str:

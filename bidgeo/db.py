@@ -227,6 +227,10 @@ class Stakeholder(Base):
     contact_name: Mapped[str] = mapped_column(String(200), default="")
     contact_email: Mapped[str] = mapped_column(String(200), default="")
     contact_phone: Mapped[str] = mapped_column(String(50), default="")
+    property_value_sek: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    """The taxable property value (taxeringsvärde) of a property owner, for the levy model."""
+    floor_area_m2: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    employees: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
     osm_type: Mapped[Optional[str]] = mapped_column(String(10), nullable=True)
     osm_id: Mapped[Optional[int]] = mapped_column(BigInteger, nullable=True)
     source: Mapped[str] = mapped_column(String(20), default="manual")
@@ -659,3 +663,118 @@ def open_store(url: str | None = None) -> Engine:
         raise ServiceUnavailableError("database_unavailable",
                                       url=engine.url.render_as_string(hide_password=True)) from exc
     return engine
+
+
+# --- the business plan (steps 4-6, bidgeo.plan) ------------------------------------------------------
+class BusinessPlan(Base):
+    """A project's business plan (affärsplan): vision, target picture, a goal per focus area,
+    the hour rate at which time in kind is valued, its duration and the members' contribution
+    model (``bidgeo.plan.MODELS``)."""
+
+    __tablename__ = "business_plans"
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    vision: Mapped[str] = mapped_column(Text, default="")
+    target_picture: Mapped[str] = mapped_column(Text, default="")
+    goals: Mapped[dict] = mapped_column(JSON, default=dict)
+    hour_rate_sek: Mapped[float] = mapped_column(Float, default=400.0)
+    duration_years: Mapped[int] = mapped_column(Integer, default=3)
+    model: Mapped[dict] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PlanVersion(Base):
+    """A version of the business plan and how far it has come (draft, consultation, approved,
+    anchored); what it said when it left the draft is kept in ``content``."""
+
+    __tablename__ = "plan_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    content: Mapped[Optional[dict]] = mapped_column(JSON, nullable=True)
+    status_by: Mapped[str] = mapped_column(String(200), default="")
+    status_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PlanComment(Base):
+    """A steering-group member's comment on a version of the plan."""
+
+    __tablename__ = "plan_comments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("plan_versions.id", ondelete="CASCADE"), index=True)
+    author: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PlanMilestone(Base):
+    """A milestone (delmål): what is done, when, where (a point, or the whole area when none)
+    and how, linked to actions of the action plan."""
+
+    __tablename__ = "plan_milestones"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    focus_area: Mapped[Optional[str]] = mapped_column(String(20), nullable=True)
+    due_on: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
+    how: Mapped[str] = mapped_column(Text, default="")
+    geom = mapped_column(Geometry("POINT"), nullable=True)
+    action_ids: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PlanCase(Base):
+    """A case (step 4): a small effort tested for real, its cost and result; its photos are
+    stored as photos of ``before_uuid`` and ``after_uuid`` (``bidgeo.photos``)."""
+
+    __tablename__ = "plan_cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    done_on: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
+    cost_sek: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    result: Mapped[str] = mapped_column(Text, default="")
+    before_uuid: Mapped[str] = mapped_column(String(36))
+    after_uuid: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PlanCost(Base):
+    """A budget line: an action's cost in a year, in money and in hours."""
+
+    __tablename__ = "plan_costs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    action_id: Mapped[Optional[int]] = mapped_column(ForeignKey("actions.id", ondelete="SET NULL"), nullable=True)
+    action: Mapped[str] = mapped_column(String(300))
+    focus_area: Mapped[Optional[str]] = mapped_column(String(20), nullable=True)
+    year: Mapped[int] = mapped_column(Integer)
+    cost_sek: Mapped[float] = mapped_column(Float, default=0.0)
+    hours: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class PlanFinancing(Base):
+    """A party's financing in a year: money and hours in kind, with its kind and status."""
+
+    __tablename__ = "plan_financing"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    stakeholder_id: Mapped[int] = mapped_column(ForeignKey("stakeholders.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int] = mapped_column(Integer)
+    amount_sek: Mapped[float] = mapped_column(Float, default=0.0)
+    hours: Mapped[float] = mapped_column(Float, default=0.0)
+    status: Mapped[str] = mapped_column(String(20))
+
+
+AUDITED = AUDITED | {"business_plans", "plan_versions", "plan_comments", "plan_milestones", "plan_cases",
+                     "plan_costs", "plan_financing"}

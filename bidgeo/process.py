@@ -153,7 +153,11 @@ def update_task(engine: Engine, project_id: int, task_id: int, **changes) -> Non
 
 def tasks(engine: Engine, project_id: int, lang: str) -> pd.DataFrame:
     """Every task in step order: id, step, key, title (the method's in ``lang``), status,
-    owner, due_on."""
+    owner, due_on. A method's task that the business plan shows done (``bidgeo.plan.TASKS``)
+    is done."""
+    from bidgeo import plan as business_plan
+
+    done = business_plan.done_tasks(engine, project_id)
     titles = {t["key"]: t[lang if lang in ("sv", "en") else "sv"] for t in method_tasks()}
     order = {t["key"]: i for i, t in enumerate(method_tasks())}
     with Session(engine) as session:
@@ -162,6 +166,7 @@ def tasks(engine: Engine, project_id: int, lang: str) -> pd.DataFrame:
                                .where(ProcessTask.project_id == project_id)).all()
     frame = pd.DataFrame(rows, columns=["id", "step", "key", "title", "status", "owner", "due_on"], dtype=object)
     frame["title"] = [titles.get(k, t) if k else t for k, t in zip(frame["key"], frame["title"])]
+    frame["status"] = ["done" if k in done else s for k, s in zip(frame["key"], frame["status"])]
     frame["order"] = [order.get(k, len(order) + i) for i, k in zip(frame["id"], frame["key"])]
     return frame.sort_values(["step", "order"]).drop(columns="order").reset_index(drop=True)
 
@@ -174,14 +179,21 @@ def overdue(table: pd.DataFrame, today: date) -> pd.Series:
 
 # --- deliverables -------------------------------------------------------------------------------------
 DELIVERABLES = {1: ("approved_area", "letters_of_intent"), 2: ("place_walk",), 3: ("status_analysis",),
-                4: ("action_plan",), 6: ("takeover_agreement",), 7: ("final_report",)}
-"""What each step leaves behind, as the tool holds it."""
+                4: ("action_plan", "business_plan", "cases"), 5: ("plan_approved", "plan_anchored"),
+                6: ("takeover_agreement",), 7: ("final_report",)}
+"""What each step leaves behind, as the tool holds it (steps 4-5 read the business plan,
+``bidgeo.plan.DELIVERABLES``)."""
 
 
 def deliverables(engine: Engine, project_id: int) -> dict[str, bool]:
     """Which deliverables the project has: an approved area version, signed letters of
     intent, a walk with observations, a status analysis (focus-area scores and reviewed
-    observations), an action plan, an agreement on who takes over, the final report."""
+    observations), an action plan, the business plan and its cases, the plan approved by the
+    steering group and anchored with the municipality (``bidgeo.plan.status``), an agreement on
+    who takes over, the final report."""
+    from bidgeo import plan as business_plan
+
+    plan_status = business_plan.status(engine, project_id)
     project_walks = walks.walks(engine, project_id)
     states = review.states(engine, project_id)
     with Session(engine) as session:
@@ -195,6 +207,7 @@ def deliverables(engine: Engine, project_id: int) -> dict[str, bool]:
         "status_analysis": not walks.assessments(engine, [w.id for w in project_walks]).empty
         and bool((states["state"] != "new").any()),
         "action_plan": not review.actions(engine, project_id).empty,
+        **{key: plan_status[key] for key in ("business_plan", "cases", "plan_approved", "plan_anchored")},
         "takeover_agreement": row is not None and bool(row.handover_org) and row.handover_agreed_on is not None,
         "final_report": row is not None and row.final_report_on is not None,
     }

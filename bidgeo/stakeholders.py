@@ -26,8 +26,11 @@ from bidgeo.spreadsheet import defuse as _defuse
 ROLES = ("business", "property_owner", "association", "municipality", "region", "other")
 STATUSES = ("identified", "contacted", "loi_sent", "signed", "declined")
 CONTACT_FIELDS = ("contact_name", "contact_email", "contact_phone")
+NUMBERS = ("property_value_sek", "floor_area_m2", "employees")
+"""What the business plan's contribution models read (``bidgeo.plan``): the taxable property
+value (SEK), the floor area (m²) and the number of employees; each may be unknown."""
 FIELDS = ("name", "role", "category", "status", "steering_group", "focus_group", "address", "notes",
-          *CONTACT_FIELDS)
+          *CONTACT_FIELDS, *NUMBERS)
 COLUMNS = ["id", *FIELDS, "source", "osm_type", "osm_id", "updated_at"]
 
 
@@ -64,6 +67,9 @@ def _validate(values: dict) -> dict:
     if values.get("focus_group") not in (None, *FOCUS_AREAS):
         raise ValidationError("bad_choice", field="focus_group", value=values["focus_group"],
                               choices=", ".join(FOCUS_AREAS))
+    for key in NUMBERS:
+        if key in values:
+            values[key] = _number(key, values[key])
     email = values.get("contact_email") or ""
     if email and ("@" not in email or " " in email):
         raise ValidationError("bad_email", email=email)
@@ -72,6 +78,20 @@ def _validate(values: dict) -> dict:
         raise ValidationError("bad_choice", field="field", value=", ".join(sorted(unknown)),
                               choices=", ".join(FIELDS))
     return values
+
+
+def _number(field: str, value):
+    """A register number as stored: None when unknown, else a number ≥ 0 (employees whole)."""
+    if value is None or (isinstance(value, str) and not value.strip()) or \
+            (not isinstance(value, str) and pd.isna(value)):
+        return None
+    try:
+        number = float(str(value).replace("\u00a0", "").replace(" ", "").replace(",", "."))
+    except ValueError:
+        raise ValidationError("stakeholder_bad_number", field=field, value=str(value)[:40]) from None
+    if not 0 <= number < 1e13:
+        raise ValidationError("stakeholder_bad_number", field=field, value=str(value)[:40])
+    return int(round(number)) if field == "employees" else number
 
 
 def add(engine: Engine, project_id: int, **values) -> int:
@@ -161,7 +181,7 @@ def edits(table: pd.DataFrame, edited: pd.DataFrame, lang: str) -> dict[int, dic
     for sid, row in edited.iterrows():
         values = {c: back[c].get(row[c], row[c]) if c in back else row[c] for c in EDITABLE}
         values["steering_group"] = bool(values["steering_group"])
-        values = {c: "" if v is None and c not in CHOICES else v for c, v in values.items()}
+        values = {c: "" if v is None and c not in CHOICES and c not in NUMBERS else v for c, v in values.items()}
         before = original.loc[sid]
         diff = {c: v for c, v in values.items()
                 if not (pd.isna(v) and pd.isna(before[c])) and v != before[c]}

@@ -140,3 +140,50 @@ def observation_map_png(osm: OsmData | None, area: BaseGeometry | None, observat
     fig.savefig(buffer, format="png", facecolor=fig.get_facecolor())
     plt.close(fig)
     return buffer.getvalue()
+
+
+MILESTONE_COLOUR = "#6a1b9a"
+
+
+def milestone_map_png(osm: OsmData | None, area: BaseGeometry | None, points: list[tuple[float, float]],
+                      numbers: list[int], lang: str, size: tuple[float, float] = (7.2, 4.3), dpi: int = 160) -> bytes:
+    """A map of the business plan's milestones that have a place (numbered dots) in the BID
+    ``area`` on the locality's roads and buildings, with a legend, a scale bar and the OSM
+    attribution (as :func:`observation_map_png`)."""
+    dots = [shapely.Point(lon, lat) for lon, lat in points]
+    shapes = [g for g in [area, *dots] if g is not None and not g.is_empty]
+    if not shapes and osm is not None and osm.bounds is not None:
+        shapes = [shapely.box(*osm.bounds)]
+    bounds = _bounds(shapes or [shapely.Point(15.5, 62.0)], size[0] / size[1])
+    fig = plt.figure(figsize=size, dpi=dpi)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(bounds[0], bounds[2])
+    ax.set_ylim(bounds[1], bounds[3])
+    ax.set_aspect(1 / math.cos(math.radians((bounds[1] + bounds[3]) / 2)))
+    ax.set_axis_off()
+    fig.patch.set_facecolor("#fafafa")
+    if osm is not None:
+        _background(ax, osm, bounds)
+    handles = []
+    if area is not None and not area.is_empty:
+        rings = _rings([area])
+        ax.add_collection(PolyCollection(rings, facecolors=AREA_COLOUR, alpha=0.07, zorder=3))
+        ax.add_collection(PolyCollection(rings, facecolors="none", edgecolors=AREA_COLOUR, linewidths=2.2, zorder=3))
+        handles.append(Line2D([], [], color=AREA_COLOUR, linewidth=2.2, label=t("report_map_area", lang)))
+    if dots:
+        ax.scatter([d.x for d in dots], [d.y for d in dots], s=190, c=MILESTONE_COLOUR, edgecolors="white",
+                   linewidths=1.4, zorder=5)
+        for dot, number in zip(dots, numbers):
+            ax.text(dot.x, dot.y, str(number), ha="center", va="center", fontsize=7, fontweight="bold",
+                    color="white", zorder=6)
+        handles.append(Line2D([], [], marker="o", linestyle="", markersize=9, markerfacecolor=MILESTONE_COLOUR,
+                              markeredgecolor="white", label=t("pd_map_milestones", lang, count=len(dots))))
+    if handles:
+        ax.legend(handles=handles, loc="upper right", fontsize=7.5, framealpha=0.9)
+    _scale_bar(ax, bounds)
+    ax.text(0.995, 0.005, ATTRIBUTION, transform=ax.transAxes, ha="right", va="bottom", fontsize=6, color="#555555",
+            zorder=7, bbox={"facecolor": "white", "alpha": 0.7, "edgecolor": "none", "pad": 1.5})
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", facecolor=fig.get_facecolor())
+    plt.close(fig)
+    return buffer.getvalue()

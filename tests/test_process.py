@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from bidgeo import process, review, stakeholders, walks
+from bidgeo import plan, process, review, stakeholders, walks
 from bidgeo.area_versions import list_versions, set_status
 from bidgeo.demo import ensure_demo
 from bidgeo.errors import ValidationError
@@ -59,7 +59,8 @@ def test_checklists_deliverables_and_meetings(engine):
     assert moved.loc[own, "due_on"] == date(2026, 3, 20)
 
     assert process.missing(engine, demo.id) == {
-        1: ["approved_area", "letters_of_intent"], 2: ["place_walk"], 3: ["status_analysis"], 4: ["action_plan"],
+        1: ["approved_area", "letters_of_intent"], 2: ["place_walk"], 3: ["status_analysis"],
+        4: ["action_plan", "business_plan", "cases"], 5: ["plan_approved", "plan_anchored"],
         6: ["takeover_agreement"], 7: ["final_report"]}
     set_status(engine, demo.id, list_versions(engine, demo.id)[0].number, "approved", by="Styrgruppen")
     stakeholders.add(engine, demo.id, name="Karhulan Kauppa", status="signed")
@@ -70,7 +71,17 @@ def test_checklists_deliverables_and_meetings(engine):
     review.set_state(engine, demo.id, uuid, "accepted")
     review.create_action(engine, demo.id, "Bänkar", "place", uuid=uuid)
     process.set_handover(engine, demo.id, "Karhula företagarförening", date(2027, 5, 1))
-    assert process.missing(engine, demo.id) == {1: [], 2: [], 3: [], 4: [], 6: [], 7: ["final_report"]}
+    assert process.missing(engine, demo.id) == {1: [], 2: [], 3: [], 4: ["business_plan", "cases"],
+                                                5: ["plan_approved", "plan_anchored"], 6: [], 7: ["final_report"]}
+    plan.save_text(engine, demo.id, "En levande by", "Ett torg att mötas på", {"place": "Fler bänkar"})
+    plan.save_milestone(engine, demo.id, "Bänkar på plats", action_ids=review.actions(engine, demo.id)["id"])
+    plan.save_case(engine, demo.id, "Pop-up-café", result="120 besökare")
+    plan.advance(engine, demo.id)
+    plan.advance(engine, demo.id)
+    assert process.missing(engine, demo.id) == {1: [], 2: [], 3: [], 4: [], 5: ["plan_anchored"], 6: [],
+                                                7: ["final_report"]}
+    plan.advance(engine, demo.id)
+    assert process.missing(engine, demo.id) == {1: [], 2: [], 3: [], 4: [], 5: [], 6: [], 7: ["final_report"]}
     process.set_final_report(engine, demo.id, date(2027, 8, 1))
     assert all(not m for m in process.missing(engine, demo.id).values())
 
