@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from bidgeo import categories, registers
 from bidgeo.db import Premise, PremiseStatus, Stakeholder
 from bidgeo.errors import NotFoundError, ValidationError
-from bidgeo.geo import WGS84
+from bidgeo.geo import WGS84, project_lonlat, utm_crs
 from bidgeo.i18n import t
 from bidgeo.osm import address as osm_address
 
@@ -408,6 +408,14 @@ def timeline(engine: Engine, project_id: int, until: date | None = None) -> pd.D
         rows.append((day, figures["premises"], figures["vacant"], figures["vacancy_rate"],
                      figures["vacancy_rate_floor_area"]))
     return pd.DataFrame(rows, columns=["date", "premises", "vacant", "vacancy_rate", "vacancy_rate_floor_area"])
+
+
+def nearest_first(register: gpd.GeoDataFrame, lon: float, lat: float) -> gpd.GeoDataFrame:
+    """The register's premises ordered by their distance (in metres) from (lon, lat)."""
+    crs = utm_crs(lon, lat)
+    x, y = project_lonlat(register.geometry.x.to_numpy(), register.geometry.y.to_numpy(), crs)
+    here_x, here_y = project_lonlat(np.array([lon]), np.array([lat]), crs)
+    return register.iloc[np.argsort(np.hypot(x - here_x[0], y - here_y[0]), kind="stable")]
 
 
 def status_history(engine: Engine, project_id: int, premise_id: int) -> pd.DataFrame:
