@@ -12,6 +12,7 @@ import pandas as pd
 import ui
 from bidgeo import photos, premises, walks
 from conftest import open_page
+from test_accounts import accounts_on  # noqa: F401 (a fixture)
 from test_cli_premises import BAD, GOOD, LATER
 from test_walks import jpeg
 
@@ -118,3 +119,24 @@ def test_the_walks_lokal_action_records_a_status_with_a_photo_in_two_taps(fake_m
     at.button(key="wp_status_vacant").click().run()  # a status without a photo is fine too
     history = premises.status_history(engine, project.id, k1)
     assert history["status"].tolist() == ["vacant", "in_use", "vacant"] and pd.isna(history["photo_uuid"].iloc[-1])
+
+
+def test_a_viewer_sees_vacancy_but_no_owners_and_changes_nothing(accounts_on, bidgeo_home):
+    from bidgeo.db import open_store
+    from test_accounts import PASSWORD, _logged_in
+    from test_cli import bidgeo
+
+    engine = open_store()
+    premises.save_rows(engine, accounts_on.id, [premises.PremiseRow(
+        "T4", "Tapiontie 4", "vacant", "", 85.0, date(2025, 3, 1), 26.9484, 60.5234, owner="Anna Andersson")])
+    engine.dispose()
+    at = _logged_in("viewer1")
+    at.switch_page("app_pages/premises.py").run()
+    assert not at.exception and at.title[0].value == "Lokaler och vakans"
+    register = at.dataframe[-1].value
+    assert register["Adress"].tolist() == ["Tapiontie 4"] and "Ägare" not in register.columns
+    assert not [b for b in at.button if (b.key or "").startswith("pm_")] and not at.file_uploader
+    env = {"BIDGEO_AUTH": "1", "BIDGEO_USER": "viewer1", "BIDGEO_PASSWORD": PASSWORD}
+    assert bidgeo("premises", "list", accounts_on.id, "--json", env=env).returncode == 0
+    refused = bidgeo("premises", "import", accounts_on.id, bidgeo_home / "x.csv", env=env)
+    assert refused.returncode == 1 and "får inte administrera" in refused.stderr
