@@ -23,6 +23,7 @@ PAGES = [
     ("app_pages/review.py", "page_review", ":material/fact_check:", "review"),
     ("app_pages/services.py", "page_services", ":material/storefront:", "manage"),
     ("app_pages/stakeholders.py", "page_stakeholders", ":material/groups:", "manage"),
+    ("app_pages/premises.py", "page_premises", ":material/store:", "view"),
     ("app_pages/coverage.py", "page_coverage", ":material/directions_walk:", "view"),
     ("app_pages/compare.py", "page_compare", ":material/compare_arrows:", "view"),
     ("app_pages/followup.py", "page_followup", ":material/monitoring:", "view"),

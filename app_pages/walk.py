@@ -6,12 +6,13 @@ areas after the walk, or make and read back the offline field kit. The parts are
 from __future__ import annotations
 
 import ui
-from ui.walk import choose, form, kit, observations, scores
+from ui.walk import choose, form, kit, observations, premise, scores
 
 project = ui.project_page("walk_title", "walk_intro")
 ui.require("record")
 ui.prefill_name("obs_author")
 walking = choose.chosen_walk(project)
 view = choose.chosen_view()
+premise.quick_status(walking)
 {"record": form.record, "list": observations.observation_list, "assess": scores.assessment,
  "kit": kit.field_kit}[view](walking)

@@ -178,3 +178,29 @@ def balance_png(figures: dict, lang: str) -> bytes:
     fig.savefig(buffer, format="png")
     plt.close(fig)
     return buffer.getvalue()
+
+
+def vacancy_png(timeline: pd.DataFrame, lang: str) -> bytes:
+    """The vacancy rate over time, by count and by floor area (``bidgeo.premises.timeline``):
+    each rate holds from the day it was observed until the next."""
+    import matplotlib.dates as mdates
+
+    fig, ax = plt.subplots(figsize=(8, 3.4), dpi=120)
+    days = [mdates.date2num(d) for d in timeline["date"]]
+    ax.step(days, timeline["vacancy_rate"] * 100, where="post", linewidth=2, color="#c62828", marker="o",
+            label=t("premises_chart_by_count", lang))
+    by_area = timeline["vacancy_rate_floor_area"].astype(float) * 100
+    if by_area.notna().any():
+        ax.step(days, by_area, where="post", linewidth=2, color="#ef6c00", linestyle="--", marker="s",
+                label=t("premises_chart_by_area", lang))
+    ax.set_ylim(0, max(10.0, float(np.nanmax([timeline["vacancy_rate"].max() * 100, by_area.max()])) * 1.2))
+    ax.set_ylabel(t("premises_chart_percent", lang))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", fontsize="small")
+    ax.set_title(t("premises_chart_title", lang))
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return buffer.getvalue()

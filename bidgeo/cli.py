@@ -234,6 +234,19 @@ def build_parser() -> argparse.ArgumentParser:
     agreement.add_argument("--out", required=True, metavar="PATH", type=Path)
     agreement.add_argument("--force", action="store_true", help="overwrite an existing PATH")
 
+    premises = commands.add_parser("premises", help="ground-floor premises and vacancy")
+    premises_commands = premises.add_subparsers(dest="premises_command", required=True)
+    premises_import = premises_commands.add_parser(
+        "import", parents=[common], help="premises and their status from CSV, XLSX or GeoPackage (columns: id, "
+        "address, status, use, floor_area_m2, observed, lon/lat or the layer's geometry, optionally owner)")
+    premises_import.add_argument("project", metavar="PROJECT")
+    premises_import.add_argument("file", metavar="FILE", type=Path)
+    premises_import.add_argument("--json", action="store_true")
+    premises_list = premises_commands.add_parser("list", parents=[common],
+                                                 help="premises and vacancy, now or as they were on a date")
+    premises_list.add_argument("project", metavar="PROJECT")
+    premises_list.add_argument("--json", action="store_true")
+    premises_list.add_argument("--at", metavar="YYYY-MM-DD", help="the register as it was on this date")
     audit_log = commands.add_parser("audit", parents=[common], help="the change log: who changed what")
     audit_log.add_argument("project", metavar="PROJECT", nargs="?", help="one project (default: all)")
     audit_log.add_argument("--limit", type=int, default=200)
@@ -278,6 +291,8 @@ PERMISSIONS = {
     ("plan", "show"): ("view", "project"),
     ("plan", "export"): ("view", "project"),
     "agreement": ("view", "project"),
+    ("premises", "import"): ("manage", "project"),
+    ("premises", "list"): ("view", "project"),
 }
 
 
@@ -958,6 +973,68 @@ def cmd_agreement(args) -> int:
     return _document(args, makers[args.format])
 
 
+def cmd_premises_import(args) -> int:
+    from bidgeo import premises, registers
+    from bidgeo.area_versions import current_version
+    from bidgeo.projects import get_project
+    from bidgeo.untrusted import UnreadableError
+
+    engine = _store(args)
+    project = get_project(engine, args.project)
+    try:
+        size = args.file.stat().st_size
+        data = args.file.read_bytes() if size <= registers.MAX_BYTES else b""
+    except OSError as exc:
+        raise UnreadableError("premises_unreadable", "reason_cannot_open", name=str(args.file)) from exc
+    if size > registers.MAX_BYTES:
+        raise InputError("premises_too_big", size_mb=round(size / 1e6), limit_mb=registers.MAX_BYTES // 1_000_000)
+    area = current_version(engine, project.id)
+    check, result = premises.import_file(engine, project.id, data, args.file.name, args.lang,
+                                         area.geometry if area else None, author=args.actor)
+    for kind, problems in ((t("error_prefix", args.lang), check.errors), (t("warning_prefix", args.lang),
+                                                                          check.warnings)):
+        for problem in problems:
+            print(f"bidgeo: {kind}: {t('col_row', args.lang)} {problem['row']}, {problem['column']}: "
+                  f"{problem['message']}", file=sys.stderr)
+    figures = vars(result) if result else {k: 0 for k in vars(premises.ImportResult())}
+    if args.json:
+        print(json.dumps({**figures, "errors": check.errors, "warnings": check.warnings}, ensure_ascii=False,
+                         indent=2))
+    if result is None:
+        raise ValidationError("premises_rows_failed", count=len({e["row"] for e in check.errors}))
+    if not args.json:
+        print(t("premises_import_summary", args.lang, **figures))
+    print(t("premises_imported", args.lang, count=len(check.rows), name=project.name), file=sys.stderr)
+    return 0
+
+
+def cmd_premises_list(args) -> int:
+    from datetime import date
+
+    from bidgeo import premises
+    from bidgeo.i18n import percent
+    from bidgeo.projects import get_project
+
+    at = None
+    if args.at is not None:
+        try:
+            at = date.fromisoformat(args.at)
+        except ValueError:
+            raise InputError("premises_bad_at", value=args.at) from None
+    engine = _store(args)
+    project = get_project(engine, args.project)
+    figures = premises.vacancy(engine, project.id, at)
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False, indent=2))
+        return 0
+    for row in premises.register(engine, project.id, at).itertuples():
+        print("\t".join([row.key, row.address, row.status, row.observed.isoformat(),
+                         "" if row.floor_area_m2 != row.floor_area_m2 else f"{row.floor_area_m2:g}"]))
+    print(t("premises_list_summary", args.lang, premises=figures["premises"], vacant=figures["vacant"],
+            rate=percent(figures["vacancy_rate"], args.lang, 1), at=figures["at"]), file=sys.stderr)
+    return 0
+
+
 COMMANDS = {
     "demo": cmd_demo,
     "projects": cmd_projects,
@@ -986,10 +1063,12 @@ COMMANDS = {
     ("plan", "show"): cmd_plan_show,
     ("plan", "export"): cmd_plan_export,
     "agreement": cmd_agreement,
+    ("premises", "import"): cmd_premises_import,
+    ("premises", "list"): cmd_premises_list,
 }
 
 SUBCOMMANDS = {"area": "area_command", "walk-kit": "kit_command", "user": "user_command", "report": "report_command",
-               "plan": "plan_command"}
+               "plan": "plan_command", "premises": "premises_command"}
 
 
 def _asked_language(argv: list[str]) -> str:

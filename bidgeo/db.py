@@ -30,6 +30,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
     create_engine,
     event,
     insert,
@@ -778,3 +779,51 @@ class PlanFinancing(Base):
 
 AUDITED = AUDITED | {"business_plans", "plan_versions", "plan_comments", "plan_milestones", "plan_cases",
                      "plan_costs", "plan_financing"}
+
+
+# --- ground-floor premises and their status over time (issue 17) ---------------------------------
+
+
+class Premise(Base):
+    """A ground-floor premise of the BID area (a shop, a café, an office on the street): its
+    stable key (an import's ``id``, ``osm:way/123`` for an accepted OSM suggestion), address,
+    position (or the OSM building it is in), floor area, use (free text or a service category
+    key) and owner (a stakeholder). Its status is in ``premise_statuses``, every change kept."""
+
+    __tablename__ = "premises"
+    __table_args__ = (UniqueConstraint("project_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    geom = mapped_column(Geometry("POINT"), nullable=True)
+    building: Mapped[Optional[str]] = mapped_column(String(40), nullable=True)
+    """The OSM building it is in, as ``way/123``."""
+    floor_area_m2: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    use: Mapped[str] = mapped_column(String(200), default="")
+    owner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("stakeholders.id", ondelete="SET NULL"), nullable=True)
+    source: Mapped[str] = mapped_column(String(20), default="import")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class PremiseStatus(Base):
+    """One observed status of a premise (in use, vacant, let, being refurbished, unknown) on a
+    date; the status on any date is the one observed last before or on it. Only ever added."""
+
+    __tablename__ = "premise_statuses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    premise_id: Mapped[int] = mapped_column(ForeignKey("premises.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    observed: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(20), default="import")
+    author: Mapped[str] = mapped_column(String(200), default="")
+    photo_uuid: Mapped[Optional[str]] = mapped_column(String(36), nullable=True)
+    """The uuid the photo taken with it is stored under (``photos.observation_uuid``)."""
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+AUDITED = AUDITED | {"premises", "premise_statuses"}

@@ -24,7 +24,7 @@ from folium.plugins import Draw, MarkerCluster
 from jinja2 import Template
 from shapely.geometry.base import BaseGeometry
 
-from bidgeo import categories, config, focus, icons
+from bidgeo import categories, config, focus, icons, premises
 from bidgeo.i18n import t
 from bidgeo.osm import ATTRIBUTION, OsmData
 
@@ -622,5 +622,77 @@ def walk_map(osm: OsmData | None, lang: str, area: BaseGeometry | None = None,
                                           icon_anchor=(17, 17))).add_to(m)
     if follow:
         _FollowWalker().add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    return m
+
+
+# --- the vacancy map of ground-floor premises (issue 17) ------------------------------------------
+
+
+class _Legend(MacroElement):
+    """A legend in the map's lower left corner: a colour swatch and a label per entry. The
+    labels travel as JSON data and are set as text, never as HTML."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (map, entries) {
+            var legend = L.control({position: 'bottomleft'});
+            legend.onAdd = function () {
+                var box = L.DomUtil.create('div', 'bidgeo-legend');
+                box.style.cssText = 'background:#fff;padding:6px 8px;border-radius:4px;font:13px sans-serif;'
+                    + 'box-shadow:0 1px 4px rgba(0,0,0,.35);line-height:1.5';
+                entries.forEach(function (entry) {
+                    var line = L.DomUtil.create('div', '', box);
+                    var dot = L.DomUtil.create('span', '', line);
+                    dot.style.cssText = 'display:inline-block;width:12px;height:12px;border-radius:50%;'
+                        + 'margin-right:6px;vertical-align:-1px;border:1px solid #fff;background:' + entry.colour;
+                    line.appendChild(document.createTextNode(entry.label));
+                });
+                return box;
+            };
+            legend.addTo(map);
+        })({{ this._parent.get_name() }}, {{ this.entries|tojson }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, entries: list[dict]) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.entries = entries
+
+
+def vacancy_map(osm: OsmData | None, register: gpd.GeoDataFrame, lang: str,
+                area: BaseGeometry | None = None) -> folium.Map:
+    """The premises of the register (``bidgeo.premises.register``) in their status colours, a
+    layer and a legend entry per status (with its count), on the locality and the BID area;
+    tooltips give the escaped address and status."""
+    located = register[register.geometry.notna()]
+    shown = [g for g in (area,) if g is not None and not g.is_empty]
+    if len(located):
+        shown.append(shapely.geometry.MultiPoint(list(located.geometry)))
+    m = base_map(_area_bounds(osm, *shown) if shown else (osm.bounds if osm else None), lang)
+    if osm is not None:
+        add_background(m, osm, lang)
+    _add_shape(m, area, t("layer_area", lang), {**AREA_STYLE, "fillOpacity": 0.05})
+    entries = []
+    for status in premises.STATUSES:
+        chosen = located[located["status"] == status]
+        colour, label = premises.STATUS_COLOURS[status], premises.status_label(status, lang)
+        entries.append({"colour": colour, "label": f"{label} ({len(chosen)})"})
+        if chosen.empty:
+            continue
+        group = folium.FeatureGroup(name=f'<span style="color:{colour}">&#9679;</span> {html.escape(label)} '
+                                         f'({len(chosen)})')
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": [
+                {"type": "Feature", "geometry": shapely.geometry.mapping(geom),
+                 "properties": {"tip": html.escape(f"{address or key} – {label}")}}
+                for key, address, geom in zip(chosen["key"], chosen["address"], chosen.geometry)]},
+            marker=folium.CircleMarker(radius=8, weight=2, color="#ffffff", fill=True, fill_opacity=0.95),
+            style_function=lambda _, c=colour: {"fillColor": c},
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        ).add_to(group)
+        group.add_to(m)
+    _Legend(entries).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     return m

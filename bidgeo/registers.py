@@ -27,30 +27,32 @@ MAX_NAME_CHARS = 300
 GEOMETRY_LON, GEOMETRY_LAT = "(geometri: lon)", "(geometri: lat)"
 
 
-def read_table(data: bytes, name: str) -> pd.DataFrame:
+def read_table(data: bytes, name: str, what: str = "register") -> pd.DataFrame:
     """The register as a table. A GeoPackage's geometry becomes two columns of WGS 84
-    coordinates (its point, or a point on its surface)."""
+    coordinates (its point, or a point on its surface). ``what`` names the catalogue keys a
+    refusal is said with (``{what}_too_big``, ``{what}_unreadable``, ``{what}_unsupported``), so
+    another kind of table (``premises``) is read the same way in its own words."""
     if len(data) > MAX_BYTES:
-        raise InputError("register_too_big", size_mb=round(len(data) / 1e6), limit_mb=MAX_BYTES // 1_000_000)
-    suffix = Path(name.lower()).suffix
+        raise InputError(f"{what}_too_big", size_mb=round(len(data) / 1e6), limit_mb=MAX_BYTES // 1_000_000)
+    suffix, unreadable = Path(name.lower()).suffix, f"{what}_unreadable"
     if suffix == ".csv":
-        return read_csv(data, "register_unreadable", name, MAX_FEATURES, dtype=str, keep_default_na=False)
+        return read_csv(data, unreadable, name, MAX_FEATURES, dtype=str, keep_default_na=False)
     if suffix == ".xlsx":
-        return in_worker("register_unreadable", name, read_excel, data, failed="reason_xlsx")
+        return in_worker(unreadable, name, read_excel, data, failed="reason_xlsx")
     if suffix == ".gpkg":
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "register.gpkg"
             path.write_bytes(data)
-            inspect_gpkg(path, "register_unreadable", name)
-            _, frame = in_worker("register_unreadable", name, read_frame, str(path))
+            inspect_gpkg(path, unreadable, name)
+            _, frame = in_worker(unreadable, name, read_frame, str(path))
         try:
             points = frame.to_crs(WGS84).geometry.representative_point() if frame.crs else frame.geometry
         except (ValueError, CRSError) as exc:  # geometries and CRS of a GeoPackage that GDAL read
-            raise UnreadableError("register_unreadable", "reason_damaged", name=name) from exc
+            raise UnreadableError(unreadable, "reason_damaged", name=name) from exc
         table = pd.DataFrame(frame.drop(columns=frame.geometry.name)).astype(str)
         table[GEOMETRY_LON], table[GEOMETRY_LAT] = points.x.to_numpy(), points.y.to_numpy()
         return table
-    raise InputError("register_unsupported", name=name)
+    raise InputError(f"{what}_unsupported", name=name)
 
 
 @dataclass

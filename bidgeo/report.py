@@ -51,9 +51,9 @@ from bidgeo.walks import WalkInfo
 EXPORT_FORMATS = ("pdf", "html", "gpkg", "csv", "xlsx")
 """What :func:`export_bytes` makes; ``--format handover`` of ``docs/spec/cli.md`` is
 :func:`handover_zip`."""
-GPKG_LAYERS = ("area_versions", "services", "service_corrections", "observations", "actions", "walks")
+GPKG_LAYERS = ("area_versions", "services", "service_corrections", "observations", "actions", "walks", "premises")
 TABLES = ("observations", "actions", "services", "assessments", "coverage", "review_comments", "area_versions",
-          "stakeholders")
+          "stakeholders", "premises", "premise_statuses")
 """The CSV files (``<name>.csv``) and XLSX sheets, in this order; coverage only when the
 project has an OSM extract, stakeholders only in internal exports."""
 VENDOR = config.REPO_ROOT / "static" / "vendor"
@@ -91,6 +91,8 @@ class ReportData:
     stakeholders: pd.DataFrame | None
     """The register for export without contact details (labels in ``lang``); None when public."""
     osm: OsmData | None = field(default=None, repr=False)
+    premises: PremisesData | None = None
+    """The premises register and its vacancy (issue 17); owners left out when public."""
 
 
 def _utc(value) -> datetime | None:
@@ -168,7 +170,7 @@ def report_data(engine: Engine, project_id: int, lang: str = "sv", public: bool 
         area=next((v for v in versions if v.current), None), versions=versions, walks=walk_list,
         observations=obs, photos=pictures, comments=comments, actions=plan, assessments=scores,
         services=points, corrections=fixes, coverage=cover, coverage_problem=problem,
-        stakeholders=register, osm=osm)
+        stakeholders=register, osm=osm, premises=premises_data(engine, project.id, public))
 
 
 # --- labels ---------------------------------------------------------------------------------------
@@ -236,7 +238,8 @@ def table_names(lang: str) -> dict[str, str]:
             "services": t("report_table_services", lang), "assessments": t("report_table_assessments", lang),
             "coverage": t("report_table_coverage", lang), "review_comments": t("report_table_comments", lang),
             "area_versions": t("report_table_area_versions", lang),
-            "stakeholders": t("report_table_stakeholders", lang)}
+            "stakeholders": t("report_table_stakeholders", lang),
+            "premises": t("report_table_premises", lang), "premise_statuses": t("report_table_premise_statuses", lang)}
 
 
 def tables(data: ReportData) -> dict[str, pd.DataFrame]:
@@ -326,6 +329,7 @@ def tables(data: ReportData) -> dict[str, pd.DataFrame]:
         out["area_versions"] = out["area_versions"].drop(columns=t("report_col_author", lang))
     if data.stakeholders is not None:
         out["stakeholders"] = data.stakeholders
+    out.update(premises_tables(data))
     return {name: out[name] for name in TABLES if name in out}
 
 
@@ -438,6 +442,7 @@ def gpkg_layers(data: ReportData) -> dict[str, tuple[gpd.GeoDataFrame, str]]:
         "notes": [w.notes for w in data.walks],
         "observations": pd.array([w.observations for w in data.walks], dtype="Int64"),
     }), [w.route for w in data.walks], "LineString")
+    layers["premises"] = premises_layer(data)
     return layers
 
 
@@ -710,7 +715,7 @@ def document(data: ReportData, pdf: bool) -> str:
                      *([] if data.public else [t("report_col_owner", lang)]), t("report_col_priority", lang),
                      t("report_col_cost", lang),
                      t("report_col_due", lang), t("report_col_status", lang)],
-        plan=plan_rows,
+        plan=plan_rows, premises=premises_section(data),
     )
 
 
@@ -784,3 +789,99 @@ def handover_zip(engine: Engine, project_id: int, lang: str = "sv", include_cont
 
 HANDOVER_FILES = ("LASMIG.txt", "rapport.pdf", "bid.gpkg", "handlingsplan.xlsx", "handlingsplan.csv",
                   "intressenter.csv")
+
+
+# --- premises and vacancy (issue 17) ---------------------------------------------------------------
+@dataclass
+class PremisesData:
+    register: gpd.GeoDataFrame
+    """``bidgeo.premises.register`` today, without ``owner`` when public."""
+    history: pd.DataFrame
+    timeline: pd.DataFrame
+    figures: dict
+
+
+def premises_data(engine: Engine, project_id: int, public: bool) -> PremisesData | None:
+    """The project's premises for the exports, or None when it has none. Owners may be
+    people: a public export leaves them out."""
+    from bidgeo import premises
+
+    register = premises.register(engine, project_id)
+    if register.empty:
+        return None
+    figures = premises.summary(register)
+    if public:
+        register = register.drop(columns="owner")
+    return PremisesData(register, premises.history_table(engine, project_id), premises.timeline(engine, project_id),
+                        figures)
+
+
+def premises_tables(data: ReportData) -> dict[str, pd.DataFrame]:
+    """The register today and every status observed, for the CSV and XLSX exports."""
+    from bidgeo import premises
+
+    if data.premises is None:
+        return {}
+    lang, register = data.lang, data.premises.register
+    table = pd.DataFrame({
+        t("report_col_premise_id", lang): register["key"], t("report_col_address", lang): register["address"],
+        t("report_col_street", lang): register["street"],
+        t("report_col_use", lang): [premises.use_label(u, lang) for u in register["use"]],
+        t("report_col_floor_area", lang): pd.array(list(register["floor_area_m2"]), dtype="Float64"),
+        t("report_col_status", lang): [premises.status_label(s, lang) for s in register["status"]],
+        t("report_col_observed", lang): [_day(d) for d in register["observed"]],
+        **({} if data.public else {t("report_col_owner", lang): register["owner"]}),
+        t("report_col_lon", lang): register.geometry.x.round(7), t("report_col_lat", lang): register.geometry.y.round(7),
+    })
+    history = data.premises.history
+    return {"premises": table, "premise_statuses": pd.DataFrame({
+        t("report_col_premise_id", lang): history["key"], t("report_col_address", lang): history["address"],
+        t("report_col_status", lang): [premises.status_label(s, lang) for s in history["status"]],
+        t("report_col_observed", lang): [_day(d) for d in history["observed"]],
+        t("report_col_source", lang): history["source"]})}
+
+
+def premises_layer(data: ReportData) -> tuple[gpd.GeoDataFrame, str]:
+    """The premises as points (an empty layer when there are none)."""
+    from bidgeo import premises
+
+    register = data.premises.register if data.premises is not None else \
+        gpd.GeoDataFrame(columns=[*premises.REGISTER_COLUMNS, "geometry"], geometry="geometry", crs=WGS84)
+    return _layer(pd.DataFrame({
+        "premise_id": register["key"].astype(str), "address": register["address"].astype(str),
+        "street": register["street"].astype(str), "use": register["use"].astype(str),
+        "use_label": [premises.use_label(u, data.lang) for u in register["use"]],
+        "floor_area_m2": pd.array(list(register["floor_area_m2"]), dtype="Float64"),
+        "status": register["status"].astype(str),
+        "status_label": [premises.status_label(s, data.lang) for s in register["status"]],
+        "observed": [_day(d) for d in register["observed"]],
+        **({} if data.public else {"owner": register["owner"].astype(str)}),
+        "source": register["source"].astype(str),
+    }), register.geometry, "Point")
+
+
+def premises_section(data: ReportData) -> dict | None:
+    """The report's section on premises: the vacancy now, by status, per street, over time."""
+    from bidgeo import charts, premises
+    from bidgeo.i18n import number, percent
+
+    if data.premises is None:
+        return None
+    lang, figures = data.lang, data.premises.figures
+    streets = premises.per_street(data.premises.register)
+    return {
+        "heading": t("report_premises", lang),
+        "summary": t("report_premises_summary", lang, premises=figures["premises"], vacant=figures["vacant"],
+                     rate=percent(figures["vacancy_rate"], lang, 1),
+                     area_rate=percent(figures["vacancy_rate_floor_area"], lang, 1),
+                     m2=number(figures["vacant_floor_area_m2"], lang)),
+        "status_header": [t("report_col_status", lang), t("report_col_count", lang)],
+        "statuses": [(premises.status_label(s, lang), n, premises.STATUS_COLOURS[s])
+                     for s, n in figures["by_status"].items()],
+        "street_header": [t("report_col_street", lang), t("report_premises_count", lang),
+                          t("report_premises_vacant", lang), t("report_premises_vacant_area", lang)],
+        "streets": [[r.street, str(r.premises), str(r.vacant), number(r.vacant_floor_area_m2, lang)]
+                    for r in streets.itertuples()],
+        "chart_png": _png(charts.vacancy_png(data.premises.timeline, lang)) if len(data.premises.timeline) > 1
+        else None,
+    }

@@ -70,12 +70,12 @@ def test_photos_stored_before_have_their_copies_made_again(database_url):
 def test_public_exports_name_no_one_anywhere(tmp_path):
     """Every person's name the tool holds — walkers, participants, respondents, reviewers, who
     set a state or an area's status, who corrected a service, action owners, the photographer
-    in a photo's file name and metadata — is in no public export, in no format."""
+    in a photo's file name and metadata, a premise's owner — is in no public export, in no format."""
     import sqlite3
     import zipfile
     from datetime import date
 
-    from bidgeo import area_versions, inventory, report, review, walks
+    from bidgeo import area_versions, inventory, premises, report, review, walks
     from bidgeo.area import check_file
     from bidgeo.db import open_store
     from bidgeo.demo import DEMO_AREA, ensure_demo
@@ -99,6 +99,8 @@ def test_public_exports_name_no_one_anywhere(tmp_path):
     review.create_action(engine, demo.id, "Belysning i tunneln", "place", uuid=uuid, owner=NAME)
     inventory.correct(engine, demo.id, "add", category="grocery_partial", name="Lanthandeln", point=Point(26.95, 60.52),
                       author=NAME)
+    premises.save_rows(engine, demo.id, [premises.PremiseRow("T4", "Tapiontie 4", "vacant", "", 85.0, date(2026, 5, 12),
+                                                             26.9484, 60.5234, owner=NAME)])  # a private owner
     texts = {}
     for kind in ("pdf", "html", "csv", "xlsx", "gpkg"):
         data = report.export_bytes(engine, demo.id, kind, "sv", public=True)
@@ -123,3 +125,4 @@ def test_public_exports_name_no_one_anywhere(tmp_path):
         for part in (NAME, NAME.replace(" ", "_"), "Anna"):
             assert part not in text, (kind, part)
         assert "Belysning i tunneln" in text or kind == "gpkg" and "Belysning" in text, kind  # the content is there
+        assert "Tapiontie" in text, kind  # the premises register is there, its owner is not

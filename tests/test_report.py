@@ -190,7 +190,8 @@ def test_geopackage(status, tmp_path):
     out = export(status, "gpkg", tmp_path / "nulagesanalys.gpkg")
     layers = dict(pyogrio.list_layers(out))
     assert layers == {"area_versions": "MultiPolygon", "services": "Point", "service_corrections": "Point",
-                      "observations": "Point", "actions": "Point", "walks": "LineString"}
+                      "observations": "Point", "actions": "Point", "walks": "LineString", "premises": "Point"}
+    assert len(pyogrio.read_dataframe(out, layer="premises")) == 0  # the project has no premises: the layer is empty
     obs = pyogrio.read_dataframe(out, layer="observations")
     assert len(obs) == len(OBSERVATIONS) and obs.crs.to_epsg() == 4326
     assert set(obs["focus_area"]) == set(FOCUS_AREAS) and set(obs["uuid"]) == set(status["uuids"])
@@ -207,7 +208,7 @@ def test_geopackage(status, tmp_path):
     assert len(pyogrio.read_dataframe(out, layer="walks")) == 2
     assert len(pyogrio.read_dataframe(out, layer="area_versions")) == 1
     with sqlite3.connect(out) as db:  # a plain GeoPackage QGIS opens
-        assert db.execute("SELECT count(*) FROM gpkg_contents").fetchone()[0] == 6
+        assert db.execute("SELECT count(*) FROM gpkg_contents").fetchone()[0] == 7
 
 
 def test_csv_zip_and_xlsx(status, tmp_path):
@@ -282,7 +283,8 @@ def test_a_project_without_walks_or_osm_still_exports(tmp_path):
     assert "Inga observationer inom det här fokusområdet." in text
     export(status, "html", tmp_path / "tom.html")
     layers = dict(pyogrio.list_layers(export(status, "gpkg", tmp_path / "tom.gpkg")))
-    assert set(layers) == {"area_versions", "services", "service_corrections", "observations", "actions", "walks"}
+    assert set(layers) == {"area_versions", "services", "service_corrections", "observations", "actions", "walks",
+                           "premises"}
     with zipfile.ZipFile(export(status, "csv", tmp_path / "tom.zip")) as archive:
         assert "coverage.csv" not in archive.namelist()
 
