@@ -690,7 +690,8 @@ def document(data: ReportData, pdf: bool) -> str:
                           *[percent(r["within_" + b], lang) for b in bands]] for _, r in present.iterrows()]
         absent = [r["label"] for _, r in cover.iterrows() if r["services"] == 0]
         if absent:
-            coverage_missing = t("report_coverage_missing", lang, categories=", ".join(absent))
+            coverage_missing = t("report_coverage_missing", lang, scope=data.scope.describe(lang),
+                                 categories=", ".join(absent))
     fixes = data.corrections
     plan_rows = [[("#" + str(int(r.number))) if r.number is not None and not pd.isna(r.number) else "–", r.title,
                   _focus(r.focus_area, lang), *([] if data.public else [r.owner or ""]), _priority(r.priority, lang),
