@@ -10,10 +10,11 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from bidgeo import charts, coverage, focus, icons, maps, photos, report, review, walks
+from bidgeo import charts, conclusions, focus, icons, maps, photos, report, review, scope, walks
 from bidgeo.area_versions import current_version
+from bidgeo.coverage import DEFAULT_BANDS
 from bidgeo.errors import BidgeoError
-from bidgeo.i18n import local_time
+from bidgeo.i18n import local_time, number
 from bidgeo.services import inventory
 
 project = ui.project_page("an_title", "an_intro")
@@ -24,12 +25,42 @@ area = current_version(engine, project.id)
 all_walks = walks.walks(engine, project.id)
 observations = walks.observations(engine, project.id)
 states = review.states(engine, project.id).set_index("uuid")["state"]
+written = conclusions.conclusions(engine, project.id)
+may_write = ui.can("manage")
+ui.prefill_name("an_author")
+
+
+def conclusion_form(key: str, fields: dict[str, str]) -> None:
+    """The BID manager's own words (``fields``: part -> label) in one form, saved together;
+    for others, the texts as written."""
+    texts = {"summary": written.summary} if key == "summary" else written.areas[key]
+    if not may_write:
+        for part, label in fields.items():
+            if texts[part]:
+                st.markdown(f"**{html.escape(label)}**")
+                ui.plain(texts[part])
+        return
+    with st.form(f"an_conclusions_{key}", border=True):
+        typed = {part: st.text_area(label, value=texts[part], key=f"an_{key}_{part}", max_chars=conclusions.MAX_TEXT,
+                                    height=110 if part == "summary" else 80) for part, label in fields.items()}
+        if st.form_submit_button(ui.t("an_conclusions_save"), key=f"an_save_{key}"):
+            try:
+                by = st.session_state.get("an_author", "")
+                if key == "summary":
+                    conclusions.save_conclusions(engine, project.id, summary=typed["summary"], by=by)
+                else:
+                    conclusions.save_conclusions(engine, project.id, areas={key: typed}, by=by)
+            except BidgeoError as exc:
+                ui.show_error(exc)
+            else:
+                st.success(ui.t("an_conclusions_saved"))
+
 
 # --- the focus areas: scores over the walks, then one focus area at a time --------------------------
 left, middle, right = st.columns(3)
 left.metric(ui.t("an_walks"), len(all_walks))
 middle.metric(ui.t("an_observations"), len(observations))
-right.metric(ui.t("an_accepted"), int(states.isin(["accepted", "to_action"]).sum()))
+right.metric(ui.t("an_accepted"), review.accepted_count(review.state_counts(engine, project.id)))
 scores = walks.assessments(engine, [w.id for w in all_walks])
 if scores.empty:
     st.caption(ui.t("an_no_scores"))
@@ -58,15 +89,36 @@ for kind in focus.KINDS:
                 f"**{html.escape(ui.t('kind_' + kind))}**", unsafe_allow_html=True)
     for row in rows.itertuples():
         with st.container(border=True):
-            rating = "" if pd.isna(row.rating) else f" · {int(row.rating)}/5"
+            rating = "" if pd.isna(row.rating) else f" · {ui.t('obs_rating')}: {int(row.rating)}"
             st.caption(f"{local_time(row.observed_at)}{rating} · {ui.t('review_state_' + states.get(row.uuid, 'new'))}")
             ui.plain(row.comment)
             if row.uuid in pictures:
                 st.image(pictures[row.uuid], width=160)
+st.markdown(f"**{html.escape(ui.t('an_conclusions_area', label=ui.t('focus_' + area_key)))}**")
+conclusion_form(area_key, {part: ui.t("conclusions_" + part) for part in conclusions.PARTS})
 
-# --- what service the place has ---------------------------------------------------------------------
-st.subheader(ui.t("an_services"))
-points = ui.service_points(project)
+# --- the summary in the BID manager's words -----------------------------------------------------------
+st.subheader(ui.t("conclusions_heading"))
+if may_write:
+    st.text_input(ui.t("an_author"), key="an_author", max_chars=200)
+conclusion_form("summary", {"summary": ui.t("conclusions_summary")})
+if not written.summary and not may_write:
+    st.caption(ui.t("conclusions_no_summary"))
+
+# --- what service the place has: in and around the BID area, or the whole locality -------------------
+if area is None:
+    counted = scope.scope(None)
+    st.subheader(ui.t("report_services"))
+    st.caption(ui.t("an_scope_no_area"))
+else:
+    whole = st.toggle(ui.t("an_scope_whole"), key="an_whole")
+    buffer_m = st.number_input(ui.t("an_scope_buffer"), min_value=0, max_value=scope.MAX_BUFFER_M, step=100,
+                               value=scope.DEFAULT_BUFFER_M, key="an_buffer", disabled=whole)
+    counted = scope.scope(area.geometry, None if whole else buffer_m)
+    st.subheader(ui.t("report_services" if whole else "report_services_area"))
+all_points = ui.service_points(project)
+points = counted.services(all_points)
+st.caption(ui.t("report_services_scope", count=number(len(points), lang), scope=counted.describe(lang)))
 counts = inventory(points, lang)
 if counts.empty:
     st.info(ui.t("an_no_services"))
@@ -75,14 +127,14 @@ else:
                  hide_index=True)
 net = ui.project_network(project)
 if net is not None:
-    result = coverage.coverage(net, points, coverage.DEFAULT_BANDS)
-    table = result.table(lang)
-    st.markdown(f"**{ui.t('an_coverage')}**")
+    table = counted.coverage(net, all_points).table(lang)
+    st.markdown(f"**{html.escape(ui.t('report_coverage'))}**")
+    st.caption(ui.t("report_coverage_scope", origins=counted.origins(lang), scope=counted.describe(lang)))
     st.dataframe(table[table["services"] > 0].drop(columns="category").rename(columns={
         "label": ui.t("col_category"), "services": ui.t("col_services"), "median_m": ui.t("col_median"),
-        **{f"within_{b}": ui.t("col_within", band=b) for b in coverage.DEFAULT_BANDS}}), hide_index=True,
+        **{f"within_{b}": ui.t("col_within", band=b) for b in DEFAULT_BANDS}}), hide_index=True,
         column_config={ui.t("col_within", band=b): st.column_config.ProgressColumn(
-            ui.t("col_within", band=b), format="percent", min_value=0, max_value=1) for b in coverage.DEFAULT_BANDS})
+            ui.t("col_within", band=b), format="percent", min_value=0, max_value=1) for b in DEFAULT_BANDS})
 
 # --- reports and GIS files --------------------------------------------------------------------------
 st.subheader(ui.t("an_exports"))
@@ -102,7 +154,9 @@ if st.button(ui.t("an_make"), key="an_make", type="primary"):
     try:
         with st.spinner(ui.t("an_making")):
             st.session_state["an_file"] = (project.id, kind, public,
-                                           report.export_bytes(engine, project.id, kind, lang, public))
+                                           report.export_bytes(engine, project.id, kind, lang, public,
+                                                               buffer_m=None if counted.whole_locality
+                                                               else counted.buffer_m))
     except BidgeoError as exc:
         ui.show_error(exc)
 made = st.session_state.get("an_file")

@@ -47,8 +47,10 @@ chosen_areas = st.pills(ui.t("obs_filter_focus"), focus.FOCUS_AREAS, selection_m
                         format_func=lambda k: ui.t("focus_" + k)) or list(focus.FOCUS_AREAS)
 shown = observations[observations["state"].isin(chosen_states) & observations["focus_area"].isin(chosen_areas)
                      & (observations["walk_id"].isin(chosen_walks) if chosen_walks else True)].reset_index(drop=True)
-counts = observations["state"].value_counts()
-st.markdown(" · ".join(f"**{ui.t('review_state_' + s)}**: {int(counts.get(s, 0))}" for s in review.STATES))
+counts = review.state_counts(engine, project.id)  # the same count as the status analysis shows
+st.markdown(f"**{ui.t('an_accepted')}**: {review.accepted_count(counts)} "
+            f"({ui.t('rev_of_which', state=ui.t('review_state_to_action').lower(), count=counts['to_action'])}) · "
+            + " · ".join(f"**{ui.t('review_state_' + s)}**: {counts[s]}" for s in ("new", "rejected")))
 if shown.empty:
     st.info(ui.t("rev_no_match"))
     st.stop()
@@ -87,32 +89,27 @@ with st.container(border=True):
     for column, photo in zip(st.columns(max(1, min(len(pictures), 3))), pictures):
         column.image(photos.photo_bytes(engine, project.id, photo.id), caption=ui.literal(photo.filename))
 
-reviewer = st.text_input(ui.t("rev_reviewer"), key="rev_reviewer", max_chars=200)
-
-
-def set_state(uuid: str) -> None:
-    state = st.session_state.get(f"rev_state_{uuid}")
-    if state:
-        review.set_state(engine, project.id, uuid, state, by=st.session_state.get("rev_reviewer", ""))
-
-
-st.session_state.setdefault(f"rev_state_{uuid}", current["state"])
-st.segmented_control(ui.t("rev_state"), review.STATES, key=f"rev_state_{uuid}", on_change=set_state, args=(uuid,),
-                     format_func=lambda s: ui.t("review_state_" + s))
-
 for note in notes[notes["uuid"] == uuid].itertuples():
     with st.container(border=True):
         st.caption(ui.say("rev_comment_by", author=note.author, when=local_time(note.created_at)))
         ui.plain(note.text)
-# A form sends the text and the tap together: a tap straight from the text area is not lost.
-with st.form(f"rev_comment_{uuid}", clear_on_submit=True, border=False):
-    text = st.text_area(ui.t("rev_comment_new"), key=f"rev_text_{uuid}", height=90)
-    if st.form_submit_button(ui.t("rev_comment_add"), key=f"rev_add_{uuid}"):
+# One form sends the name, the state and the comment together with the tap on its button: no
+# widget reruns the page while the reviewer writes, and the text is cleared only once it is
+# saved (a new key), so a slow or refused save never loses what was typed.
+sent = st.session_state.setdefault(f"rev_sent_{uuid}", 0)
+with st.form(f"rev_form_{uuid}", border=False):
+    st.text_input(ui.t("rev_reviewer"), key="rev_reviewer", max_chars=200)
+    state = st.segmented_control(ui.t("rev_state"), review.STATES, default=current["state"],
+                                 key=f"rev_state_{uuid}", format_func=lambda s: ui.t("review_state_" + s))
+    text = st.text_area(ui.t("rev_comment_new"), key=f"rev_text_{uuid}_{sent}", height=90)
+    if st.form_submit_button(ui.t("rev_save"), key=f"rev_add_{uuid}", type="primary"):
         try:
-            review.add_comment(engine, project.id, uuid, reviewer, text)
+            review.save_review(engine, project.id, uuid, state=state, by=st.session_state.get("rev_reviewer", ""),
+                               comment=text)
         except BidgeoError as exc:
             ui.show_error(exc)
         else:
+            st.session_state[f"rev_sent_{uuid}"] = sent + 1
             st.rerun()
 
 if current["state"] in ("accepted", "to_action"):

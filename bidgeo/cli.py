@@ -159,6 +159,27 @@ def build_parser() -> argparse.ArgumentParser:
                         help="leave out people's names and the stakeholder register")
     export.add_argument("--with-contacts", action="store_true",
                         help="handover: include the stakeholders' contact details (personal data)")
+    export.add_argument("--buffer", type=float, default=500, metavar="METRES",
+                        help="services and walking distance for the BID area and this many metres around it "
+                             "(0-5000, default 500)")
+    export.add_argument("--whole-locality", action="store_true",
+                        help="services and walking distance for the whole locality instead")
+
+    conclude = commands.add_parser("conclusions", parents=[common],
+                                   help="the status analysis's conclusions in the BID manager's words: "
+                                        "print them, or set them")
+    conclude.add_argument("project", metavar="PROJECT")
+    conclude.add_argument("--summary", metavar="TEXT", help="the summary")
+    conclude.add_argument("--focus", metavar="AREA", choices=("place_brand", "offering", "place", "accessibility",
+                                                              "clean_safe"),
+                          help="the focus area that --strengths, --challenges and --opportunities are for")
+    conclude.add_argument("--strengths", metavar="TEXT")
+    conclude.add_argument("--challenges", metavar="TEXT")
+    conclude.add_argument("--opportunities", metavar="TEXT")
+    conclude.add_argument("--file", metavar="FILE.json", type=Path,
+                          help="set the texts a JSON file holds (shaped as --json prints them)")
+    conclude.add_argument("--author", default="", help="who writes (shown in the report)")
+    conclude.add_argument("--json", action="store_true")
 
     final_cmd = commands.add_parser("report", help="reports of the process (step 7: the final report)")
     report_commands = final_cmd.add_subparsers(dest="report_command", required=True)
@@ -291,6 +312,7 @@ PERMISSIONS = {
     ("plan", "show"): ("view", "project"),
     ("plan", "export"): ("view", "project"),
     "agreement": ("view", "project"),
+    "conclusions": ("view", "project"),
     ("premises", "import"): ("manage", "project"),
     ("premises", "list"): ("view", "project"),
 }
@@ -353,6 +375,8 @@ def _check_role(args, command, engine) -> str:
         needed.append(("manage", get_project(engine, args.project).id))
     elif command == "export" and (not args.public or args.with_contacts):
         needed.append(("personal_data", get_project(engine, args.project).id))
+    if command == "conclusions" and _conclusions_given(args):  # writing them is the BID manager's
+        needed.append(("manage", get_project(engine, args.project).id))
     if command == "services" and args.project is not None:
         needed.append(("manage", get_project(engine, args.project).id))
     if where == "demo":  # refreshing the demo changes it (its administrators); making it, any
@@ -700,19 +724,24 @@ def cmd_kit_import(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from bidgeo import report
+    from shapely.geometry import Point
+
+    from bidgeo import report, scope
     from bidgeo.projects import get_project
 
     if args.format == "handover" and args.public:
         raise InputError("cli_handover_not_public")
+    buffer_m = None if args.whole_locality else args.buffer
+    scope.scope(None if buffer_m is None else Point(0, 0), buffer_m)  # a bad --buffer before any work
     engine = _store(args)
     project = get_project(engine, args.project)
     out = args.out
     _writable(args, out)  # before the work of making the export
     if args.format == "handover":
-        data = report.handover_zip(engine, project.id, args.lang, include_contacts=args.with_contacts)
+        data = report.handover_zip(engine, project.id, args.lang, include_contacts=args.with_contacts,
+                                   buffer_m=buffer_m)
     else:
-        data = report.export_bytes(engine, project.id, args.format, args.lang, args.public)
+        data = report.export_bytes(engine, project.id, args.format, args.lang, args.public, buffer_m=buffer_m)
     _write(args, out, data)
     print(out)
     print(t("report_written", args.lang, name=project.name, path=out, size=max(1, round(len(data) / 1024))),
@@ -735,6 +764,54 @@ def cmd_report_final(args) -> int:
     print(args.out)
     print(t("final_written", args.lang, name=project.name, path=args.out, size=max(1, round(len(pdf) / 1024))),
           file=sys.stderr)
+    return 0
+
+
+def _conclusions_given(args) -> bool:
+    """Whether ``bidgeo conclusions`` was asked to set texts (else it prints them)."""
+    return any(getattr(args, name) is not None
+               for name in ("summary", "strengths", "challenges", "opportunities", "file"))
+
+
+def cmd_conclusions(args) -> int:
+    from bidgeo import conclusions
+    from bidgeo.focus import FOCUS_AREAS
+    from bidgeo.projects import get_project
+
+    parts = {part: getattr(args, part) for part in conclusions.PARTS if getattr(args, part) is not None}
+    if parts and args.focus is None:
+        raise InputError("cli_conclusions_focus_needed")
+    summary, areas = None, {}
+    if args.file is not None:
+        from bidgeo.untrusted import UnreadableError
+
+        try:
+            with args.file.open("rb") as handle:
+                data = handle.read(conclusions.MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise UnreadableError("conclusions_unreadable", "reason_cannot_open", name=str(args.file)) from exc
+        if len(data) > conclusions.MAX_FILE_BYTES:
+            raise InputError("conclusions_file_too_big", limit_kb=conclusions.MAX_FILE_BYTES // 1000)
+        summary, areas = conclusions.read_file(data)
+    if args.summary is not None:
+        summary = args.summary
+    if parts:
+        areas = {**areas, args.focus: {**areas.get(args.focus, {}), **parts}}
+    engine = _store(args)
+    project = get_project(engine, args.project)
+    if _conclusions_given(args):
+        found = conclusions.save_conclusions(engine, project.id, summary=summary, areas=areas, by=args.author)
+        print(t("conclusions_saved", args.lang, name=project.name), file=sys.stderr)
+    else:
+        found = conclusions.conclusions(engine, project.id)
+    if args.json:
+        print(json.dumps(found.to_json(), ensure_ascii=False, indent=2))
+        return 0
+    print(f"{t('conclusions_summary', args.lang)}: {found.summary or '–'}")
+    for key in FOCUS_AREAS:
+        for part in conclusions.PARTS:
+            print(f"{t('focus_' + key, args.lang)}, {t('conclusions_' + part, args.lang).lower()}: "
+                  f"{found.areas[key][part] or '–'}")
     return 0
 
 
@@ -1063,6 +1140,7 @@ COMMANDS = {
     ("plan", "show"): cmd_plan_show,
     ("plan", "export"): cmd_plan_export,
     "agreement": cmd_agreement,
+    "conclusions": cmd_conclusions,
     ("premises", "import"): cmd_premises_import,
     ("premises", "list"): cmd_premises_list,
 }

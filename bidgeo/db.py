@@ -497,7 +497,7 @@ class AuditEntry(Base):
 ACTOR_OPTION = "bidgeo_actor"
 AUDITED = frozenset(
     "projects area_versions service_snapshots service_corrections stakeholders osm_extracts walks observations "
-    "photos assessments reviews review_comments actions process_plans process_tasks meetings users memberships"
+    "photos assessments reviews review_comments actions process_plans process_tasks meetings users memberships conclusions"
     .split()
 )
 HIDDEN = frozenset({"password_hash"})  # "changed", never the value
@@ -827,3 +827,19 @@ class PremiseStatus(Base):
 
 
 AUDITED = AUDITED | {"premises", "premise_statuses"}
+
+
+# --- the status analysis's conclusions (issue 15) ---------------------------------------------------
+class Conclusion(Base):
+    """The BID manager's conclusions of the status analysis, in their own words: the summary
+    (``focus_area`` "", ``part`` "summary") and, per focus area, its strengths, challenges and
+    opportunities (``bidgeo.conclusions``)."""
+
+    __tablename__ = "conclusions"
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    focus_area: Mapped[str] = mapped_column(String(40), primary_key=True)
+    part: Mapped[str] = mapped_column(String(20), primary_key=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    updated_by: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -132,3 +132,10 @@ def remove_photo(engine: Engine, project_id: int, photo_id: int) -> None:
         if photo is not None:
             session.delete(photo)
             session.commit()
+
+
+def resized(data: bytes, size: int) -> bytes:
+    """A copy of the photo ``data`` (a display copy) at most ``size`` pixels on its longer side,
+    with no metadata (for a report's page)."""
+    with Image.open(io.BytesIO(data)) as image:
+        return _jpeg(image, size)

@@ -35,6 +35,8 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, TemplateSyntaxEr
 from sqlalchemy.engine import Engine
 
 from bidgeo import config, focus, maps, photos, review, spreadsheet, walks
+from bidgeo import conclusions as conclusion_store
+from bidgeo import scope as scope_mod
 from bidgeo import inventory as inventory_store
 from bidgeo import services as service_tables
 from bidgeo import stakeholders as stakeholder_store
@@ -42,7 +44,7 @@ from bidgeo.area_versions import VersionInfo, list_versions
 from bidgeo.categories import label as category_label
 from bidgeo.errors import BidgeoError, InputError, ValidationError
 from bidgeo.geo import WGS84
-from bidgeo.i18n import local_time, t
+from bidgeo.i18n import local_time, number, percent, t
 from bidgeo.osm import ATTRIBUTION, OsmData, read_osm
 from bidgeo.photos import PhotoInfo
 from bidgeo.projects import ProjectInfo, get_project, osm_file, service_points
@@ -57,6 +59,8 @@ TABLES = ("observations", "actions", "services", "assessments", "coverage", "rev
 """The CSV files (``<name>.csv``) and XLSX sheets, in this order; coverage only when the
 project has an OSM extract, stakeholders only in internal exports."""
 VENDOR = config.REPO_ROOT / "static" / "vendor"
+REPORT_PHOTO_PX = 1000
+"""A photo's longer side in the reports (about 200 dpi across the column of an A4 page)."""
 
 
 # --- gathering ------------------------------------------------------------------------------------
@@ -77,19 +81,29 @@ class ReportData:
     state_at, photo_ids, photo_files. ``author`` is empty when public."""
     photos: dict[str, list[PhotoInfo]]
     """Thumbnails per observation uuid."""
+    images: dict[int, bytes]
+    """Each photo (by id) at :data:`REPORT_PHOTO_PX` for the reports' pages (empty unless read
+    ``with_images``)."""
     comments: pd.DataFrame
     """Reviewers' comments: uuid, author (a role word when public), text, created_at."""
     actions: pd.DataFrame
     """The action plan (:func:`bidgeo.review.actions`) with the observation's number."""
     assessments: pd.DataFrame
     services: gpd.GeoDataFrame
+    """The service points of :attr:`scope`."""
     corrections: gpd.GeoDataFrame
     coverage: pd.DataFrame | None
-    """:meth:`bidgeo.coverage.Coverage.table` of the whole locality, or None."""
+    """:meth:`bidgeo.coverage.Coverage.table` of :attr:`scope`, or None."""
     coverage_problem: str | None
     """Why there is no coverage (a sentence in ``lang``)."""
     stakeholders: pd.DataFrame | None
     """The register for export without contact details (labels in ``lang``); None when public."""
+    scope: scope_mod.Scope
+    """What services and walking distance are counted for (:mod:`bidgeo.scope`)."""
+    conclusions: conclusion_store.Conclusions
+    """The BID manager's own summary and conclusions per focus area."""
+    review_counts: dict[str, int]
+    """:func:`bidgeo.review.state_counts`."""
     osm: OsmData | None = field(default=None, repr=False)
     premises: PremisesData | None = None
     """The premises register and its vacancy (issue 17); owners left out when public."""
@@ -103,13 +117,19 @@ def _utc(value) -> datetime | None:
 
 
 def report_data(engine: Engine, project_id: int, lang: str = "sv", public: bool = False, *,
-                with_osm: bool = True, with_coverage: bool = True) -> ReportData:
-    """Read what the exports of project ``project_id`` show. ``with_osm`` reads the locality's
-    extract (the static maps' background); ``with_coverage`` computes walking distances."""
+                buffer_m: float | None = scope_mod.DEFAULT_BUFFER_M, with_osm: bool = True,
+                with_coverage: bool = True, with_images: bool = True) -> ReportData:
+    """Read what the exports of project ``project_id`` show. Services and walking distance are
+    for the current area grown by ``buffer_m`` metres (None: the whole locality; see
+    :mod:`bidgeo.scope`). ``with_osm`` reads the locality's extract (the static maps'
+    background); ``with_coverage`` computes walking distances; ``with_images`` reads the
+    photos at a size for the reports' pages."""
     from bidgeo import coverage as coverage_mod
 
     project = get_project(engine, project_id)
     versions = list_versions(engine, project.id)
+    current = next((v for v in versions if v.current), None)
+    counted = scope_mod.scope(current.geometry if current else None, buffer_m)
     walk_list = walks.walks(engine, project.id)
     obs = walks.observations(engine, project.id)
     states = review.states(engine, project.id).rename(columns={"by": "state_by", "updated_at": "state_at"})
@@ -123,6 +143,8 @@ def report_data(engine: Engine, project_id: int, lang: str = "sv", public: bool 
     pictures: dict[str, list[PhotoInfo]] = {}
     for photo in photos.photos(engine, project.id, list(obs["uuid"])):
         pictures.setdefault(photo.observation_uuid, []).append(photo)
+    images = {p.id: photos.resized(photos.photo_bytes(engine, project.id, p.id), REPORT_PHOTO_PX)
+              for found in pictures.values() for p in found} if with_images else {}
     obs["photo_ids"] = [",".join(str(p.id) for p in pictures.get(u, [])) for u in obs["uuid"]]
     obs["photo_files"] = [", ".join(p.filename for p in pictures.get(u, [])) for u in obs["uuid"]]
     obs = gpd.GeoDataFrame(obs, geometry="geometry", crs=WGS84)
@@ -133,7 +155,8 @@ def report_data(engine: Engine, project_id: int, lang: str = "sv", public: bool 
     plan = review.actions(engine, project.id)
     plan["number"] = [numbers.get(u) for u in plan["uuid"]]
     scores = walks.assessments(engine, [w.id for w in walk_list])
-    points = service_points(engine, project.id)
+    all_points = service_points(engine, project.id)
+    points = counted.services(all_points)
     fixes = inventory_store.corrections(engine, project.id)
 
     osm = None
@@ -146,7 +169,7 @@ def report_data(engine: Engine, project_id: int, lang: str = "sv", public: bool 
     cover, problem = None, None
     if with_coverage:
         try:
-            cover = coverage_mod.project_coverage(engine, project).table(lang)
+            cover = counted.coverage(coverage_mod.project_network(engine, project), all_points).table(lang)
         except BidgeoError as exc:
             problem = exc.message(lang)
     register = None
@@ -168,7 +191,9 @@ def report_data(engine: Engine, project_id: int, lang: str = "sv", public: bool 
     return ReportData(
         project=project, lang=lang, public=public, made_at=datetime.now(timezone.utc),
         area=next((v for v in versions if v.current), None), versions=versions, walks=walk_list,
-        observations=obs, photos=pictures, comments=comments, actions=plan, assessments=scores,
+        scope=counted, conclusions=conclusion_store.conclusions(engine, project.id),
+        review_counts=review.state_counts(engine, project.id),
+        observations=obs, photos=pictures, images=images, comments=comments, actions=plan, assessments=scores,
         services=points, corrections=fixes, coverage=cover, coverage_problem=problem,
         stakeholders=register, osm=osm, premises=premises_data(engine, project.id, public))
 
@@ -221,14 +246,8 @@ def _rating(value) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
 
 
-def _num(value, digits: int, lang: str) -> str:
-    """A number as a reader of ``lang`` writes it (Swedish: a decimal comma)."""
-    text = f"{float(value):.{digits}f}"
-    return text.replace(".", ",") if lang == "sv" else text
-
-
-def _cost(value) -> str:
-    return "" if value is None or pd.isna(value) else f"{float(value):,.0f}".replace(",", "\u202f")
+def _cost(value, lang: str) -> str:
+    return "" if value is None or pd.isna(value) else number(value, lang)
 
 
 # --- the tables (CSV, XLSX, and the reports' tables) ----------------------------------------------
@@ -333,9 +352,10 @@ def tables(data: ReportData) -> dict[str, pd.DataFrame]:
     return {name: out[name] for name in TABLES if name in out}
 
 
-def csv_zip(engine: Engine, project_id: int, lang: str = "sv", public: bool = False) -> bytes:
+def csv_zip(engine: Engine, project_id: int, lang: str = "sv", public: bool = False, *,
+            buffer_m: float | None = scope_mod.DEFAULT_BUFFER_M) -> bytes:
     """A ZIP of the tables as ``<name>.csv`` (UTF-8 with a BOM, formulas defused)."""
-    data = report_data(engine, project_id, lang, public, with_osm=False)
+    data = report_data(engine, project_id, lang, public, buffer_m=buffer_m, with_osm=False, with_images=False)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, table in tables(data).items():
@@ -343,9 +363,10 @@ def csv_zip(engine: Engine, project_id: int, lang: str = "sv", public: bool = Fa
     return buffer.getvalue()
 
 
-def xlsx(engine: Engine, project_id: int, lang: str = "sv", public: bool = False) -> bytes:
+def xlsx(engine: Engine, project_id: int, lang: str = "sv", public: bool = False, *,
+         buffer_m: float | None = scope_mod.DEFAULT_BUFFER_M) -> bytes:
     """The tables as sheets of one workbook (sheet names in ``lang``, formulas defused)."""
-    data = report_data(engine, project_id, lang, public, with_osm=False)
+    data = report_data(engine, project_id, lang, public, buffer_m=buffer_m, with_osm=False, with_images=False)
     names = table_names(lang)
     return spreadsheet.xlsx_bytes({names[name]: table for name, table in tables(data).items()})
 
@@ -446,10 +467,12 @@ def gpkg_layers(data: ReportData) -> dict[str, tuple[gpd.GeoDataFrame, str]]:
     return layers
 
 
-def geopackage(engine: Engine, project_id: int, path: str | Path, public: bool = False, lang: str = "sv") -> list[str]:
+def geopackage(engine: Engine, project_id: int, path: str | Path, public: bool = False, lang: str = "sv", *,
+               buffer_m: float | None = scope_mod.DEFAULT_BUFFER_M) -> list[str]:
     """Write the GeoPackage (a new file at ``path``; one there is replaced) and return the
     names of its layers (:data:`GPKG_LAYERS`, each written even when empty)."""
-    data = report_data(engine, project_id, lang, public, with_osm=False, with_coverage=False)
+    data = report_data(engine, project_id, lang, public, buffer_m=buffer_m, with_osm=False, with_coverage=False,
+                       with_images=False)
     path = Path(path)
     partial = path.with_name(f".{path.stem}.part.gpkg")  # GDAL wants the .gpkg suffix
     partial.unlink(missing_ok=True)
@@ -587,7 +610,7 @@ def _radar(data: ReportData) -> tuple[str | None, list[str], list[list[str]]]:
     if means is None:
         return None, header, []
     names = {w.id: _walk_name(w, lang) for w in data.walks}
-    rows = [[names.get(walk_id, str(walk_id)), *["" if pd.isna(v) else _num(v, 1, lang) for v in row]]
+    rows = [[names.get(walk_id, str(walk_id)), *["" if pd.isna(v) else number(v, lang, 1) for v in row]]
             for walk_id, row in means.iterrows()]
     return _png(charts.radar_png(means, names, lang)), header, rows
 
@@ -603,11 +626,13 @@ def document(data: ReportData, pdf: bool) -> str:
     facts = [(t("report_locality", lang), project.locality or "–"),
              (t("report_municipality", lang), project.municipality or "–"),
              (t("report_bid_type", lang), t(f"bid_type_{project.bid_type}", lang)),
-             (t("report_area", lang), t("report_area_value", lang, ha=_num(area.area_m2 / 1e4, 1, lang),
+             (t("report_area", lang), t("report_area_value", lang, ha=number(area.area_m2 / 1e4, lang, 1),
                                         number=area.number, status=_area_status(area.status, lang))
               if area else t("report_no_area", lang)),
-             (t("report_walks", lang), str(len(data.walks))),
-             (t("report_observations", lang), str(len(obs))),
+             (t("report_walks", lang), number(len(data.walks), lang)),
+             (t("report_observations", lang), number(len(obs), lang)),
+             (t("an_accepted", lang), number(review.accepted_count(data.review_counts), lang)),
+             (t("scope_heading", lang), data.scope.describe(lang)),
              (t("report_date", lang), made)]
     reviews: dict[str, list[dict]] = {}
     for row in data.comments.itertuples():
@@ -626,11 +651,12 @@ def document(data: ReportData, pdf: bool) -> str:
         chosen = obs[obs["focus_area"] == key]
         per_kind = [int((chosen["kind"] == k).sum()) for k in focus.KINDS]
         ratings = chosen["rating"].dropna()
-        mean_rating = _num(ratings.astype(float).mean(), 1, lang) if len(ratings) else ""
+        mean_rating = number(ratings.astype(float).mean(), lang, 1) if len(ratings) else ""
         score = latest[key] if latest is not None else None
-        mean_score = "" if score is None or pd.isna(score) else _num(score, 1, lang)
+        mean_score = "" if score is None or pd.isna(score) else number(score, lang, 1)
         counts.append({"label": _focus(key, lang), "colour": focus.FOCUS_COLOURS[key],
-                       "cells": [*per_kind, len(chosen), mean_rating or "–", mean_score or "–"]})
+                       "cells": [*[number(n, lang) for n in per_kind], number(len(chosen), lang), mean_rating or "–",
+                                 mean_score or "–"]})
         items = []
         for row in chosen.itertuples():
             items.append({
@@ -640,17 +666,21 @@ def document(data: ReportData, pdf: bool) -> str:
                 else t("report_rating_value", lang, rating=_rating(row.rating)),
                 "walk": _day(row.walked_on), "author": row.author or "", "state_key": row.state,
                 "state": _state(row.state, lang), "comment": row.comment or "",
-                "thumbs": [_data_uri(p.thumbnail, "image/jpeg") for p in data.photos.get(row.uuid, [])],
+                "photos": [_data_uri(data.images.get(p.id, p.thumbnail), "image/jpeg")
+                           for p in data.photos.get(row.uuid, [])],
                 "reviews": reviews.get(row.uuid, []), "actions": actions_by_uuid.get(row.uuid, []),
             })
+        written = data.conclusions.areas[key]
         map_png = None
-        if pdf:
+        if pdf and items:
             map_png = _png(static_maps.observation_map_png(data.osm, area.geometry if area else None, chosen,
                                                            list(chosen["number"]), lang, size=(7.2, 3.9)))
         areas.append({"key": key, "title": t("report_focus_heading", lang, label=_focus(key, lang)),
                       "colour": focus.FOCUS_COLOURS[key],
                       "counts": [(_kind(k, lang), n, focus.KIND_COLOURS[k]) for k, n in zip(focus.KINDS, per_kind)],
-                      "mean_rating": mean_rating, "mean_score": mean_score, "map_png": map_png, "observations": items})
+                      "mean_rating": mean_rating, "mean_score": mean_score, "map_png": map_png, "observations": items,
+                      "conclusions": [(t("conclusions_" + part, lang), written[part])
+                                      for part in conclusion_store.PARTS if written[part]]})
 
     radar_png, score_header, scores = _radar(data)
     inventory = service_tables.inventory(data.services, lang) if len(data.services) else pd.DataFrame()
@@ -661,19 +691,25 @@ def document(data: ReportData, pdf: bool) -> str:
         coverage_header = [t("report_col_category", lang), t("report_col_services", lang),
                            t("report_col_median", lang), *[t("report_col_within", lang, band=b) for b in bands]]
         present = cover[cover["services"] > 0]
-        coverage_rows = [[r["label"], str(r["services"]), "–" if pd.isna(r["median_m"]) else f"{r['median_m']:.0f}",
-                          *[f"{r['within_' + b] * 100:.0f}\u00a0%" for b in bands]] for _, r in present.iterrows()]
+        coverage_rows = [[r["label"], number(r["services"], lang), number(r["median_m"], lang),
+                          *[percent(r["within_" + b], lang) for b in bands]] for _, r in present.iterrows()]
         absent = [r["label"] for _, r in cover.iterrows() if r["services"] == 0]
         if absent:
-            coverage_missing = t("report_coverage_missing", lang, categories=", ".join(absent))
+            coverage_missing = t("report_coverage_missing", lang, scope=data.scope.describe(lang),
+                                 categories=", ".join(absent))
     fixes = data.corrections
     plan_rows = [[("#" + str(int(r.number))) if r.number is not None and not pd.isna(r.number) else "–", r.title,
                   _focus(r.focus_area, lang), *([] if data.public else [r.owner or ""]), _priority(r.priority, lang),
-                  _cost(r.cost_sek), _day(r.due_on), _action_status(r.status, lang)] for r in data.actions.itertuples()]
+                  _cost(r.cost_sek, lang), _day(r.due_on), _action_status(r.status, lang)] for r in data.actions.itertuples()]
     overview = None
     if pdf:
         overview = _png(static_maps.observation_map_png(data.osm, area.geometry if area else None, obs,
                                                         list(obs["number"]), lang, size=(7.2, 4.6)))
+    written = data.conclusions
+    conclusions_by = ""
+    if written.updated_at is not None:
+        conclusions_by = t("conclusions_written_by", lang, by=written.updated_by, when=_when(written.updated_at, False)) \
+            if written.updated_by and not data.public else t("conclusions_written", lang, when=_when(written.updated_at, False))
     text = {
         "title": t("report_title", lang), "kicker": t("report_kicker", lang),
         "edition": t("report_public" if data.public else "report_internal", lang),
@@ -685,11 +721,16 @@ def document(data: ReportData, pdf: bool) -> str:
         "mean_score_of": t("report_mean_score_of", lang, walk=_day(walk_dates.get(means.index[-1])))
         if means is not None else "", "no_comment": t("report_no_comment", lang),
         "photo": t("report_photo", lang), "action": t("report_action", lang),
-        "no_observations": t("report_no_observations", lang), "services_heading": t("report_services", lang),
-        "services_total": t("report_services_total", lang, count=len(data.services)),
+        "no_observations": t("report_no_observations", lang),
+        "services_heading": t("report_services" if data.scope.whole_locality else "report_services_area", lang),
+        "services_total": t("report_services_scope", lang, count=number(len(data.services), lang),
+                            scope=data.scope.describe(lang)),
         "no_services": t("report_no_services", lang), "col_category": t("report_col_category", lang),
         "col_count": t("report_col_count", lang), "coverage_heading": t("report_coverage", lang),
-        "coverage_intro": t("report_coverage_intro", lang), "plan_heading": t("report_plan", lang),
+        "coverage_intro": t("report_coverage_scope", lang, origins=data.scope.origins(lang),
+                            scope=data.scope.describe(lang)), "plan_heading": t("report_plan", lang),
+        "conclusions_heading": t("conclusions_heading", lang), "conclusions_by": conclusions_by,
+        "no_summary": t("conclusions_no_summary", lang),
         "no_actions": t("report_no_actions", lang),
         "footer": f"{project.name} · {t('report_title', lang)} · {made} · {ATTRIBUTION}",
     }
@@ -700,13 +741,13 @@ def document(data: ReportData, pdf: bool) -> str:
         map_html=None if pdf else interactive_map(data),
         walk_header=[t("report_col_walk", lang), t("report_col_focus_group", lang),
                      *([] if data.public else [t("report_col_participants", lang)]), t("report_observations", lang)],
-        walks=[[_walk_name(w, lang), w.focus_group, *([] if data.public else [w.participants]), str(w.observations)]
+        walks=[[_walk_name(w, lang), w.focus_group, *([] if data.public else [w.participants]), number(w.observations, lang)]
                for w in data.walks],
         count_header=[t("report_col_focus_area", lang), *[_kind(k, lang) for k in focus.KINDS],
                       t("report_total", lang), t("report_mean_rating", lang),
                       t("report_mean_score_of", lang, walk=_day(walk_dates.get(means.index[-1]))) if means is not None
                       else t("report_mean_score", lang)],
-        counts=counts, radar_png=radar_png, score_header=score_header, scores=scores, focus_areas=areas,
+        summary=written.summary, counts=counts, radar_png=radar_png, score_header=score_header, scores=scores, focus_areas=areas,
         inventory=list(zip(inventory["label"], inventory["count"])) if len(inventory) else [],
         corrections_note=t("report_corrections", lang, count=len(fixes)) if len(fixes) else "",
         coverage=coverage_rows, coverage_header=coverage_header, coverage_missing=coverage_missing,
@@ -719,9 +760,10 @@ def document(data: ReportData, pdf: bool) -> str:
     )
 
 
-def html_report(engine: Engine, project_id: int, lang: str = "sv", public: bool = False) -> bytes:
+def html_report(engine: Engine, project_id: int, lang: str = "sv", public: bool = False, *,
+                buffer_m: float | None = scope_mod.DEFAULT_BUFFER_M) -> bytes:
     """A self-contained HTML report (UTF-8) with an interactive map; it loads nothing."""
-    return document(report_data(engine, project_id, lang, public), pdf=False).encode("utf-8")
+    return document(report_data(engine, project_id, lang, public, buffer_m=buffer_m), pdf=False).encode("utf-8")
 
 
 def pdf_document(source: str):
@@ -734,47 +776,53 @@ def pdf_document(source: str):
     return weasyprint.HTML(string=source, url_fetcher=fetcher).render()
 
 
-def pdf_report(engine: Engine, project_id: int, lang: str = "sv", public: bool = False) -> bytes:
+def pdf_report(engine: Engine, project_id: int, lang: str = "sv", public: bool = False, *,
+               buffer_m: float | None = scope_mod.DEFAULT_BUFFER_M) -> bytes:
     """The report as an A4 PDF (WeasyPrint), Swedish by default."""
-    return pdf_document(document(report_data(engine, project_id, lang, public), pdf=True)).write_pdf()
+    return pdf_document(document(report_data(engine, project_id, lang, public, buffer_m=buffer_m),
+                                 pdf=True)).write_pdf()
 
 
-def export_bytes(engine: Engine, project_id: int, kind: str, lang: str = "sv", public: bool = False) -> bytes:
-    """Any of :data:`EXPORT_FORMATS` as bytes (for a download button or a file)."""
+def export_bytes(engine: Engine, project_id: int, kind: str, lang: str = "sv", public: bool = False, *,
+                 buffer_m: float | None = scope_mod.DEFAULT_BUFFER_M) -> bytes:
+    """Any of :data:`EXPORT_FORMATS` as bytes (for a download button or a file), services and
+    walking distance for the area grown by ``buffer_m`` (None: the whole locality)."""
     if kind == "pdf":
-        return pdf_report(engine, project_id, lang, public)
+        return pdf_report(engine, project_id, lang, public, buffer_m=buffer_m)
     if kind == "html":
-        return html_report(engine, project_id, lang, public)
+        return html_report(engine, project_id, lang, public, buffer_m=buffer_m)
     if kind == "csv":
-        return csv_zip(engine, project_id, lang, public)
+        return csv_zip(engine, project_id, lang, public, buffer_m=buffer_m)
     if kind == "xlsx":
-        return xlsx(engine, project_id, lang, public)
+        return xlsx(engine, project_id, lang, public, buffer_m=buffer_m)
     if kind == "gpkg":
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "export.gpkg"
-            geopackage(engine, project_id, path, public, lang)
+            geopackage(engine, project_id, path, public, lang, buffer_m=buffer_m)
             return path.read_bytes()
     raise ValidationError("bad_choice", field="format", value=kind, choices=", ".join(EXPORT_FORMATS))
 
 
 # --- the handover package (step 6-7) ----------------------------------------------------------------
-def handover_zip(engine: Engine, project_id: int, lang: str = "sv", include_contacts: bool = False) -> bytes:
+def handover_zip(engine: Engine, project_id: int, lang: str = "sv", include_contacts: bool = False, *,
+                 buffer_m: float | None = scope_mod.DEFAULT_BUFFER_M) -> bytes:
     """One ZIP for the organisation that takes over: the GeoPackage, the PDF report, the
     stakeholder list (contact details only with ``include_contacts``), the action plan and
     a README saying what each file is."""
     project = get_project(engine, project_id)
-    data = report_data(engine, project_id, lang)
+    data = report_data(engine, project_id, lang, buffer_m=buffer_m, with_osm=False, with_coverage=False,
+                       with_images=False)
     plan = tables(data)["actions"]
     register = stakeholder_store.export_table(stakeholder_store.register(engine, project_id), lang, include_contacts)
     files = {
-        "rapport.pdf": pdf_report(engine, project_id, lang),
+        "rapport.pdf": pdf_report(engine, project_id, lang, buffer_m=buffer_m),
         "handlingsplan.xlsx": spreadsheet.xlsx_bytes({t("report_table_actions", lang): plan}),
         "handlingsplan.csv": spreadsheet.csv_bytes(plan),
         "intressenter.csv": spreadsheet.csv_bytes(register),
     }
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bid.gpkg"
-        geopackage(engine, project_id, path, public=False, lang=lang)
+        geopackage(engine, project_id, path, public=False, lang=lang, buffer_m=buffer_m)
         files["bid.gpkg"] = path.read_bytes()
     files["LASMIG.txt"] = t("handover_readme", lang, name=project.name, locality=project.locality,
                             date=date.today().isoformat(),

@@ -17,6 +17,9 @@ from bidgeo.focus import FOCUS_AREAS
 from bidgeo.walks import check_uuid
 
 STATES = ("new", "accepted", "to_action", "rejected")
+ACCEPTED = ("accepted", "to_action")
+"""The states of an observation the steering group has accepted: "to action" is accepted
+and made an action of. :func:`accepted_count` is the one definition every page and report uses."""
 PRIORITIES = ("high", "medium", "low")
 ACTION_STATUSES = ("planned", "in_progress", "done")
 MAX_TEXT = 5000
@@ -53,6 +56,30 @@ def add_comment(engine: Engine, project_id: int, uuid: str, author: str, text: s
         session.commit()
 
 
+def save_review(engine: Engine, project_id: int, uuid: str, *, state: str | None = None, by: str = "",
+                comment: str = "") -> None:
+    """What a reviewer sends at once: observation ``uuid``'s new ``state`` (None: unchanged)
+    and a ``comment`` (empty: none), both checked first and written in one transaction, so
+    that either both are kept or neither is (and the reviewer's text can be sent again)."""
+    if state is not None and state not in STATES:
+        raise ValidationError("bad_choice", field="state", value=state, choices=", ".join(STATES))
+    by, comment = by.strip(), comment.strip()
+    if comment and not by:
+        raise ValidationError("review_no_author")
+    if len(comment) > MAX_TEXT:
+        raise ValidationError("review_bad_comment", limit=MAX_TEXT)
+    with Session(engine) as session:
+        obs = _observation(session, project_id, uuid)
+        review = session.get(Review, obs.id)
+        if state is not None and (review is None or review.state != state):
+            review = review or Review(observation_id=obs.id)
+            review.state, review.by, review.updated_at = state, by, utcnow()
+            session.add(review)
+        if comment:
+            session.add(ReviewComment(observation_id=obs.id, author=by, text=comment))
+        session.commit()
+
+
 def states(engine: Engine, project_id: int) -> pd.DataFrame:
     """Every (not deleted) observation's review state: uuid, state, by, updated_at."""
     with Session(engine) as session:
@@ -64,6 +91,18 @@ def states(engine: Engine, project_id: int) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["uuid", "state", "by", "updated_at"])
     frame["state"] = frame["state"].fillna("new")
     return frame
+
+
+def state_counts(engine: Engine, project_id: int) -> dict[str, int]:
+    """How many (not deleted) observations are in each of :data:`STATES` (each state present)."""
+    found = states(engine, project_id)["state"].value_counts()
+    return {state: int(found.get(state, 0)) for state in STATES}
+
+
+def accepted_count(counts: dict[str, int]) -> int:
+    """How many observations the steering group has accepted (:data:`ACCEPTED`), from
+    :func:`state_counts`."""
+    return sum(counts[state] for state in ACCEPTED)
 
 
 def comments(engine: Engine, project_id: int) -> pd.DataFrame:

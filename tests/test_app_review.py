@@ -38,15 +38,22 @@ def test_review_a_tapped_observation_and_make_an_action(fake_map):
     at.run()
     assert at.subheader[0].value == "Rent, tryggt och säkert – Utmaning"
     assert [x.value for x in at.text][:1] == ["<script>alert(1)</script>"]  # as written, as plain text
-    assert any(c.value.endswith(" · Bedömning (1–5): 4") for c in at.caption)
+    assert any(c.value.endswith(" · Bedömning av observationen (1–5): 4") for c in at.caption)
+    # The state and the comment are one form: choosing the state saves nothing by itself...
+    at.text_area(key=f"rev_text_{uuids[1]}_0").input("Kommunen ser över belysningen")
+    at.segmented_control(key=f"rev_state_{uuids[1]}").set_value("accepted")
+    at.button(key=f"rev_add_{uuids[1]}").click().run()  # ...without a name, nothing is saved
+    assert "Skriv ditt namn som granskare." in [e.value for e in at.error]
+    assert review.states(engine, demo.id).set_index("uuid").loc[uuids[1], "state"] == "new"
+    assert review.comments(engine, demo.id).empty
+    assert at.text_area(key=f"rev_text_{uuids[1]}_0").value == "Kommunen ser över belysningen"  # still there
     at.text_input(key="rev_reviewer").input("Styrgruppen")
-    at.segmented_control(key=f"rev_state_{uuids[1]}").set_value("accepted").run()
+    at.button(key=f"rev_add_{uuids[1]}").click().run()  # the name, the state and the text sent together
     assert review.states(engine, demo.id).set_index("uuid").loc[uuids[1], "state"] == "accepted"
-    at.text_area(key=f"rev_text_{uuids[1]}").input("Kommunen ser över belysningen")
-    at.button(key=f"rev_add_{uuids[1]}").click().run()
     notes = review.comments(engine, demo.id)
     assert notes[["uuid", "author", "text"]].values.tolist() == [
         [uuids[1], "Styrgruppen", "Kommunen ser över belysningen"]]
+    assert at.text_area(key=f"rev_text_{uuids[1]}_1").value == ""  # a new, empty box once saved
     assert walks.observation(engine, uuids[1])["comment"] == "<script>alert(1)</script>"  # walkers' text untouched
     assert any(c.value.startswith("Granskarens kommentar · Styrgruppen") for c in at.caption)
 
@@ -76,3 +83,24 @@ def test_filters_and_the_action_plan_table(fake_map):
     review.update_action(engine, demo.id, action, status="done")
     at.run()
     assert at.dataframe[1].value["Status"].tolist() == ["Klar"]
+
+
+def test_the_review_and_the_status_analysis_count_accepted_alike(fake_map):
+    """One truth: "accepted by the steering group" is accepted or to action
+    (bidgeo.review.accepted_count), on both pages, for the same walk."""
+    engine, demo, uuids = walk_with_observations()
+    review.set_state(engine, demo.id, uuids[0], "accepted")
+    review.create_action(engine, demo.id, "Bänkar på torget", "place", uuid=uuids[0])  # to action
+    review.set_state(engine, demo.id, uuids[1], "accepted")
+    review.set_state(engine, demo.id, uuids[2], "rejected")
+    walks.delete_observation(engine, uuids[1])  # a deleted observation counts nowhere
+    assert review.state_counts(engine, demo.id) == {"new": 0, "accepted": 0, "to_action": 1, "rejected": 1}
+    assert review.accepted_count(review.state_counts(engine, demo.id)) == 1
+
+    at = open_page("app_pages/review.py")
+    assert not at.exception
+    [line] = [m.value for m in at.markdown if m.value.startswith("**Godtagna av styrgruppen**")]
+    assert line == "**Godtagna av styrgruppen**: 1 (varav till åtgärd: 1) · **Ny**: 0 · **Avvisad**: 1"
+    analysis = open_page("app_pages/analysis.py")
+    assert not analysis.exception
+    assert {m.label: m.value for m in analysis.metric}["Godtagna av styrgruppen"] == "1"

@@ -40,6 +40,7 @@ def test_every_key_used_in_the_code_exists():
     from bidgeo.focus import FOCUS_AREAS, KINDS
     from bidgeo.walks import POSITION_SOURCES
 
+    from bidgeo.conclusions import PARTS
     from bidgeo.premises import SOURCES as PREMISE_SOURCES
     from bidgeo.premises import STATUSES as PREMISE_STATUSES
     from bidgeo.process import DELIVERABLES, TASK_STATUSES
@@ -50,7 +51,8 @@ def test_every_key_used_in_the_code_exists():
                 "priority_": PRIORITIES, "action_status_": ACTION_STATUSES, "task_status_": TASK_STATUSES,
                 "deliverable_": [d for keys in DELIVERABLES.values() for d in keys],
                 "audit_action_": ACTIONS, "audit_entity_": AUDITED, "permission_": PERMISSIONS,
-                "premise_status_": PREMISE_STATUSES, "premises_source_": PREMISE_SOURCES}
+                "premise_status_": PREMISE_STATUSES, "premises_source_": PREMISE_SOURCES,
+                "conclusions_": PARTS}
     assert {k for k in used if k.endswith("_")} <= set(families)
     assert {prefix + value for prefix, values in families.items() for value in values} <= set(CATALOGUE)
     assert {f"bid_type_{k}" for k in ("service", "centre", "residential", "business_park")} <= set(CATALOGUE)

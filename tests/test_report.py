@@ -12,12 +12,13 @@ import zipfile
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import pyogrio
 import pytest
 from PIL import Image, ImageDraw
 
-from bidgeo import photos, review, stakeholders, walks
+from bidgeo import conclusions, photos, review, stakeholders, walks
 from bidgeo.db import open_store
 from bidgeo.demo import ensure_demo
 from bidgeo.focus import FOCUS_AREAS
@@ -128,18 +129,79 @@ def render_pages(path: Path, stem: str, pages: int = 4) -> None:
     document.close()
 
 
+OWN_SUMMARY = "Torget lever, men <b>lokalerna</b> står tomma.\nNästa steg: bänkar & belysning."
+
+
+def write_conclusions(status) -> None:
+    engine = open_store(status["env"]["BIDGEO_DATABASE_URL"])
+    conclusions.save_conclusions(engine, status["project"], summary=OWN_SUMMARY, areas={
+        "place": {"strengths": "Torget är öppet och soligt.", "challenges": "Inga bänkar <i>alls</i>.",
+                  "opportunities": "Marknader på lördagar."}}, by="Bo BID-ledare")
+    engine.dispose()
+
+
+def near_services(status, metres: float) -> int:
+    """The demo's service points within ``metres`` of its area, measured here in the area's UTM zone."""
+    from bidgeo.area_versions import current_version
+    from bidgeo.projects import service_points
+
+    engine = open_store(status["env"]["BIDGEO_DATABASE_URL"])
+    area = gpd.GeoSeries([current_version(engine, status["project"]).geometry], crs=4326)
+    points = service_points(engine, status["project"])
+    engine.dispose()
+    metric = area.estimate_utm_crs()
+    return int(points.to_crs(metric).intersects(area.to_crs(metric).buffer(metres).iloc[0]).sum())
+
+
+def photo_sizes_mm(path: Path, pixels: tuple[int, int]) -> list[tuple[float, float]]:
+    """The width and height (mm) at which each image of ``pixels`` (the photos) is drawn on
+    the PDF's pages."""
+    import pypdfium2
+    import pypdfium2.raw as pdfium_c
+
+    document = pypdfium2.PdfDocument(path)
+    sizes = []
+    for page in document:
+        for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]):
+            if tuple(image.get_px_size()) != pixels:
+                continue
+            left, bottom, right, top = image.get_bounds()
+            sizes.append(((right - left) / 72 * 25.4, (top - bottom) / 72 * 25.4))
+    document.close()
+    return sizes
+
+
 def test_pdf_report(status, tmp_path, database_url):
+    write_conclusions(status)
     out = export(status, "pdf", tmp_path / "nulagesanalys.pdf")
     data = out.read_bytes()
     assert data.startswith(b"%PDF")
     count, pages = pdf_text(out)
     assert 9 <= count <= 20, count
     text = "\n".join(pages)
-    for heading in ["Nulägesanalys", "Karhula (demo)", "Sammanfattning", "Fokusområde: Platsvarumärke",
+    for heading in ["Nulägesanalys", "Karhula (demo)", "Slutsatser", "Sammanfattning", "Fokusområde: Platsvarumärke",
                     "Fokusområde: Utbud", "Fokusområde: Platsen", "Fokusområde: Tillgänglighet",
-                    "Service på orten", "Gångavstånd till service", "Handlingsplan",
-                    "Bedömning av fokusområdena"]:
+                    "Service i och runt BID-området", "Gångavstånd till service", "Handlingsplan",
+                    "Betyg för fokusområdena (1–7)", "Bedömning av observationerna (1–5), medel",
+                    "Betyg för fokusområdet (1–7), medel 2026-10-06", "Bedömning av observationen (1–5): 5"]:
         assert heading in text, heading
+    # Services and walking distance for the BID area and 500 m around it, counted as here.
+    near = near_services(status, 500)
+    assert 0 < near < 43
+    assert "Service och gångavstånd för BID-området och 500 m runt det" in text
+    assert f"{near} servicepunkter i BID-området och 500 m runt det" in text
+    assert "från byggnaderna i BID-området till närmaste service" in text
+    # The BID manager's words, as written, where the steering group reads first.
+    assert "Torget lever, men <b>lokalerna</b> står tomma." in pages[1] and "Nästa steg: bänkar & belysning." in pages[1]
+    assert "Skrivet av Bo BID-ledare" in pages[1]
+    [place] = [p for p in pages if "Fokusområde: Platsen" in p]
+    for line in ("Styrkor", "Torget är öppet och soligt.", "Utmaningar", "Inga bänkar <i>alls</i>.", "Möjligheter",
+                 "Marknader på lördagar."):
+        assert line in place, line
+    assert "Godtagna av styrgruppen 3" in pages[0]  # one accepted, two to action (one truth with the pages)
+    # Photos one can see: each drawn at least 60 mm wide, none taller than a third of the page.
+    sizes = photo_sizes_mm(out, Image.open(io.BytesIO(photo_jpeg(0))).size)
+    assert len(sizes) == 3 and all(w >= 60 and h <= 100 for w, h in sizes), sizes
     assert all(f"Sida {i + 1} av {count}" in page for i, page in enumerate(pages))
     assert all(ATTRIBUTION in page for page in pages)
     assert SCRIPT in text  # the comment, as text
@@ -154,10 +216,14 @@ def test_pdf_report(status, tmp_path, database_url):
 def test_pdf_source_escapes_user_text(status):
     from bidgeo import report
 
+    write_conclusions(status)
     engine = open_store(status["env"]["BIDGEO_DATABASE_URL"])
     source = report.document(report.report_data(engine, status["project"], "sv"), pdf=True)
     assert html.escape(SCRIPT, quote=False) in source and SCRIPT not in source
     assert "förråd &lt;b&gt;." in source
+    assert "Torget lever, men &lt;b&gt;lokalerna&lt;/b&gt; står tomma.\nNästa steg: bänkar &amp; belysning." in source
+    assert "Inga bänkar &lt;i&gt;alls&lt;/i&gt;." in source  # the BID manager's words, as plain text
+    assert "12\u00a0000" in source and "3,7" in source and "\u00a0%" in source  # Swedish numbers
     rendered = report.pdf_document(source)
     assert len(rendered.pages) >= 9
     engine.dispose()
@@ -204,7 +270,11 @@ def test_geopackage(status, tmp_path):
     assert sorted(actions["title"]) == ["Ny belysning i gångtunneln", "Ortsfest i augusti",
                                         "Ställ ut bänkar längs Tikankatu"]
     assert actions.geometry.isna().sum() == 1  # the festival has no observation
-    assert len(pyogrio.read_dataframe(out, layer="services")) == 43
+    assert len(pyogrio.read_dataframe(out, layer="services")) == near_services(status, 500)  # as the report counts
+    around = export(status, "gpkg", tmp_path / "runt.gpkg", "--buffer", "1500")
+    assert len(pyogrio.read_dataframe(around, layer="services")) == near_services(status, 1500)
+    whole = export(status, "gpkg", tmp_path / "orten.gpkg", "--whole-locality")
+    assert len(pyogrio.read_dataframe(whole, layer="services")) == 43  # the demo's whole inventory
     assert len(pyogrio.read_dataframe(out, layer="walks")) == 2
     assert len(pyogrio.read_dataframe(out, layer="area_versions")) == 1
     with sqlite3.connect(out) as db:  # a plain GeoPackage QGIS opens
@@ -280,7 +350,11 @@ def test_a_project_without_walks_or_osm_still_exports(tmp_path):
     text = "\n".join(pages)
     assert "Ingen platsvandring är registrerad ännu." in text
     assert "har inga OSM-data" in text  # why there are no walking distances
-    assert "Inga observationer inom det här fokusområdet." in text
+    # A focus area without observations is a line, not a page: all five share one page.
+    [quiet] = [p for p in pages if "Inga observationer inom det här fokusområdet." in p]
+    assert quiet.count("Inga observationer inom det här fokusområdet.") == 5
+    assert "Service och gångavstånd för hela orten" in text  # no area yet
+    assert "Ingen sammanfattning är skriven ännu." in text
     export(status, "html", tmp_path / "tom.html")
     layers = dict(pyogrio.list_layers(export(status, "gpkg", tmp_path / "tom.gpkg")))
     assert set(layers) == {"area_versions", "services", "service_corrections", "observations", "actions", "walks",
@@ -310,4 +384,9 @@ def test_export_misuse_exits_2_with_one_line(tmp_path):
     assert "det är en mapp" in folder.stderr
     assert "Ingen sådan ort" in bidgeo(*cases[2], env=env).stderr
     assert "--format kan inte vara ”word”" in bidgeo(*cases[3], env=env).stderr
+    assert not (tmp_path / "r.zip").exists()
+    for buffer in ("-5", "9000", "nan"):  # a distance around the area the user can fix, said before any work
+        result = bidgeo("export", "1", "--format", "csv", "--out", tmp_path / "r.zip", "--buffer", buffer, env=env)
+        assert result.returncode == 1, (buffer, result.stderr)
+        assert result.stderr.strip() == f"bidgeo: Avståndet runt BID-området ska vara 0–5000 meter (inte {float(buffer)})."
     assert not (tmp_path / "r.zip").exists()
