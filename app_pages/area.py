@@ -118,15 +118,16 @@ if versions:
     st.subheader(ui.t("versions_heading"))
     # The columns that fit a tablet's width beside the sidebar; the chosen version's comment and
     # who set its status are shown under the choice.
-    st.dataframe(pd.DataFrame({
-        ui.t("col_version"): [f"{v.number} ✓" if v.current else str(v.number) for v in versions],
-        ui.t("col_status"): [ui.t(f"area_status_{v.status}") for v in versions],
-        ui.t("col_area_ha"): [i18n.number(v.area_m2 / 1e4, lang, 2) for v in versions],
-        ui.t("col_created"): [local_time(v.created_at) for v in versions],
-        ui.t("col_author"): [v.author for v in versions],
-    }), hide_index=True, column_config=tables.widths({ui.t("col_version"): 70, ui.t("col_status"): 95,
-                                                      ui.t("col_area_ha"): 75, ui.t("col_created"): 125,
-                                                      ui.t("col_author"): 65}))
+    with st.container(key="area_versions"):
+        st.dataframe(pd.DataFrame({
+            ui.t("col_version"): [f"{v.number} ✓" if v.current else str(v.number) for v in versions],
+            ui.t("col_status"): [ui.t(f"area_status_{v.status}") for v in versions],
+            ui.t("col_area_ha"): [i18n.number(v.area_m2 / 1e4, lang, 2) for v in versions],
+            ui.t("col_created"): [local_time(v.created_at) for v in versions],
+            ui.t("col_author"): [v.author for v in versions],
+        }), hide_index=True, column_config=tables.widths({ui.t("col_version"): 70, ui.t("col_status"): 95,
+                                                          ui.t("col_area_ha"): 75, ui.t("col_created"): 125,
+                                                          ui.t("col_author"): 65}))
     st.caption(ui.t("version_current_mark"))
     if "area_message" in st.session_state:
         st.success(st.session_state.pop("area_message"))

@@ -65,11 +65,12 @@ for phase in phases:
                               ui.t("pr_owner"): mine["owner"], ui.t("pr_due"): pd.to_datetime(mine["due_on"]).dt.date})
         edited = st.data_editor(shown, hide_index=True, key=f"pr_tasks_{number}",
                                 disabled=[ui.t("pr_task")], column_config={
-                                    ui.t("pr_task"): st.column_config.TextColumn(width=140),
+                                    ui.t("pr_task"): st.column_config.TextColumn(width=130),
                                     ui.t("pr_status"): st.column_config.SelectboxColumn(options=list(STATUS.values()),
                                                                                         required=True, width=80),
-                                    ui.t("pr_owner"): st.column_config.TextColumn(width=75),
-                                    ui.t("pr_due"): st.column_config.DateColumn(format="YYYY-MM-DD", width=95)})
+                                    ui.t("pr_owner"): st.column_config.TextColumn(width=90),
+                                    ui.t("pr_due"): st.column_config.DateColumn(ui.t("col_due_short"), width=86,
+                                                                                format="YYYY-MM-DD")})
         if st.button(ui.t("pr_save_tasks"), key=f"pr_save_{number}"):
             status_of = {v: k for k, v in STATUS.items()}
             for i, task_id in enumerate(mine["id"]):

@@ -68,8 +68,8 @@ table = pd.DataFrame({
     ui.t("obs_kind"): [ui.t("kind_" + k) for k in shown["kind"]],
     ui.t("obs_comment"): shown["comment"]})
 picked = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="rev_table",
-                      column_config=tables.widths({ui.t("rev_state"): 95, ui.t("obs_focus"): 135,
-                                                   ui.t("obs_kind"): 80, ui.t("obs_comment"): 85}))
+                      column_config=tables.widths({ui.t("rev_state"): 88, ui.t("obs_focus"): 155,
+                                                   ui.t("obs_kind"): 78, ui.t("obs_comment"): 74}))
 rows = picked.selection.rows if picked else []
 if rows:
     st.session_state["rev_uuid"] = shown.loc[rows[0], "uuid"]
@@ -156,12 +156,12 @@ shown_plan = pd.DataFrame({
 # The columns that fit a tablet's width beside the sidebar; the focus area and the cost on asking.
 every = st.toggle(ui.t("tbl_all_columns"), key="act_all_columns")
 edited = st.data_editor(shown_plan, hide_index=True, key="act_editor", disabled=[columns["focus"]], column_config={
-    columns["title"]: st.column_config.TextColumn(width=115),
-    columns["owner"]: st.column_config.TextColumn(width=85),
-    columns["priority"]: st.column_config.SelectboxColumn(options=list(labels["priority"]), required=True, width=75),
-    columns["status"]: st.column_config.SelectboxColumn(options=list(labels["status"]), required=True, width=75),
+    columns["title"]: st.column_config.TextColumn(width=86),
+    columns["owner"]: st.column_config.TextColumn(width=90),
+    columns["priority"]: st.column_config.SelectboxColumn(options=list(labels["priority"]), required=True, width=92),
+    columns["status"]: st.column_config.SelectboxColumn(options=list(labels["status"]), required=True, width=78),
     columns["cost_sek"]: st.column_config.NumberColumn(min_value=0, step=1000, format="%d kr"),
-    columns["due_on"]: st.column_config.DateColumn(format="YYYY-MM-DD", width=95)},
+    columns["due_on"]: st.column_config.DateColumn(ui.t("col_due_short"), format="YYYY-MM-DD", width=86)},
     column_order=None if every else [columns[c] for c in ("title", "owner", "priority", "due_on", "status")])
 if st.button(ui.t("act_save"), key="act_save"):
     try:
