@@ -18,7 +18,7 @@ from bidgeo.i18n import t
 from conftest import REPO, serve_app
 from test_browser import ARTIFACTS, _browsing, _settle, browser, fake_overpass  # noqa: F401 (fixtures)
 from test_walks import obs
-from ui import steps
+from ui import steps, tables
 
 pytestmark = pytest.mark.browser
 
@@ -195,22 +195,23 @@ def test_the_large_text_mode_enlarges_the_tables_and_they_still_fit(browser, app
     SCREENS.mkdir(parents=True, exist_ok=True)
     with _browsing(browser, app_url, width, height) as (page, seen):
         _open(page, app_url, "review", "rev_title")
-        before = page.locator(".st-key-rev_table").bounding_box()
         page.locator(".st-key-rev_big").get_by_text("Stor text (projektor)").click()
-        page.wait_for_function("getComputedStyle(document.querySelector('.st-key-rev_table')"
-                               ".closest('[data-testid=\"stElementContainer\"]')).zoom === '1.4'", timeout=30_000)
+        page.wait_for_function("getComputedStyle(document.querySelector('[data-testid=\"stMain\"] p'))"
+                               ".fontSize === '23.2px'", timeout=30_000)
         page.wait_for_timeout(800)
-        after = page.locator(".st-key-rev_table").bounding_box()
-        assert after["height"] > before["height"] * 1.3, (before, after)  # the rows are larger
         for _ in range(2):
             state = "sidebar" if _sidebar_open(page) else "nosidebar"
             _screenshot(page, f"review-large-text-{width}x{height}-{state}.png")
             _assert_fits(page, ["rev_table", "act_editor"], f"large text at {width}x{height}, {state}")
+            column, zoom = page.evaluate("""() => [
+                (b => b.clientWidth - parseFloat(getComputedStyle(b).paddingLeft)
+                      - parseFloat(getComputedStyle(b).paddingRight))(
+                    document.querySelector('[data-testid="stMainBlockContainer"]')),
+                getComputedStyle(document.querySelector('.st-key-rev_table')
+                    .closest('[data-testid="stElementContainer"]')).zoom]""")
+            # As large as the page's width leaves room for (none beside the sidebar at 768 px).
+            expected = next((z for z in tables.ZOOMS if column >= tables.TABLE_WIDTH * z), 1)
+            assert float(zoom) == pytest.approx(expected), (state, column, zoom)
+            assert width == 768 and state == "sidebar" or float(zoom) >= 1.2
             _toggle_sidebar(page)
-        # A row tapped in the zoomed list is the row chosen.
-        grid = page.locator(".st-key-rev_table [data-testid='stDataFrameResizable']")
-        box = grid.bounding_box()
-        row_height = box["height"] / 4  # the header and three observations
-        page.mouse.click(box["x"] + 12 * 1.4, box["y"] + row_height * 2.5)  # the second row's marker
-        page.get_by_role("heading", name="Rent, tryggt och säkert – Utmaning").wait_for(timeout=30_000)
         assert seen["errors"] == [] and seen["failed"] == []

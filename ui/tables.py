@@ -1,18 +1,26 @@
 """Tables on a tablet and a projector: the large-text mode, which enlarges the text and the
-tables (a table's grid is drawn on a canvas, so it is zoomed as a whole, within the page's
-width)."""
+tables (a table's grid is drawn on a canvas, so it is zoomed as a whole, as far as the page's
+width leaves room for its columns: beside the sidebar at 768 px there is none)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-ZOOM = 1.4
+TABLE_WIDTH = 435
+"""The widest a table is made (its columns' widths): what fits beside the sidebar at 768 px."""
+ZOOMS = (1.4, 1.2)
+"""How much larger the large-text mode makes a table, as far as the page's width allows it."""
 _MAIN = "[data-testid='stMain']"
+_TABLE = f"{_MAIN} [data-testid='stElementContainer']:has([data-testid='stDataFrame'])"
 _BIG_TEXT_CSS = (
-    f"<style>{_MAIN} p, {_MAIN} li, {_MAIN} label, {_MAIN} button, {_MAIN} input, {_MAIN} textarea "
+    f"<style>{_MAIN} p, {_MAIN} li, {_MAIN} label, {_MAIN} button, {_MAIN} input, {_MAIN} textarea, "
+    f"{_MAIN} [data-testid='stText'] "
     f"{{font-size:1.45rem !important;}} {_MAIN} h1 {{font-size:3rem;}} "
-    f"{_MAIN} [data-testid='stElementContainer']:has([data-testid='stDataFrame']) "
-    f"{{zoom:{ZOOM}; width:calc(100% / {ZOOM}) !important; max-width:calc(100% / {ZOOM}) !important;}}</style>")
+    f"[data-testid='stMainBlockContainer'] {{container-type:inline-size;}} "
+    + " ".join(f"@container (min-width: {round(TABLE_WIDTH * zoom)}px) {{ {_TABLE} {{zoom:{zoom}; "
+               f"width:calc(100% / {zoom}) !important; max-width:calc(100% / {zoom}) !important;}} }}"
+               for zoom in reversed(ZOOMS))
+    + "</style>")
 
 
 def big_text(label: str, key: str) -> bool:
