@@ -4,6 +4,8 @@ Run with ``streamlit run app.py`` (see README.md). With accounts on (``BIDGEO_AU
 login comes first, and the navigation holds only the pages the user's role in the current
 project may use (``bidgeo.accounts.ACTIONS``); each page checks the role again itself."""
 
+from pathlib import Path
+
 import streamlit as st
 
 import ui
@@ -31,9 +33,10 @@ PAGES = [
 ]
 
 
-def pages(allowed) -> list:
-    return [st.Page(path, title=ui.t(title), icon=icon, default=action is None)
-            for path, title, icon, action in PAGES if action is None or allowed(action)]
+def pages(allowed) -> dict:
+    """The pages the user may open, by name (the file's stem)."""
+    return {Path(path).stem: st.Page(path, title=ui.t(title), icon=icon, default=action is None)
+            for path, title, icon, action in PAGES if action is None or allowed(action)}
 
 
 ui.check_served_safely()
@@ -41,7 +44,7 @@ user = ui.current_user()  # None in single-user mode
 if ui.login_needed():
     # Every page known but hidden, and none run: the address asked for (a page, its project and
     # observation) is still there after the login.
-    st.navigation(pages(lambda action: True), position="hidden")
+    st.navigation(list(pages(lambda action: True).values()), position="hidden")
     ui.login()  # the form, then stop
 
 available = {p.id: p.name for p in ui.projects()}
@@ -50,7 +53,8 @@ if available and st.session_state.get("project_id") not in available:  # a reloa
     st.session_state["project_id"] = int(asked) if asked.isdigit() and int(asked) in available \
         else next(iter(available))
 
-page = st.navigation(pages(ui.can))
+allowed = pages(ui.can)
+page = st.navigation(list(allowed.values()))
 
 with st.sidebar:
     st.selectbox(ui.t("language"), LANGUAGES, format_func=LANGUAGE_NAMES.get, key="lang")
@@ -62,4 +66,4 @@ with st.sidebar:
         st.caption(ui.say("logged_in_as", name=user.name) + (" · " + ui.t(f"role_{mine}") if mine else ""))
         st.button(ui.t("logout"), key="logout", on_click=ui.logout, icon=":material/logout:")
 
-ui.run_page(page)
+ui.run_page(page, allowed)

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
+from ui import tables
 from bidgeo import charts, conclusions, focus, icons, maps, photos, report, review, scope, walks
 from bidgeo.area_versions import current_version
 from bidgeo.coverage import DEFAULT_BANDS
@@ -125,16 +126,13 @@ if counts.empty:
 else:
     st.dataframe(counts[["label", "count"]].rename(columns={"label": ui.t("col_category"), "count": ui.t("col_count")}),
                  hide_index=True)
-net = ui.project_network(project)
+with ui.busy(ui.t("busy_coverage")):
+    net = ui.project_network(project)
+    table = counted.coverage(net, all_points).table(lang) if net is not None else None
 if net is not None:
-    table = counted.coverage(net, all_points).table(lang)
     st.markdown(f"**{html.escape(ui.t('report_coverage'))}**")
     st.caption(ui.t("report_coverage_scope", origins=counted.origins(lang), scope=counted.describe(lang)))
-    st.dataframe(table[table["services"] > 0].drop(columns="category").rename(columns={
-        "label": ui.t("col_category"), "services": ui.t("col_services"), "median_m": ui.t("col_median"),
-        **{f"within_{b}": ui.t("col_within", band=b) for b in DEFAULT_BANDS}}), hide_index=True,
-        column_config={ui.t("col_within", band=b): st.column_config.ProgressColumn(
-            ui.t("col_within", band=b), format="percent", min_value=0, max_value=1) for b in DEFAULT_BANDS})
+    tables.coverage_table(table[table["services"] > 0], DEFAULT_BANDS, lang, ui.t)
 
 # --- reports and GIS files --------------------------------------------------------------------------
 st.subheader(ui.t("an_exports"))
@@ -152,7 +150,7 @@ kind = st.segmented_control(ui.t("an_format"), list(EXPORTS), key="an_format", d
                             format_func=FORMATS.get) or "pdf"
 if st.button(ui.t("an_make"), key="an_make", type="primary"):
     try:
-        with st.spinner(ui.t("an_making")):
+        with ui.busy(ui.t("an_making")):
             st.session_state["an_file"] = (project.id, kind, public,
                                            report.export_bytes(engine, project.id, kind, lang, public,
                                                                buffer_m=None if counted.whole_locality

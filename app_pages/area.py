@@ -5,7 +5,8 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from bidgeo import area, maps, stakeholders
+from ui import tables
+from bidgeo import area, i18n, maps, stakeholders
 from bidgeo.area_versions import change, list_versions, make_current, save_version, set_status
 from bidgeo.errors import BidgeoError
 from bidgeo.i18n import local_time
@@ -35,7 +36,8 @@ check = None
 if mode == "upload":
     upload = st.file_uploader(ui.t("area_upload"), type=UPLOAD_TYPES, key=f"area_upload_{generation}")
     if upload is not None:
-        check = ui.check_upload(upload.getvalue(), upload.name)
+        with ui.busy(ui.t("busy_checking_file")):
+            check = ui.check_upload(upload.getvalue(), upload.name)
 else:
     st.caption(ui.t("area_draw_help" if mode == "draw" else "area_edit_help"))
     editor = ui.cached_map(maps.area_editor, osm, current.geometry if current else None, lang, edit=mode == "edit")
@@ -60,10 +62,10 @@ if check is not None:
     if final.valid:
         st.success(ui.t("check_ok"))
         top, bottom = st.columns(2), st.columns(2)
-        top[0].metric(ui.t("metric_area_ha"), f"{final.area_m2 / 1e4:.2f}")
-        top[1].metric(ui.t("metric_area_m2"), f"{final.area_m2:,.0f}".replace(",", " "))
-        bottom[0].metric(ui.t("metric_perimeter"), f"{final.perimeter_m:,.0f}".replace(",", " "))
-        bottom[1].metric(ui.t("metric_vertices"), final.vertices)
+        top[0].metric(ui.t("metric_area_ha"), i18n.number(final.area_m2 / 1e4, lang, 2))
+        top[1].metric(ui.t("metric_area_m2"), i18n.number(final.area_m2, lang))
+        bottom[0].metric(ui.t("metric_perimeter"), i18n.number(final.perimeter_m, lang))
+        bottom[1].metric(ui.t("metric_vertices"), i18n.number(final.vertices, lang))
         st.caption(ui.t("measured_in"))
     if final.geometry is not None and (mode == "upload" or repaired or check.crossings):
         ui.show_map(ui.cached_map(maps.area_map, osm, lang, area=final.geometry,
@@ -77,7 +79,8 @@ if check is not None:
             comment = st.text_area(ui.t("field_comment"), key=f"area_comment_{generation}", max_chars=2000)
             if st.form_submit_button(ui.t("save_button"), type="primary"):
                 try:
-                    version = save_version(engine, project.id, final, author=author, comment=comment)
+                    with ui.busy(ui.t("busy_saving_area")):
+                        version = save_version(engine, project.id, final, author=author, comment=comment)
                 except BidgeoError as exc:
                     ui.show_error(exc)
                 else:
@@ -92,11 +95,12 @@ if target is not None:
     st.subheader(ui.t("inside_heading"))
     if candidate:
         st.caption(ui.t("inside_candidate_note"))
-    found = inside(target, ui.service_points(project), osm, lang)
+    with ui.busy(ui.t("busy_inside")):
+        found = inside(target, ui.service_points(project), osm, lang)
     columns = st.columns(3)
-    columns[0].metric(ui.t("inside_services"), len(found.services))
-    columns[1].metric(ui.t("inside_buildings"), found.buildings)
-    columns[2].metric(ui.t("inside_candidates"), len(found.candidates))
+    columns[0].metric(ui.t("inside_services"), i18n.number(len(found.services), lang))
+    columns[1].metric(ui.t("inside_buildings"), i18n.number(found.buildings, lang))
+    columns[2].metric(ui.t("inside_candidates"), i18n.number(len(found.candidates), lang))
     if len(found.inventory):
         st.dataframe(found.inventory[["label", "count"]].rename(
             columns={"label": ui.t("col_category"), "count": ui.t("col_count")}), hide_index=True)
@@ -105,25 +109,33 @@ if target is not None:
             "name": ui.t("col_name"), "category": ui.t("col_category"), "address": ui.t("col_address")}),
             hide_index=True)
         if not candidate and st.button(ui.t("add_candidates_button"), key="add_candidates"):
-            added = stakeholders.add_candidates(engine, project.id, found.candidates)
+            with ui.busy(ui.t("busy_saving")):
+                added = stakeholders.add_candidates(engine, project.id, found.candidates)
             st.success(ui.t("candidates_added", count=added))
 
 # --- versions -----------------------------------------------------------------------------
 if versions:
     st.subheader(ui.t("versions_heading"))
-    st.dataframe(pd.DataFrame({
-        ui.t("col_version"): [v.number for v in versions],
-        ui.t("col_current"): ["✓" if v.current else "" for v in versions],
-        ui.t("col_status"): [ui.t(f"area_status_{v.status}") for v in versions],
-        ui.t("col_area_ha"): [round(v.area_m2 / 1e4, 2) for v in versions],
-        ui.t("col_created"): [local_time(v.created_at) for v in versions],
-        ui.t("col_author"): [v.author for v in versions],
-        ui.t("col_comment"): [v.comment for v in versions],
-        ui.t("col_status_by"): [v.status_by or "" for v in versions],
-    }), hide_index=True)
+    # The columns that fit a tablet's width beside the sidebar; the chosen version's comment and
+    # who set its status are shown under the choice.
+    with st.container(key="area_versions"):
+        st.dataframe(pd.DataFrame({
+            ui.t("col_version"): [f"{v.number} ✓" if v.current else str(v.number) for v in versions],
+            ui.t("col_status"): [ui.t(f"area_status_{v.status}") for v in versions],
+            ui.t("col_area_ha"): [i18n.number(v.area_m2 / 1e4, lang, 2) for v in versions],
+            ui.t("col_created"): [local_time(v.created_at) for v in versions],
+            ui.t("col_author"): [v.author for v in versions],
+        }), hide_index=True, column_config=tables.widths({ui.t("col_version"): 70, ui.t("col_status"): 95,
+                                                          ui.t("col_area_ha"): 75, ui.t("col_created"): 125,
+                                                          ui.t("col_author"): 65}))
+    st.caption(ui.t("version_current_mark"))
     if "area_message" in st.session_state:
         st.success(st.session_state.pop("area_message"))
     number = st.selectbox(ui.t("version_choose"), [v.number for v in versions], key="area_version")
+    picked = next(v for v in versions if v.number == number)
+    ui.plain(picked.comment)
+    if picked.status_by:
+        st.caption(ui.say("version_status_by", status=ui.t(f"area_status_{picked.status}"), name=picked.status_by))
     left, middle, right = st.columns(3)
     approver = middle.text_input(ui.t("approve_by"), key="area_approver", max_chars=200)
     action = None
@@ -137,7 +149,8 @@ if versions:
         action = (lambda: make_current(engine, project.id, number), ui.t("made_current", number=number))
     if action is not None:
         try:
-            action[0]()
+            with ui.busy(ui.t("busy_saving")):
+                action[0]()
         except BidgeoError as exc:
             ui.show_error(exc)
         else:
@@ -154,9 +167,9 @@ if versions:
         old, new = by_number[old_number].geometry, by_number[new_number].geometry
         diff = change(old, new)
         columns = st.columns(3)
-        columns[0].metric(ui.t("change_added"), f"{diff.added_m2 / 1e4:.2f}")
-        columns[1].metric(ui.t("change_removed"), f"{diff.removed_m2 / 1e4:.2f}")
-        columns[2].metric(ui.t("change_net"), f"{diff.net_m2 / 1e4:+.2f}")
+        columns[0].metric(ui.t("change_added"), i18n.number(diff.added_m2 / 1e4, lang, 2))
+        columns[1].metric(ui.t("change_removed"), i18n.number(diff.removed_m2 / 1e4, lang, 2))
+        columns[2].metric(ui.t("change_net"), ("+" if diff.net_m2 >= 0 else "") + i18n.number(diff.net_m2 / 1e4, lang, 2))
         ui.show_map(ui.cached_map(maps.area_map, osm, lang, area=new, before=old, added=diff.added,
                                   removed=diff.removed),
                     key=f"area-compare-{project.id}-{old_number}-{new_number}-{versions[0].number}")

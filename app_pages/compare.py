@@ -27,10 +27,11 @@ if len(chosen) < 2:
     st.stop()
 
 results = []
-for project in chosen:
-    net = ui.project_network(project)
-    if net is not None:
-        results.append((project, net, ui.cached(coverage.coverage, net, ui.service_points(project), bands)))
+with ui.busy(ui.t("busy_coverage")):
+    for project in chosen:
+        net = ui.project_network(project)
+        if net is not None:
+            results.append((project, net, ui.cached(coverage.coverage, net, ui.service_points(project), bands)))
 table = coverage.comparison_table([(p, r) for p, _, r in results], lang)
 
 values = ["services", "median_m", *[f"within_{b}" for b in bands]]

@@ -4,14 +4,17 @@ what happens if services close, open or move."""
 import streamlit as st
 
 import ui
+from ui import tables
 from bidgeo import categories, coverage, maps, population
+from bidgeo.i18n import number, percent
 from bidgeo.area_versions import current_version
 from bidgeo.errors import BidgeoError
 
 project = ui.project_page("cov_title", "cov_intro")
 ui.require("view")
 engine, lang = ui.store(), ui.lang()
-net = ui.project_network(project)
+with ui.busy(ui.t("busy_network")):
+    net = ui.project_network(project)
 if net is None:
     st.info(ui.t("cov_need_osm"))
     st.stop()
@@ -32,22 +35,16 @@ people = st.toggle(ui.t("cov_use_population"), key="cov_people", disabled=grid i
 if grid is None:
     st.caption(ui.t("cov_no_population"))
 
-used, weights = coverage.with_population(net, grid) if people and grid is not None else (net, None)
-mask = coverage.origins_within(used, area.geometry) if scope == "area" else None
-result = coverage.coverage(used, services, bands, origins=mask, weights=weights)
+with ui.busy(ui.t("busy_coverage")):
+    used, weights = coverage.with_population(net, grid) if people and grid is not None else (net, None)
+    mask = coverage.origins_within(used, area.geometry) if scope == "area" else None
+    result = coverage.coverage(used, services, bands, origins=mask, weights=weights)
 unit = ui.t("unit_people" if weights is not None else "unit_buildings")
-st.caption(ui.t("cov_people", count=f"{result.weights.sum():,.0f}".replace(",", " "), cells=len(result.distances))
-           if weights is not None else ui.t("cov_origins", count=len(result.distances)))
+st.caption(ui.t("cov_people", count=number(result.weights.sum(), lang), cells=number(len(result.distances), lang))
+           if weights is not None else ui.t("cov_origins", count=number(len(result.distances), lang)))
 
 table = result.table(lang)
-st.dataframe(
-    table.drop(columns="category").rename(columns={
-        "label": ui.t("col_category"), "services": ui.t("col_services"), "median_m": ui.t("col_median"),
-        **{f"within_{b}": ui.t("col_within", band=b) for b in bands}}),
-    hide_index=True,
-    column_config={ui.t("col_within", band=b): st.column_config.ProgressColumn(
-        ui.t("col_within", band=b), format="percent", min_value=0, max_value=1) for b in bands},
-)
+tables.coverage_table(table, bands, lang, ui.t)
 
 # --- one category on the map, and what if -------------------------------------------------
 keys = list(table["category"])
@@ -60,16 +57,19 @@ closed = st.multiselect(ui.t("cov_close"), list(mine.index), key=f"cov_closed_{k
                         format_func=lambda i: mine.loc[i, "name"] or ui.t("unnamed"))
 added_key = f"cov_added_{project.id}_{key}"
 added = st.session_state.setdefault(added_key, [])
-change = coverage.what_if(used, services, key, closed=closed, added=added, bands=bands, origins=mask, weights=weights)
+with ui.busy(ui.t("busy_coverage")):
+    change = coverage.what_if(used, services, key, closed=closed, added=added, bands=bands, origins=mask,
+                              weights=weights)
 
 origins = used.origin_lonlat if mask is None else used.origin_lonlat[mask]
+st.markdown(maps.coverage_legend_html(bands, lang, area=scope == "area"), unsafe_allow_html=True)
 clicked = ui.show_map(ui.cached_map(maps.coverage_map, osm, origins, change.after, bands, mine.drop(index=closed), lang,
-                                   added),
+                                   added, area=area.geometry if scope == "area" else None),
                       key=f"coverage-{project.id}-{key}", returned_objects=["last_clicked"])
 st.caption(ui.t("cov_click_to_add"))
 point = (clicked or {}).get("last_clicked")
 columns = st.columns(2)
-if point and columns[0].button(ui.t("cov_add_here", lat=f"{point['lat']:.5f}", lon=f"{point['lng']:.5f}"),
+if point and columns[0].button(ui.t("cov_add_here", lat=number(point["lat"], lang, 5), lon=number(point["lng"], lang, 5)),
                                key="cov_add"):
     added.append((point["lng"], point["lat"]))
     st.rerun()
@@ -81,14 +81,15 @@ if closed or added:
     metrics = st.columns(len(bands))
     for column, band in zip(metrics, bands):
         before, after = change.share(change.before, band), change.share(change.after, band)
-        column.metric(ui.t("col_within", band=band), f"{after:.0%}", f"{(after - before) * 100:+.1f} %")
+        column.metric(ui.t("col_within", band=number(band, lang)), percent(after, lang),
+                      ("+" if after >= before else "") + percent(after - before, lang, 1))
     label = categories.label(key, lang).lower()
     worse = [(b, change.worse(b)) for b in bands if change.worse(b)]
     better = [(b, change.better(b)) for b in bands if change.better(b)]
     for band, count in worse[-1:]:
-        st.warning(ui.t("cov_worse", count=f"{count:,.0f}".replace(",", " "), unit=unit, band=band, label=label))
+        st.warning(ui.t("cov_worse", count=number(count, lang), unit=unit, band=number(band, lang), label=label))
     for band, count in better[:1]:
-        st.success(ui.t("cov_better", count=f"{count:,.0f}".replace(",", " "), unit=unit, band=band, label=label))
+        st.success(ui.t("cov_better", count=number(count, lang), unit=unit, band=number(band, lang), label=label))
     if not worse and not better:
         st.info(ui.t("cov_no_change"))
 
@@ -101,10 +102,14 @@ with st.expander(ui.t("cov_population_heading"), expanded=False):
     crs = left.text_input(ui.t("cov_population_crs"), "EPSG:3006", key="cov_grid_crs")
     column = right.text_input(ui.t("cov_population_column"), "", key="cov_grid_column")
     if upload is not None and st.button(ui.t("cov_population_import"), key="cov_grid_import"):
+        stages = ui.Stages(("reading", "saving"), {"reading": ui.t("stage_grid_reading"),
+                                                   "saving": ui.t("stage_import_saving")})
         try:
             cells = population.read_grid(upload.getvalue(), upload.name, column=column or None, crs=crs or None)
+            stages("saving")
             count = population.set_grid(engine, project.id, cells)
         except BidgeoError as exc:
             ui.show_error(exc)
         else:
-            st.success(ui.t("cov_population_done", count=count))
+            st.success(ui.t("cov_population_done", count=number(count, lang)))
+        stages.done()

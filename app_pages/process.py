@@ -23,7 +23,8 @@ left, right = st.columns([2, 1])
 start = left.date_input(ui.t("pr_start"), value=current.start_on if current else today, key="pr_start_on",
                         format="YYYY-MM-DD", min_value=date(2000, 1, 1))
 if right.button(ui.t("pr_set_start"), key="pr_set_start", type="primary" if current is None else "secondary"):
-    process.start_process(engine, project.id, start)
+    with ui.busy(ui.t("busy_saving")):
+        process.start_process(engine, project.id, start)
     st.rerun()
 if current is None:
     st.info(ui.t("pr_not_started"))
@@ -57,14 +58,19 @@ for phase in phases:
             else:
                 st.success(ui.t("pr_all_there"))
         mine = table[table["step"] == number]
-        shown = pd.DataFrame({ui.t("pr_task"): mine["title"], ui.t("pr_status"): [STATUS[s] for s in mine["status"]],
-                              ui.t("pr_owner"): mine["owner"], ui.t("pr_due"): pd.to_datetime(mine["due_on"]).dt.date,
-                              ui.t("pr_late"): late[mine.index].map({True: "⚠", False: ""})})
+        # The columns that fit a tablet's width beside the sidebar: a late task is marked in its name.
+        shown = pd.DataFrame({ui.t("pr_task"): [("⚠ " if overdue else "") + title
+                                                for title, overdue in zip(mine["title"], late[mine.index])],
+                              ui.t("pr_status"): [STATUS[s] for s in mine["status"]],
+                              ui.t("pr_owner"): mine["owner"], ui.t("pr_due"): pd.to_datetime(mine["due_on"]).dt.date})
         edited = st.data_editor(shown, hide_index=True, key=f"pr_tasks_{number}",
-                                disabled=[ui.t("pr_task"), ui.t("pr_late")], column_config={
+                                disabled=[ui.t("pr_task")], column_config={
+                                    ui.t("pr_task"): st.column_config.TextColumn(width=130),
                                     ui.t("pr_status"): st.column_config.SelectboxColumn(options=list(STATUS.values()),
-                                                                                        required=True),
-                                    ui.t("pr_due"): st.column_config.DateColumn(format="YYYY-MM-DD")})
+                                                                                        required=True, width=80),
+                                    ui.t("pr_owner"): st.column_config.TextColumn(width=90),
+                                    ui.t("pr_due"): st.column_config.DateColumn(ui.t("col_due_short"), width=86,
+                                                                                format="YYYY-MM-DD")})
         if st.button(ui.t("pr_save_tasks"), key=f"pr_save_{number}"):
             status_of = {v: k for k, v in STATUS.items()}
             for i, task_id in enumerate(mine["id"]):
@@ -108,7 +114,7 @@ for phase in phases:
             st.caption(ui.t("pr_handover_help"))
             contacts = st.checkbox(ui.t("pr_with_contacts"), key="pr_contacts")
             if st.button(ui.t("pr_make_handover"), key="pr_make_handover"):
-                with st.spinner(ui.t("an_making")):
+                with ui.busy(ui.t("an_making")):
                     st.session_state["pr_zip"] = (project.id, report.handover_zip(engine, project.id, lang, contacts))
             made = st.session_state.get("pr_zip")
             if made and made[0] == project.id:

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
+from ui import tables
 from bidgeo import focus, maps, photos, review, walks
 from bidgeo.area_versions import current_version
 from bidgeo.errors import BidgeoError
@@ -22,10 +23,7 @@ engine, lang = ui.store(), ui.lang()
 osm = ui.project_osm(project)
 area = current_version(engine, project.id)
 
-if st.toggle(ui.t("rev_big_text"), key="rev_big"):
-    st.html("<style>[data-testid='stMain'] p, [data-testid='stMain'] li, [data-testid='stMain'] label, "
-            "[data-testid='stMain'] button, [data-testid='stMain'] input, [data-testid='stMain'] textarea "
-            "{font-size:1.45rem !important;} [data-testid='stMain'] h1 {font-size:3rem;}</style>")
+tables.big_text(ui.t("rev_big_text"), key="rev_big")
 st.html('<style>[class*="st-key-rev_state"] button {min-height:56px; font-size:1.1rem;}</style>')
 
 all_walks = walks.walks(engine, project.id)
@@ -64,13 +62,16 @@ if hit and hit != st.session_state.get("rev_hit"):  # a marker tapped on the map
     distance = (shown.geometry.x - hit["lng"]) ** 2 + (shown.geometry.y - hit["lat"]) ** 2
     st.session_state["rev_uuid"] = shown.loc[distance.idxmin(), "uuid"]
 
+# The columns that fit a tablet's width beside the sidebar; the judgement and the reviewers'
+# comments are shown with the chosen observation.
 table = pd.DataFrame({
+    ui.t("rev_state"): [ui.t("review_state_" + s) for s in shown["state"]],
     ui.t("obs_focus"): [ui.t("focus_" + k) for k in shown["focus_area"]],
     ui.t("obs_kind"): [ui.t("kind_" + k) for k in shown["kind"]],
-    ui.t("obs_rating"): shown["rating"], ui.t("obs_comment"): shown["comment"],
-    ui.t("rev_state"): [ui.t("review_state_" + s) for s in shown["state"]],
-    ui.t("rev_comments"): [int((notes["uuid"] == u).sum()) for u in shown["uuid"]]})
-picked = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="rev_table")
+    ui.t("obs_comment"): shown["comment"]})
+picked = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="rev_table",
+                      column_config=tables.widths({ui.t("rev_state"): 88, ui.t("obs_focus"): 155,
+                                                   ui.t("obs_kind"): 78, ui.t("obs_comment"): 74}))
 rows = picked.selection.rows if picked else []
 if rows:
     st.session_state["rev_uuid"] = shown.loc[rows[0], "uuid"]
@@ -149,11 +150,16 @@ shown_plan = pd.DataFrame({
     columns["owner"]: plan["owner"], columns["priority"]: [ui.t("priority_" + p) for p in plan["priority"]],
     columns["cost_sek"]: pd.to_numeric(plan["cost_sek"]), columns["due_on"]: pd.to_datetime(plan["due_on"]).dt.date,
     columns["status"]: [ui.t("action_status_" + s) for s in plan["status"]]})
+# The columns that fit a tablet's width beside the sidebar; the focus area and the cost on asking.
+every = st.toggle(ui.t("tbl_all_columns"), key="act_all_columns")
 edited = st.data_editor(shown_plan, hide_index=True, key="act_editor", disabled=[columns["focus"]], column_config={
-    columns["priority"]: st.column_config.SelectboxColumn(options=list(labels["priority"]), required=True),
-    columns["status"]: st.column_config.SelectboxColumn(options=list(labels["status"]), required=True),
+    columns["title"]: st.column_config.TextColumn(width=86),
+    columns["owner"]: st.column_config.TextColumn(width=90),
+    columns["priority"]: st.column_config.SelectboxColumn(options=list(labels["priority"]), required=True, width=92),
+    columns["status"]: st.column_config.SelectboxColumn(options=list(labels["status"]), required=True, width=78),
     columns["cost_sek"]: st.column_config.NumberColumn(min_value=0, step=1000, format="%d kr"),
-    columns["due_on"]: st.column_config.DateColumn(format="YYYY-MM-DD")})
+    columns["due_on"]: st.column_config.DateColumn(ui.t("col_due_short"), format="YYYY-MM-DD", width=86)},
+    column_order=None if every else [columns[c] for c in ("title", "owner", "priority", "due_on", "status")])
 if st.button(ui.t("act_save"), key="act_save"):
     try:
         for i in range(len(plan)):

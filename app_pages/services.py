@@ -9,11 +9,11 @@ import streamlit as st
 from shapely.geometry import Point
 
 import ui
-from bidgeo import categories, config, inventory, maps, overpass, registers
+from bidgeo import categories, config, i18n, inventory, maps, overpass, registers
 from bidgeo.area_versions import current_version
 from bidgeo.errors import BidgeoError
 from bidgeo.i18n import local_time
-from bidgeo.projects import replace_osm
+from bidgeo.projects import STAGES, replace_osm
 from bidgeo.services import inventory as counts
 
 project = ui.project_page("sv_title", "sv_intro")
@@ -68,7 +68,8 @@ else:
                                         key="sv_new_category", format_func=lambda k: categories.label(k, lang))
         if middle.button(ui.t("sv_change_button"), key="sv_change"):
             correct("category", category=new_category, **target)
-        if tap and right.button(ui.t("sv_move_here", lat=f"{tap['lat']:.5f}", lon=f"{tap['lng']:.5f}"), key="sv_move"):
+        if tap and right.button(ui.t("sv_move_here", lat=i18n.number(tap["lat"], lang, 5),
+                                     lon=i18n.number(tap["lng"], lang, 5)), key="sv_move"):
             correct("move", point=Point(tap["lng"], tap["lat"]), **target)
 
 with st.expander(ui.t("sv_add_heading")):
@@ -77,7 +78,8 @@ with st.expander(ui.t("sv_add_heading")):
     add_category = left.selectbox(ui.t("col_category"), [c.key for c in categories.categories()], key="sv_add_category",
                                   format_func=lambda k: categories.label(k, lang))
     add_name = right.text_input(ui.t("col_name"), key="sv_add_name", max_chars=300)
-    if tap and st.button(ui.t("sv_add_button", lat=f"{tap['lat']:.5f}", lon=f"{tap['lng']:.5f}"), key="sv_add"):
+    if tap and st.button(ui.t("sv_add_button", lat=i18n.number(tap["lat"], lang, 5), lon=i18n.number(tap["lng"], lang, 5)),
+                         key="sv_add"):
         correct("add", category=add_category, name=add_name, point=Point(tap["lng"], tap["lat"]))
 
 # --- imports and what changed ------------------------------------------------------------------
@@ -94,12 +96,14 @@ upload = st.file_uploader(ui.t("sv_import_file"), type=["osm", "pbf"], key="sv_u
                           max_upload_size=config.MAX_OSM_UPLOAD_MB,
                           help=ui.t("osm_file_limit", limit_mb=config.MAX_OSM_UPLOAD_MB))
 if upload is not None and st.button(ui.t("sv_import_file_button"), key="sv_import_file"):
+    stages = ui.Stages(STAGES, {**{s: ui.t(f"create_stage_{s}") for s in STAGES}, "saving": ui.t("stage_import_saving")})
     try:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / Path(upload.name).name
             path.write_bytes(upload.getvalue())
-            info = replace_osm(engine, project.id, path)
+            info = replace_osm(engine, project.id, path, progress=stages)
     except BidgeoError as exc:
+        stages.done()
         ui.show_error(exc)
     else:
         st.session_state["sv_message"] = ui.t("sv_imported", count=info.service_count)
@@ -107,7 +111,8 @@ if upload is not None and st.button(ui.t("sv_import_file_button"), key="sv_impor
 with st.expander(ui.t("sv_register_heading")):
     register = st.file_uploader(ui.t("sv_register_file"), type=["csv", "xlsx", "gpkg"], key="sv_register")
     try:
-        table = ui.read_register(register.getvalue(), register.name) if register is not None else None
+        with ui.busy(ui.t("busy_reading_register")):
+            table = ui.read_register(register.getvalue(), register.name) if register is not None else None
     except BidgeoError as exc:
         ui.show_error(exc)
         table = None
@@ -135,16 +140,21 @@ with st.expander(ui.t("sv_register_heading")):
         if st.button(ui.t("sv_register_button"), key="sv_reg_import"):
             mapping = registers.RegisterMapping(name_column, type_column, x_column, y_column, crs, dict(zip(
                 chosen[ui.t("col_type")], [labels[v] for v in chosen[ui.t("col_category")]])))
+            stages = ui.Stages(("checking", "saving"), {"checking": ui.t("stage_register_checking"),
+                                                        "saving": ui.t("stage_import_saving")})
             try:
                 imported, problems = registers.to_services(table, mapping, lang)
             except BidgeoError as exc:
                 ui.show_error(exc)
                 problems, imported = None, None
+            if problems or imported is None:
+                stages.done()
             if problems:
                 st.error(ui.t("sv_register_errors", count=len(problems)))
                 st.dataframe(pd.DataFrame(problems).rename(columns={"row": ui.t("col_row"),
                                                                     "message": ui.t("col_message")}), hide_index=True)
             elif imported is not None:
+                stages("saving")
                 inventory.import_services(engine, project.id, "register", register.name, imported)
                 st.session_state["sv_message"] = ui.t("sv_imported", count=len(imported))
                 st.rerun()
@@ -154,7 +164,7 @@ if area is None:
     st.caption(ui.t("sv_need_area_for_overpass"))
 elif st.button(ui.t("sv_import_overpass", km=overpass.DEFAULT_BUFFER_M // 1000), key="sv_overpass"):
     try:
-        with st.spinner(ui.t("sv_importing")):
+        with ui.busy(ui.t("sv_importing")):
             fetched = overpass.services(area.geometry)
         inventory.import_services(engine, project.id, "overpass", overpass.url(), fetched)
     except BidgeoError as exc:

@@ -37,8 +37,9 @@ else:
             "name": ui.t("col_name"), "category": ui.t("col_category"), "address": ui.t("col_address")}),
             hide_index=True)
         if st.button(ui.t("add_candidates_button"), key="sh_add_candidates", type="primary"):
-            st.session_state["sh_message"] = ui.t("candidates_added",
-                                                  count=stakeholders.add_candidates(engine, project.id, new))
+            with ui.busy(ui.t("busy_saving")):
+                added = stakeholders.add_candidates(engine, project.id, new)
+            st.session_state["sh_message"] = ui.t("candidates_added", count=added)
             st.rerun()
 
 # --- the register -------------------------------------------------------------------------
@@ -63,7 +64,8 @@ else:
                             key=f"sh_editor_{project.id}", width="stretch", num_rows="fixed")
     if st.button(ui.t("sh_save_changes"), key="sh_save"):
         try:
-            stakeholders.update(engine, project.id, stakeholders.edits(table, edited, lang))
+            with ui.busy(ui.t("busy_saving")):
+                stakeholders.update(engine, project.id, stakeholders.edits(table, edited, lang))
         except BidgeoError as exc:
             ui.show_error(exc)
         else:

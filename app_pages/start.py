@@ -23,14 +23,11 @@ def _create() -> None:
     upload = state.get("new_osm")
     try:
         if upload is None:
-            project = create_project(ui.store(), **fields)
+            with ui.busy(ui.t("busy_creating")):
+                project = create_project(ui.store(), **fields)
         else:
-            bar = st.progress(0.0, text=ui.t(f"create_stage_{STAGES[0]}"))
-
-            def progress(stage: str) -> None:
-                bar.progress(STAGES.index(stage) / len(STAGES), text=ui.t(f"create_stage_{stage}"))
-
-            project = create_project_from_upload(ui.store(), upload.getvalue(), upload.name, progress=progress,
+            stages = ui.Stages(STAGES, {stage: ui.t(f"create_stage_{stage}") for stage in STAGES})
+            project = create_project_from_upload(ui.store(), upload.getvalue(), upload.name, progress=stages,
                                                  **fields)
     except BidgeoError as exc:
         ui.show_error(exc)
@@ -55,8 +52,9 @@ else:
                     municipality=project.municipality or "–",
                     bid_type=ui.t(f"bid_type_{project.bid_type}"),
                     created=local_time(project.created_at, with_time=False)))
-    services = ui.service_points(project)
-    osm = ui.project_osm(project)
+    with ui.busy(ui.t("busy_reading_osm")):
+        services = ui.service_points(project)
+        osm = ui.project_osm(project)
     if osm is None:
         st.info(ui.t("no_osm_data"))
     if len(services):

@@ -10,8 +10,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from bidgeo.i18n import t  # noqa: E402
+from bidgeo.i18n import number, percent, t  # noqa: E402
 
 
 def _plain(text: object) -> str:
@@ -32,10 +33,11 @@ def comparison_png(table: pd.DataFrame, band: int, lang: str) -> bytes:
     ax.set_yticks(np.arange(len(labels)) + height * (len(localities) - 1) / 2, labels)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
-    ax.set_xlabel(t("chart_share_within", lang, band=band))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: percent(value / 100, lang)))
+    ax.set_xlabel(t("chart_share_within", lang, band=number(band, lang)))
     ax.legend(loc="lower right", fontsize="small")
     ax.grid(axis="x", alpha=0.3)
-    ax.set_title(t("chart_title", lang, band=band))
+    ax.set_title(t("chart_title", lang, band=number(band, lang)))
     fig.text(0.01, 0.005, t("chart_attribution", lang), fontsize=7, color="#555555")
     fig.tight_layout(rect=(0, 0.02, 1, 1))
     buffer = io.BytesIO()

@@ -25,7 +25,7 @@ from jinja2 import Template
 from shapely.geometry.base import BaseGeometry
 
 from bidgeo import categories, config, focus, icons, premises
-from bidgeo.i18n import t
+from bidgeo.i18n import number, t
 from bidgeo.osm import ATTRIBUTION, OsmData
 
 # Where each folium asset (by folium's own name for it) lives under static/vendor.
@@ -239,7 +239,7 @@ def legend_html(services: gpd.GeoDataFrame, lang: str) -> str:
 
 
 def _swatch(category: categories.Category, count: int, lang: str) -> str:
-    return f'{icons.badge(category.icon, category.color, 20)} {html.escape(category.label(lang))} ({count})'
+    return f'{icons.badge(category.icon, category.color, 20)} {html.escape(category.label(lang))} ({number(count, lang)})'
 
 
 CLUSTER_FROM = 100
@@ -479,10 +479,34 @@ def _band_of(distances: np.ndarray, bands) -> np.ndarray:
     return np.where(np.isnan(distances), -1, index)
 
 
+def band_labels(bands, lang: str) -> list[str]:
+    """The name of each band (as :func:`band_colours`), e.g. "Inom 1 200 m", then beyond."""
+    return [t("band_within", lang, band=number(b, lang)) for b in bands] + \
+        [t("band_beyond", lang, band=number(bands[-1], lang))]
+
+
+def coverage_legend_html(bands, lang: str, area: bool = False) -> str:
+    """A one-line legend of :func:`coverage_map`: a dot per band in its colour, the buildings
+    that reach none, and (with ``area``) the BID area's boundary."""
+    dot = '<span style="color:{}; font-size:1.3em">&#9679;</span> {}'
+    items = [dot.format(colour, html.escape(label))
+             for colour, label in zip(band_colours(bands), band_labels(bands, lang))]
+    items.append(dot.format(UNREACHED_COLOUR, html.escape(t("band_unreached", lang))))
+    if area:
+        items.append(f'<span style="color:{AREA_BOUNDARY_STYLE["color"]}; font-weight:bold">&#9473;&#9473;</span> '
+                     f'{html.escape(t("cov_area_boundary", lang))}')
+    return " &nbsp; ".join(items)
+
+
+AREA_BOUNDARY_STYLE = {"color": "#1565c0", "weight": 3, "dashArray": "8 5", "fill": False}
+"""The BID area drawn over a coverage map: a line only, so taps reach the map."""
+
+
 def coverage_map(osm: OsmData | None, origins_lonlat: np.ndarray, distances: np.ndarray, bands,
-                 services: gpd.GeoDataFrame, lang: str, added=()) -> folium.Map:
+                 services: gpd.GeoDataFrame, lang: str, added=(), area: BaseGeometry | None = None) -> folium.Map:
     """Origins coloured by distance band for one category, with that category's services
-    (and any added in a what-if as stars) on the locality's background."""
+    (and any added in a what-if as stars) on the locality's background; with ``area``, the
+    BID area's boundary over them."""
     bounds = (origins_lonlat[:, 0].min(), origins_lonlat[:, 1].min(), origins_lonlat[:, 0].max(),
               origins_lonlat[:, 1].max()) if len(origins_lonlat) else (osm.bounds if osm else None)
     m = base_map(bounds, lang)
@@ -490,12 +514,12 @@ def coverage_map(osm: OsmData | None, origins_lonlat: np.ndarray, distances: np.
         add_background(m, osm, lang)
     which = _band_of(distances, bands)
     colours = band_colours(bands)
-    labels = [t("band_within", lang, band=b) for b in bands] + [t("band_beyond", lang, band=bands[-1])]
+    labels = band_labels(bands, lang)
     for index, (colour, label) in enumerate([(UNREACHED_COLOUR, t("band_unreached", lang))] + list(zip(colours, labels))):
         chosen = which == index - 1
         if not chosen.any():
             continue
-        group = folium.FeatureGroup(name=f'<span style="color:{colour}">&#9679;</span> {html.escape(label)} ({int(chosen.sum())})')
+        group = folium.FeatureGroup(name=f'<span style="color:{colour}">&#9679;</span> {html.escape(label)} ({number(int(chosen.sum()), lang)})')
         folium.GeoJson(
             {"type": "FeatureCollection", "features": [
                 {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [round(x, 6), round(y, 6)]}}
@@ -504,6 +528,11 @@ def coverage_map(osm: OsmData | None, origins_lonlat: np.ndarray, distances: np.
             style_function=lambda _, c=colour: {"fillColor": c, "color": c},
             interactive=False,
         ).add_to(group)
+        group.add_to(m)
+    if area is not None and not area.is_empty:
+        group = folium.FeatureGroup(name=html.escape(t("cov_area_boundary", lang)))
+        folium.GeoJson(shapely.geometry.mapping(area), style_function=lambda _: AREA_BOUNDARY_STYLE,
+                       interactive=False).add_to(group)
         group.add_to(m)
     add_services(m, services, lang)
     if len(added):
@@ -597,7 +626,7 @@ def walk_map(osm: OsmData | None, lang: str, area: BaseGeometry | None = None,
             label = t(("kind_" if by_kind else "focus_") + group_key, lang)
             colour = (focus.KIND_COLOURS if by_kind else focus.FOCUS_COLOURS)[group_key]
             icon = (focus.KIND_ICONS if by_kind else focus.FOCUS_ICONS)[group_key]
-            group = folium.FeatureGroup(name=f'{icons.badge(icon, colour, 20)} {html.escape(label)} ({len(chosen)})')
+            group = folium.FeatureGroup(name=f'{icons.badge(icon, colour, 20)} {html.escape(label)} ({number(len(chosen), lang)})')
             by_kind_here = dict(tuple(chosen.groupby("kind", sort=False)))
             for kind in focus.KINDS:
                 rows = by_kind_here.get(kind)

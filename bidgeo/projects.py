@@ -182,11 +182,14 @@ def create_project_from_upload(engine: Engine, data: bytes, filename: str, **fie
         return create_project(engine, osm_path=path, **fields)
 
 
-def replace_osm(engine: Engine, project_id: int, osm_path: str | Path) -> ProjectInfo:
+def replace_osm(engine: Engine, project_id: int, osm_path: str | Path,
+                progress: Callable[[str], None] | None = None) -> ProjectInfo:
     """Give a project a (new) OSM extract: its services become a new snapshot (earlier ones
-    and the corrections are kept)."""
+    and the corrections are kept). ``progress`` is told each of :data:`STAGES` as it begins."""
     _check_size(Path(osm_path).stat().st_size)
-    data = read_osm(osm_path)
+    data = read_osm(osm_path, progress)
+    if progress is not None:
+        progress("saving")
     with Session(engine) as session:
         project = session.get(Project, project_id)
         if project is None:

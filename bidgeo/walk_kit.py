@@ -29,6 +29,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
@@ -64,6 +65,8 @@ UUID_DEFAULT = "uuid(format:='WithoutBraces')"
 SCHEMA_EXTENSION = "http://www.geopackage.org/spec/#extension_schema"
 CONSTRAINTS = {"focus_area": "bidgeo_focus_area", "kind": "bidgeo_kind", "rating": "bidgeo_rating"}
 SWEDEN = (10.5, 55.0, 24.5, 69.5)
+Progress = Callable[..., None]
+"""Told the stage an import has begun, and optionally how far it has come in it (0-1)."""
 
 
 # --- labels -----------------------------------------------------------------------------------
@@ -510,14 +513,17 @@ def _time(value) -> datetime | None:
 
 
 def import_kit(engine: Engine, project_ref: int | str, path: str | Path, walk_id: int | None = None,
-               lang: str = "sv", by: str = "") -> KitImport:
+               lang: str = "sv", by: str = "", progress: Progress | None = None) -> KitImport:
     """Save the kit's observations in the project, idempotent by uuid.
 
     New observations go to ``walk_id`` or else the project's newest walk (one is created when
     the project has none); an observation already in the project keeps its walk unless
     ``walk_id`` is given. An observation deleted in bidgeo is not restored by a re-import.
-    Photos are read relative to the kit's folder and stored once per observation."""
+    Photos are read relative to the kit's folder and stored once per observation. ``progress``
+    is told each of :data:`IMPORT_STAGES` as it begins, and how far the rows have come."""
+    progress = progress or (lambda stage, fraction=0.0: None)
     path = Path(path)
+    progress("reading")
     frame = read_kit(path)
     project = get_project(engine, project_ref)
     target, created = _walk(engine, project.id, walk_id, path.name, lang)
@@ -528,6 +534,7 @@ def import_kit(engine: Engine, project_ref: int | str, path: str | Path, walk_id
     seen: dict[str, int] = {}
     folder = path.parent
     for row, record in enumerate(frame.to_dict("records"), start=1):
+        progress("saving", (row - 1) / max(len(frame), 1))
         try:
             raw = _text(record.get("uuid")).strip()
             if not raw:
@@ -572,6 +579,8 @@ def import_kit(engine: Engine, project_ref: int | str, path: str | Path, walk_id
 
 
 # --- the kit as one file, for the app's download and upload ------------------------------------
+IMPORT_STAGES = ("unpacking", "reading", "saving")
+"""The stages of importing an uploaded kit, in order, as ``progress`` is told them."""
 MAX_UPLOAD_BYTES = 1024 * 1024 * 1024
 MAX_MEMBERS = 5000
 
@@ -588,9 +597,9 @@ def kit_zip(engine: Engine, project_ref: int | str) -> bytes:
 
 
 def import_upload(engine: Engine, project_ref: int | str, data: bytes, name: str, walk_id: int | None = None,
-                  lang: str = "sv", by: str = "") -> KitImport:
+                  lang: str = "sv", by: str = "", progress: Progress | None = None) -> KitImport:
     """Import a filled kit uploaded as its ``.gpkg`` or as a ``.zip`` of the kit folder (the
-    GeoPackage and its photos, e.g. ``DCIM/``)."""
+    GeoPackage and its photos, e.g. ``DCIM/``); ``progress`` as for :func:`import_kit`."""
     suffix = Path(name.lower()).suffix
     if suffix not in (".gpkg", ".zip"):
         raise InputError("kit_upload_format", name=name)
@@ -598,7 +607,10 @@ def import_upload(engine: Engine, project_ref: int | str, data: bytes, name: str
         folder = Path(tmp)
         if suffix == ".gpkg":
             (folder / "kit.gpkg").write_bytes(data)
-            return import_kit(engine, project_ref, folder / "kit.gpkg", walk_id=walk_id, lang=lang, by=by)
+            return import_kit(engine, project_ref, folder / "kit.gpkg", walk_id=walk_id, lang=lang, by=by,
+                              progress=progress)
+        if progress is not None:
+            progress("unpacking")
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
             members = [m for m in archive.infolist() if not m.filename.endswith("/")]  # is_dir() fails on ""
@@ -619,4 +631,4 @@ def import_upload(engine: Engine, project_ref: int | str, data: bytes, name: str
         kits = sorted(folder.rglob("*.gpkg"))
         if len(kits) != 1:
             raise InputError("kit_zip_gpkgs", name=name, count=len(kits))
-        return import_kit(engine, project_ref, kits[0], walk_id=walk_id, lang=lang, by=by)
+        return import_kit(engine, project_ref, kits[0], walk_id=walk_id, lang=lang, by=by, progress=progress)

@@ -42,7 +42,7 @@ def test_draw_check_and_save_a_boundary(fake_map, karhula):
     assert [w.value for w in at.warning] == ["Området ligger utanför Sverige. Stämmer det?"]
     expected = area.check_geojson({"type": "Polygon", "coordinates": [KARHULA]})
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Yta (ha)"] == f"{expected.area_m2 / 1e4:.2f}"
+    assert metrics["Yta (ha)"] == f"{expected.area_m2 / 1e4:.2f}".replace(".", ",")  # Swedish: a decimal comma
     assert metrics["Hörn"] == "4"
     assert metrics["Servicepunkter"] == "8" and metrics["Möjliga intressenter"] == "2"
     assert at.caption[-1].value == "Gäller gränsen ovan, som inte är sparad ännu."
@@ -54,7 +54,8 @@ def test_draw_check_and_save_a_boundary(fake_map, karhula):
     versions = list_versions(ui.store(), karhula.id)
     assert [(v.number, v.author, v.comment, v.current) for v in versions] == [(1, "Anna", "Första förslaget", True)]
     table = at.dataframe[-1].value
-    assert table["Version"].tolist() == [1] and table["Status"].tolist() == ["Utkast"]
+    assert table["Version"].tolist() == ["1 ✓"] and table["Status"].tolist() == ["Utkast"]  # ✓ the current one
+    assert [t.value for t in at.text] == ["Första förslaget"]  # the chosen version's comment
 
 
 def test_self_intersection_is_shown_and_repaired_before_saving(fake_map, karhula):
@@ -82,7 +83,7 @@ def test_propose_approve_and_compare(fake_map, karhula):
     at = open_page("app_pages/area.py", project.id)
     assert at.subheader[-1].value == "Jämför versioner"
     added = [m for m in at.metric if m.label == "Tillkommit (ha)"][0]
-    assert float(added.value) > 0
+    assert float(added.value.replace(",", ".")) > 0 and "," in added.value  # hectares with a decimal comma
     assert any(key.startswith("area-compare") for key, _, _ in fake_map.shown)
 
     at.selectbox(key="area_version").set_value(1)
@@ -116,7 +117,8 @@ def test_inside_summary_and_candidates_to_the_register(fake_map, karhula):
 def test_demo_project_opens_with_its_area(fake_map):
     at = open_page("app_pages/area.py")
     assert not at.exception and not at.info
-    assert at.dataframe[-1].value["Kommentar"].tolist() == ["Demo: Karhula centrum runt Tikankatu"]
+    assert at.dataframe[-1].value["Version"].tolist() == ["1 ✓"]
+    assert [t.value for t in at.text] == ["Demo: Karhula centrum runt Tikankatu"]  # the chosen version's comment
     at = open_page("app_pages/stakeholders.py")
     assert "Neste Huttunen" in at.dataframe[0].value["Namn"].tolist()
 

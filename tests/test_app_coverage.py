@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import ui
 from bidgeo import coverage, population
+from bidgeo.i18n import number, percent
 from bidgeo.projects import create_project, service_points
 from conftest import CASES_OSM, DEMO_OSM, open_page
 
@@ -18,12 +20,12 @@ def test_coverage_table_and_map(fake_map):
     expected = coverage.coverage(coverage.network_for(DEMO_OSM), service_points(ui.store(), demo.id)).summary()
     row = table[table["Kategori"] == "Kollektivtrafik"].iloc[0]
     assert row["Antal"] == 36
-    assert row["Median (m)"] == expected["categories"]["public_transport"]["median_m"]
-    assert row["Inom 400 m"] == expected["categories"]["public_transport"]["share_within"]["400"]
+    assert row["Median (m)"] == number(expected["categories"]["public_transport"]["median_m"], "sv")  # "1 374"
+    assert row["Inom 400 m"] == pytest.approx(expected["categories"]["public_transport"]["share_within"]["400"] * 100)
     key, m, kwargs = fake_map.shown[-1]
     assert kwargs["returned_objects"] == ["last_clicked"]
     html = m.get_root().render()
-    assert "Inom 400 m" in html and "Mer \\u00e4n 1200 m" in html  # layer names, JSON-encoded
+    assert "Inom 400 m" in html and "Mer \\u00e4n 1\\u00a0200 m" in html  # layer names, JSON-encoded
 
 
 def test_what_if_closing_and_adding(fake_map):
@@ -44,8 +46,8 @@ def test_what_if_closing_and_adding(fake_map):
     services = service_points(ui.store(), ui.current_project().id)
     closed = list(services.index[services["name"] == "Neste Huttunen"])
     expected = coverage.what_if(net, services, "fuel", closed=closed, added=[(lon, lat)])
-    assert at.metric[0].value == f"{expected.share(expected.after, 400):.0%}"
-    assert at.metric[2].value == f"{expected.share(expected.after, 1200):.0%}"
+    assert at.metric[0].value == percent(expected.share(expected.after, 400), "sv")  # "48 %"
+    assert at.metric[2].value == percent(expected.share(expected.after, 1200), "sv")
 
 
 def test_population_grid_import_and_people(fake_map, tmp_path):
@@ -56,7 +58,7 @@ def test_population_grid_import_and_people(fake_map, tmp_path):
     at = open_page("app_pages/coverage.py")
     at.toggle(key="cov_people").set_value(True).run()
     assert not at.exception
-    assert [c.value for c in at.caption if "personer" in c.value] == ["1 275 personer i 50 rutor"]
+    assert [c.value for c in at.caption if "personer" in c.value] == ["1\u00a0275 personer i 50 rutor"]
 
 
 def test_compare_two_localities(fake_map):

@@ -5,6 +5,7 @@ accessors, the translation shortcut and the one map widget wrapper. The domain l
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 import re
 import threading
 from types import SimpleNamespace
@@ -21,7 +22,7 @@ import streamlit_folium
 from shapely.geometry.base import BaseGeometry
 from streamlit_folium import st_folium
 
-from bidgeo import accounts, audit, config, i18n, registers
+from bidgeo import accounts, audit, config, i18n, process, registers
 from bidgeo.area import AreaCheck, check_bytes
 from bidgeo.coverage import Network, network_for
 from bidgeo.db import open_store
@@ -33,6 +34,8 @@ from bidgeo.inventory import changes as inventory_changes
 from bidgeo.inventory import revision as inventory_revision
 from bidgeo.projects import ProjectInfo, list_projects, osm_file
 from bidgeo.projects import service_points as projects_service_points
+from ui import steps
+from ui.busy import Stages, busy  # noqa: F401 (the pages' ui.busy and ui.Stages)
 
 STATIC_VENDOR_URL = "/app/static/vendor"
 
@@ -138,15 +141,35 @@ def plain(text: object, placeholder: str = "–") -> None:
     st.text(str(text) if text not in (None, "") else placeholder)
 
 
-def run_page(page) -> None:
-    """Run the chosen page. An error bidgeo did not foresee is said in the user's language
-    (nothing is lost: what was saved stays saved) and then left to Streamlit, which logs it
-    and, as configured, shows no details."""
+def run_page(page, pages: dict | None = None) -> None:
+    """Run the chosen page, and end it with the link to the next step of the method
+    (:mod:`ui.steps`; ``pages`` are the navigation's pages by name). The link is made first,
+    in a container below the page's, so that it is there however the page ends (a page may
+    stop early). An error bidgeo did not foresee is said in the user's language (nothing is
+    lost: what was saved stays saved) and then left to Streamlit, which logs it and, as
+    configured, shows no details."""
+    body, footer = st.container(), st.container()
+    name = next((n for n, p in (pages or {}).items() if p.url_path == page.url_path), None)
+    if name is not None:
+        with footer:
+            steps.next_step(name, pages, process_step() if name == "process" else None, t)
     try:
-        page.run()
+        with body:
+            page.run()
     except Exception:
         st.error(t("page_failed"))
         raise
+
+
+def process_step() -> int | None:
+    """The step of the method the current project's process is in today: the first before it
+    has started, the last after it; None without a project or a start date."""
+    project = current_project()
+    plan = process.plan(store(), project.id) if project is not None else None
+    if plan is None:
+        return None
+    today = date.today()
+    return process.current_step(plan.start_on, today) or (1 if today < plan.start_on else 7)
 
 
 def message(error) -> str:
