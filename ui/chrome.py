@@ -137,10 +137,11 @@ def _missing_as_dash(show):
     def table(self, *args, **kwargs):
         kwargs.setdefault("placeholder", MISSING)
         return show(self, *args, **kwargs)
+    table.bidgeo_missing = MISSING
     return table
 
 
-if not hasattr(DeltaGenerator.dataframe, "__wrapped__"):  # once, however often this is imported
+if not hasattr(DeltaGenerator.dataframe, "bidgeo_missing"):  # once, however often this is imported
     DeltaGenerator.dataframe = _missing_as_dash(DeltaGenerator.dataframe)
     DeltaGenerator.data_editor = _missing_as_dash(DeltaGenerator.data_editor)
 st.dataframe, st.data_editor = st._main.dataframe, st._main.data_editor
