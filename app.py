@@ -9,6 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 import ui
+from ui.chrome import chrome
 from bidgeo.i18n import LANGUAGES
 
 st.set_page_config(page_title="bidgeo", page_icon="🗺️", layout="wide")
@@ -40,6 +41,7 @@ def pages(allowed) -> dict:
 
 
 ui.check_served_safely()
+chrome()  # Streamlit's own texts in the user's language, its controls for a finger
 user = ui.current_user()  # None in single-user mode
 if ui.login_needed():
     # Every page known but hidden, and none run: the address asked for (a page, its project and

@@ -28,7 +28,7 @@ table = pd.DataFrame({
     ui.t("audit_action"): [ui.t("audit_action_" + a) for a in shown["action"]],
     ui.t("audit_entity"): [ui.t("audit_entity_" + e) for e in shown["entity"]],
     ui.t("audit_ref"): shown["ref"],
-    ui.t("audit_changes"): [audit.summary(c) for c in shown["changes"]],
+    ui.t("audit_changes"): [audit.described(e, c, ui.lang()) for e, c in zip(shown["entity"], shown["changes"])],
 })
 st.dataframe(table, hide_index=True, use_container_width=True)
 st.download_button(ui.t("audit_download"), spreadsheet.csv_bytes(table), f"andringslogg-{project.id}.csv",

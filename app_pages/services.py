@@ -58,7 +58,8 @@ else:
     if isinstance(chosen["osm_type"], str):  # an OSM object (not a manual addition or a register's point)
         st.markdown(f"**{ui.t('sv_details')}** · [{ui.t('sv_osm_link')}]"
                     f"({inventory.osm_url(chosen['osm_type'], chosen['osm_id'])})")
-        st.dataframe({k: [v] for k, v in (chosen["tags"] or {}).items()}, hide_index=True)
+        st.dataframe(pd.DataFrame(inventory.details(chosen["tags"] or {}, chosen["category"], lang),
+                                  columns=[ui.t("col_detail"), ui.t("col_value")]), hide_index=True)
         st.markdown(f"**{ui.t('sv_correct_heading')}**")
         target = {"osm_type": chosen["osm_type"], "osm_id": int(chosen["osm_id"])}
         left, middle, right = st.columns(3)
@@ -172,7 +173,8 @@ elif st.button(ui.t("sv_import_overpass", km=overpass.DEFAULT_BUFFER_M // 1000),
     else:
         st.session_state["sv_message"] = ui.t("sv_imported", count=len(fetched))
         st.rerun()
-st.dataframe(history.assign(created_at=[local_time(t) for t in history["created_at"]])[
+st.dataframe(history.assign(created_at=[local_time(t) for t in history["created_at"]],
+                             source=[ui.t("audit_source_" + s) for s in history["source"]])[
     ["created_at", "source", "source_name", "count"]].rename(columns={
         "created_at": ui.t("col_created"), "source": ui.t("col_source"), "source_name": ui.t("col_source_name"),
         "count": ui.t("col_count")}), hide_index=True)

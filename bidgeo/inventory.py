@@ -4,6 +4,7 @@ from the OSM snapshot, so a fresh import never loses them)."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 import geopandas as gpd
@@ -212,3 +213,34 @@ def import_services(engine: Engine, project_id: int, source: str, source_name: s
 def osm_url(osm_type: str, osm_id: int) -> str:
     """The OSM object's page, for a details panel."""
     return f"https://www.openstreetmap.org/{osm_type}/{int(osm_id)}"
+
+
+# --- a service point's details in words ---------------------------------------------------------
+DETAIL_TAGS = ("opening_hours", "phone", "website", "email", "operator", "brand", "wheelchair", "description")
+"""The OSM tags a person asks about, in this order; the others are behind the link to OSM."""
+_DAYS = {"Mo": "må", "Tu": "ti", "We": "on", "Th": "to", "Fr": "fr", "Sa": "lö", "Su": "sö", "PH": "helgdag",
+         "off": "stängt"}
+
+
+def details(tags: dict, category: str, lang: str) -> list[tuple[str, str]]:
+    """What a service point's OSM tags say, in words (label, value): its category, name,
+    address and the :data:`DETAIL_TAGS` it has. Raw keys and values (``addr:street``,
+    ``amenity=artwork``) are not shown; opening hours are written with Swedish day names."""
+    from bidgeo.i18n import t
+    from bidgeo.osm import address
+
+    rows = [(t("detail_category", lang), categories.label(category, lang))]
+    if tags.get("name"):
+        rows.append((t("detail_name", lang), tags["name"]))
+    if address(tags):
+        rows.append((t("detail_address", lang), address(tags)))
+    for key in DETAIL_TAGS:
+        value = tags.get(key) or tags.get("contact:" + key)
+        if not value:
+            continue
+        if key == "wheelchair":
+            value = t(f"detail_wheelchair_{value}", lang) if value in ("yes", "no", "limited") else value
+        elif key == "opening_hours" and lang == "sv":
+            value = re.sub(r"\b(Mo|Tu|We|Th|Fr|Sa|Su|PH|off)\b", lambda m: _DAYS[m.group(1)], value)
+        rows.append((t("detail_" + key, lang), value))
+    return rows

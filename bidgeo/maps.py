@@ -110,6 +110,37 @@ class _Attribution(MacroElement):
         self.text = text
 
 
+class _MetricScale(MacroElement):
+    """The scale bar in metres and kilometres only (Leaflet's default adds feet and miles)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "MetricScale"
+
+
+class _TouchDraw(MacroElement):
+    """The draw toolbar's buttons at least 44 by 44 pixels, big enough for a finger."""
+
+    _template = Template(
+        """{% macro header(this, kwargs) %}
+        <style>
+        /* 26 px buttons (30 px on a touch screen) and their sprites, drawn 1.7 times as big */
+        .leaflet-draw {transform: scale(1.7); transform-origin: top left;}
+        </style>
+        {% endmacro %}"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "TouchDraw"
+
+
 # The smallest map a page shows (a tablet in portrait with the sidebar open), in pixels.
 FIT_SIZE = (520, 400)
 
@@ -133,7 +164,7 @@ def base_map(bounds: tuple[float, float, float, float] | None, lang: str) -> fol
         location=SWEDEN_CENTRE if bounds is None else ((bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2),
         zoom_start=5 if bounds is None else fit_zoom(bounds),
         tiles=None,
-        control_scale=True,
+        control_scale=False,  # _MetricScale instead
         prefer_canvas=True,
         zoom_snap=0.25,  # fit a locality tightly; whole zoom steps can leave half the map empty
         maxZoom=MAX_ZOOM,  # folium's max_zoom would only reach a tile layer
@@ -142,6 +173,7 @@ def base_map(bounds: tuple[float, float, float, float] | None, lang: str) -> fol
     if tiles is not None:
         folium.TileLayer(tiles[0], attr=tiles[1], name=t("layer_tiles", lang), max_zoom=MAX_ZOOM).add_to(m)
     _Attribution(ATTRIBUTION).add_to(m)
+    _MetricScale().add_to(m)
     return m
 
 
@@ -408,6 +440,7 @@ def area_editor(osm: OsmData | None, current: BaseGeometry | None, lang: str, ed
         edit_options={"edit": True, "remove": True},
     ).add_to(m)
     _DrawLocale(lang).add_to(m)
+    _TouchDraw().add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     return m
 
@@ -425,6 +458,7 @@ def route_editor(osm: OsmData | None, area: BaseGeometry | None, lang: str) -> f
         edit_options={"edit": True, "remove": True},
     ).add_to(m)
     _DrawLocale(lang).add_to(m)
+    _TouchDraw().add_to(m)
     return m
 
 

@@ -3,6 +3,7 @@ Swedish), filters it and downloads it; the page is for administrators only."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import ui
@@ -29,8 +30,11 @@ def test_the_log_shows_who_changed_what(fake_map):
     assert table[["Vem", "Vad", "Slag", "Referens"]].head(3).values.tolist() == [
         ["bo", "tog bort", "observation", uuid], ["anna", "lade till", "observation", uuid],
         ["anna", "lade till", "vandring", str(walk)]]
-    assert "comment=<script>alert(1)</script>" in table["Ändringar"].iloc[1]  # a table cell: text, never markup
-    assert "deleted_at: – → 20" in table["Ändringar"].iloc[0]
+    assert "Kommentar: <script>alert(1)</script>" in table["Ändringar"].iloc[1]  # a table cell: text, never markup
+    assert "Fokusområde: Platsen" in table["Ändringar"].iloc[1]  # fields and values in words
+    assert "Borttagen: – → 20" in table["Ändringar"].iloc[0]
+    raw = re.compile(r"(^|; )[a-z]+_[a-z_]+:|=|<geometry>")  # a field's code, or code=value
+    assert [cell for cell in table["Ändringar"] if raw.search(cell)] == []
 
     at.multiselect(key="audit_actors").set_value(["anna"]).run()
     assert set(at.dataframe[0].value["Vem"]) == {"anna"}

@@ -19,7 +19,11 @@ def test_search_details_and_corrections(fake_map):
     at.text_input(key="sv_query").input("neste").run()
     assert at.selectbox(key="sv_point").options == ["Neste Huttunen – Drivmedel"]
     assert any("(https://www.openstreetmap.org/node/894396069)" in m.value for m in at.markdown)
-    assert "Neste Huttunen" in at.dataframe[1].value["name"].tolist()
+    details = at.dataframe[1].value  # the OSM tags in words, no raw keys or values
+    assert details.columns.tolist() == ["Uppgift", "Värde"]
+    rows = details.values.tolist()
+    assert ["Namn", "Neste Huttunen"] in rows and ["Kategori", "Drivmedel"] in rows
+    assert not any(":" in label or "=" in label or "_" in label for label, _ in rows)
     at.button(key="sv_close").click().run()
     assert at.success[0].value == "Rättelsen är sparad."
     project = ui.current_project()
@@ -51,6 +55,7 @@ def test_overpass_import_keeps_corrections_and_shows_changes(fake_map, monkeypat
     assert at.success[0].value.endswith("servicepunkter importerades.")
     history = inventory.snapshots(ui.store(), project.id)
     assert history["source"].tolist() == ["overpass", "osm_file"]
+    assert at.dataframe[-1].value["Källa"].tolist()[:2] == ["OpenStreetMap (hämtad direkt)", "OSM-fil"]  # in words
     # The demo area plus 2 km covers the whole extract: nothing new. One school is "gone":
     # its outline is cut by the extract's edge, which bidgeo's reader keeps (from the nodes it
     # has) and osmnx drops; a real Overpass server returns whole ways.
@@ -86,3 +91,17 @@ def test_a_register_point_has_no_osm_link(fake_map):
     at.text_input(key="sv_query").input("kommunens").run()
     assert at.selectbox(key="sv_point").options == ["Kommunens apotek – Apotek"]
     assert not at.exception and not any("openstreetmap.org" in m.value for m in at.markdown)
+
+
+def test_a_service_points_details_are_in_words():
+    """``inventory.details``: OSM tags as a person reads them, no ``addr:*`` keys or
+    ``amenity=...`` values; opening hours with Swedish day names."""
+    tags = {"name": "Karhulan kirjasto", "amenity": "library", "addr:street": "Karhulantie", "addr:housenumber": "36",
+            "addr:postcode": "48600", "addr:city": "Kotka", "opening_hours": "Mo-Fr 10:00-19:00; Sa 10:00-15:00; Su off",
+            "wheelchair": "yes", "contact:website": "https://kirjasto.kotka.fi", "source:date": "2021",
+            "tourism": "artwork"}
+    assert inventory.details(tags, "library", "sv") == [
+        ("Kategori", "Bibliotek"), ("Namn", "Karhulan kirjasto"), ("Adress", "Karhulantie 36, 48600 Kotka"),
+        ("Öppettider", "må-fr 10:00-19:00; lö 10:00-15:00; sö stängt"), ("Webbplats", "https://kirjasto.kotka.fi"),
+        ("Rullstol", "Tillgängligt med rullstol")]
+    assert inventory.details(tags, "library", "en")[3] == ("Opening hours", "Mo-Fr 10:00-19:00; Sa 10:00-15:00; Su off")

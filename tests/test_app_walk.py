@@ -60,7 +60,8 @@ def test_a_walk_is_created_and_observations_recorded(fake_map, gps):
     at.run()
     assert any("noggrannhet ±7 m" in m.value for m in at.markdown)
     button(at, "save_").click().run()
-    assert at.success[0].value == "Sparad ✓ – 1 observationer i vandringen."
+    assert [t.value for t in at.toast] == ["Sparad ✓ – 1 observationer i vandringen."]  # where the finger is
+    assert not at.success
     saved = walks.observations(engine, project.id, walk.id)
     assert saved[["uuid", "focus_area", "kind", "rating", "comment", "position_source", "accuracy_m"]].values.tolist() \
         == [[uuid, "place", "challenge", 2, "Torget saknar bänkar", "gps", 7.4]]
@@ -129,7 +130,7 @@ def test_edit_delete_and_assessment(fake_map, gps):
     assert at.text_area(key=f"comment_{uuid}").value == "<script>alert(1)</script>"
     at.text_area(key=f"comment_{uuid}").input("Fin skylt vid infarten").run()
     button(at, "save_").click().run()
-    assert at.success[0].value.startswith("Ändringen är sparad")
+    assert at.toast[0].value.startswith("Ändringen är sparad")
     at.query_params["obs"] = uuid
     at.run()
     walks.save_observation(engine, project.id, walk_id, uuid, {  # meanwhile, on another tablet
@@ -229,7 +230,7 @@ def test_two_people_changing_the_same_observation_get_a_conflict_not_an_overwrit
     first, second = editing(), editing()
     first.text_area(key=f"comment_{uuid}").input("Trasig bänk vid busshållplatsen").run()
     first.button(key=f"save_{uuid}").click().run()
-    assert first.success[0].value.startswith("Ändringen är sparad")
+    assert first.toast[0].value.startswith("Ändringen är sparad")
 
     second.text_area(key=f"comment_{uuid}").input("Bänken är lagad").run()
     second.button(key=f"save_{uuid}").click().run()
@@ -257,5 +258,109 @@ def test_two_people_changing_the_same_observation_get_a_conflict_not_an_overwrit
     assert not any(b.key == f"reload_{uuid}" for b in second.button)
     second.text_area(key=f"comment_{uuid}").input("Trasig bänk vid busshållplatsen, nu lagad").run()
     second.button(key=f"save_{uuid}").click().run()
-    assert second.success[0].value.startswith("Ändringen är sparad")
+    assert second.toast[0].value.startswith("Ändringen är sparad")
     assert walks.observation(engine, uuid)["comment"] == "Trasig bänk vid busshållplatsen, nu lagad"
+
+
+TO_THE_TOP = 'class="bidgeo-to-top"'
+
+
+def _in_order(node):
+    """The keys of the widgets under ``node`` as the page shows them, an error as "error"."""
+    if isinstance(getattr(node, "children", None), dict):
+        for child in node.children.values():
+            yield from _in_order(child)
+    elif type(node).__name__ == "Error":
+        yield "error"
+    else:
+        yield getattr(node, "key", None)
+
+
+def _form(at) -> str:
+    return at.query_params["obs"][0] if isinstance(at.query_params["obs"], list) else at.query_params["obs"]
+
+
+def test_saving_says_what_is_missing_next_to_the_button_and_the_next_form_starts_at_the_top(fake_map, gps):
+    """A tablet user taps "Spara" at the bottom of the form: what is missing is said right above
+    that button; once saved, a toast says so and the new form is scrolled to its top."""
+    from bidgeo.demo import ensure_demo
+
+    engine = ui.store()
+    project = ensure_demo(engine)
+    walks.create_walk(engine, project.id, date(2026, 6, 1), "Knappgruppen")
+    at = open_page("app_pages/walk.py")
+    uuid = _form(at)
+    at.button(key=f"fa_place__{uuid}").click().run()
+    at.segmented_control(key=f"kind_{uuid}").set_value("idea").run()
+    button(at, "save_").click().run()
+    [error] = at.error
+    assert error.value == "Positionen saknas. Använd GPS, tryck på kartan eller lägg till ett foto med position."
+    keys = [key for key in _in_order(at.main) if key]
+    assert keys.index("error") == keys.index(f"save_{uuid}") - 1  # right above "Spara"
+    assert not at.toast and not [h for h in at.html if TO_THE_TOP in h.proto.body]
+
+    fake_map.answers["walkmap-"] = {"last_clicked": {"lat": 60.5240, "lng": 26.9500}}
+    at.run()
+    fake_map.answers.clear()
+    button(at, "save_").click().run()
+    assert [t.value for t in at.toast] == ["Sparad ✓ – 1 observationer i vandringen."]
+    assert not at.error and not at.success
+    new = _form(at)
+    [top] = [h for h in at.html if TO_THE_TOP in h.proto.body]
+    assert f'data-form="{new}"' in top.proto.body and "scrollTo({top: 0" in top.proto.body
+    at.run()  # the next run of the same form: no toast, no scrolling again
+    assert not at.toast and not [h for h in at.html if TO_THE_TOP in h.proto.body]
+
+
+def test_the_position_the_map_shows_is_the_forms_and_a_tap_on_the_map_stays(fake_map, gps):
+    """The GPS component reports the device's position unasked when a form appears (the map's
+    blue dot shows it too): an empty form takes it, so it never says "Ingen position ännu"
+    beside the dot; a form placed by a tap on the map keeps its place."""
+    from bidgeo.demo import ensure_demo
+
+    engine = ui.store()
+    project = ensure_demo(engine)
+    walks.create_walk(engine, project.id, date(2026, 6, 1), "Prickgruppen")
+    at = open_page("app_pages/walk.py")
+    uuid = _form(at)
+    assert [c.value for c in at.caption if c.value.startswith("Ingen position ännu")]  # no GPS yet: nothing on the map
+    gps.fix = {"lon": 26.9481, "lat": 60.5232, "accuracy": 6.2, "auto": True, "at": 1}
+    at.run()
+    assert any("(GPS) · noggrannhet ±6 m" in m.value for m in at.markdown)
+    assert not [c.value for c in at.caption if c.value.startswith("Ingen position ännu")]
+    assert walks.draft(engine, uuid)["lat"] == 60.5232
+
+    fake_map.answers["walkmap-"] = {"last_clicked": {"lat": 60.5240, "lng": 26.9500}}
+    at.run()
+    fake_map.answers.clear()
+    assert any("(vald på kartan)" in m.value for m in at.markdown)
+    gps.fix = {"lon": 26.9400, "lat": 60.5200, "accuracy": 9, "auto": True, "at": 2}  # the dot moved on
+    at.run()
+    assert any("(vald på kartan)" in m.value for m in at.markdown)
+    assert walks.draft(engine, uuid)["lat"] == 60.5240
+    gps.fix = {"lon": 26.9400, "lat": 60.5200, "accuracy": 9, "auto": False, "at": 3}  # a tap on the GPS button
+    at.run()
+    assert walks.draft(engine, uuid)["lat"] == 60.52 and walks.draft(engine, uuid)["position_source"] == "gps"
+
+
+def test_a_photo_is_listed_once_and_gone_once_removed(fake_map, gps):
+    """An uploaded photo is stored and shown as a thumbnail with its remove button; the uploader
+    is empty again, so after "Ta bort fotot" nothing lists the photo any more."""
+    from bidgeo.demo import ensure_demo
+
+    engine = ui.store()
+    project = ensure_demo(engine)
+    walks.create_walk(engine, project.id, date(2026, 6, 1), "Fotogruppen")
+    at = open_page("app_pages/walk.py")
+    uuid = _form(at)
+    [uploader] = at.file_uploader
+    uploader.upload("torget.jpg", jpeg(), "image/jpeg").run()
+    assert not at.exception
+    [attached] = photos.photos(engine, project.id, [uuid])
+    assert attached.filename == "torget.jpg"
+    [uploader] = at.file_uploader
+    assert uploader.key != f"upl_{uuid}_0" and not uploader.value  # a fresh, empty uploader
+    assert [caption for image in at.image for caption in image.captions] == ["torget.jpg"]
+    at.button(key=f"rm_{attached.id}").click().run()
+    assert photos.photos(engine, project.id, [uuid]) == []
+    assert not at.image and not at.file_uploader[0].value

@@ -67,3 +67,34 @@ def test_accounts_are_logged_without_their_passwords(engine):
     granted = audit.entries(engine, demo.id)
     assert granted.iloc[0][["actor", "action", "entity", "ref"]].tolist() == [
         "cli:root", "insert", "memberships", "anna"]
+
+
+def test_the_log_in_words_names_fields_and_values_as_a_person_reads_them(engine):
+    """``audit.described``: a field's name and its stored codes in words (Swedish and English),
+    references (ids, uuids) only said to have changed, geometries and files named."""
+    from bidgeo.i18n import t
+
+    demo = ensure_demo(engine)
+    anna = audit.acting(engine, "anna")
+    walk = walks.create_walk(anna, demo.id, date(2026, 5, 12), "Handlarna")
+    uuid = walks.new_uuid()
+    walks.save_observation(anna, demo.id, walk, uuid, obs(comment="Trasig bänk"))
+    photos.add_photo(anna, demo.id, uuid, jpeg(), "bank.jpg")
+    walks.save_observation(anna, demo.id, walk, uuid, obs(comment="Trasig bänk", rating=2))
+    review.set_state(anna, demo.id, uuid, "to_action", by="Bo")
+    log = audit.entries(engine, demo.id)
+    said = {(e, a): audit.described(e, c, "sv", limit=20) for e, a, c in zip(log["entity"], log["action"], log["changes"])}
+    created = said["observations", "insert"]
+    assert "Fokusområde: Platsen" in created and "Typ: Styrka" in created and "Kommentar: Trasig bänk" in created
+    assert "Plats på kartan: ritad" in created and "Positionen från: " in created
+    assert said["observations", "update"] == "Bedömning (1–5): 4 → 2"
+    assert "Foto: sparad" in said["photos", "insert"] and "Filnamn: bank.jpg" in said["photos", "insert"]
+    assert said["reviews", "insert"] == "Granskning: Till åtgärd; Av: Bo"
+    assert audit.described("projects", {"current_area_id": [None, 1]}, "sv") == "Aktuell områdesversion ändrad"
+    assert audit.described("projects", {"current_area_id": [None, 1]}, "en") == "Current area version changed"
+    assert audit.described("stakeholders", {"source": "osm", "steering_group": True, "status": "signed"}, "en") == \
+        f"Source: OpenStreetMap; Steering group: Yes; Status: {t('status_signed', 'en')}"
+    for text in said.values():  # no raw field names, codes or geometry markers (a file's name is the user's)
+        labels = [part.split(":")[0] for part in text.split("; ")]
+        assert not [label for label in labels if "_" in label or "=" in label], text
+        assert "<geometry>" not in text and "<largebinary>" not in text and ": None" not in text, text

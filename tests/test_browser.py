@@ -371,7 +371,7 @@ def test_change_log_in_the_browser(browser, app_url, app_home, width, height):
             page.get_by_role("button", name="Ladda ned loggen (CSV)").click()
         rows = Path(download.value.path()).read_text("utf-8-sig").splitlines()
         assert rows[0] == "Tid,Vem,Vad,Slag,Referens,Ändringar"
-        assert any(f",logg{width},lade till,vandring," in row and f"focus_group=Logg {width}" in row for row in rows)
+        assert any(f",logg{width},lade till,vandring," in row and f"Fokusgrupp: Logg {width}" in row for row in rows)
         page.screenshot(path=str(ARTIFACTS / f"audit-{width}x{height}.png"))
         assert seen["errors"] == [] and seen["failed"] == [], seen  # the URLs, if any failed
 

@@ -37,9 +37,11 @@ def test_every_key_used_in_the_code_exists():
     assert used - dynamic <= set(CATALOGUE), sorted(used - dynamic - set(CATALOGUE))
     from bidgeo.accounts import ACTIONS as PERMISSIONS
     from bidgeo.audit import ACTIONS, AUDITED
+    from bidgeo.db import NOT_CHANGES, Base
+    from bidgeo.inventory import DETAIL_TAGS, OSM_SOURCES
+    from bidgeo.inventory import KINDS as CORRECTION_KINDS
     from bidgeo.focus import FOCUS_AREAS, KINDS
     from bidgeo.walks import POSITION_SOURCES
-
     from bidgeo.conclusions import PARTS
     from bidgeo.premises import SOURCES as PREMISE_SOURCES
     from bidgeo.premises import STATUSES as PREMISE_STATUSES
@@ -52,7 +54,10 @@ def test_every_key_used_in_the_code_exists():
                 "deliverable_": [d for keys in DELIVERABLES.values() for d in keys],
                 "audit_action_": ACTIONS, "audit_entity_": AUDITED, "permission_": PERMISSIONS,
                 "premise_status_": PREMISE_STATUSES, "premises_source_": PREMISE_SOURCES,
-                "conclusions_": PARTS}
+                "conclusions_": PARTS,
+                "audit_field_": {c.name for name in AUDITED for c in Base.metadata.tables[name].columns} - NOT_CHANGES,
+                "audit_source_": (*OSM_SOURCES, "register", "manual", "osm"), "audit_value_": ("geometry", "largebinary"),
+                "correction_kind_": CORRECTION_KINDS, "detail_": DETAIL_TAGS}
     assert {k for k in used if k.endswith("_")} <= set(families)
     assert {prefix + value for prefix, values in families.items() for value in values} <= set(CATALOGUE)
     assert {f"bid_type_{k}" for k in ("service", "centre", "residential", "business_park")} <= set(CATALOGUE)

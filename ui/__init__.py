@@ -522,7 +522,12 @@ _geolocation = components.declare_component("geolocation", path=str(Path(__file_
 
 def geolocation(key: str) -> dict | None:
     """A big "use my position" button: the device's GPS position as ``{lon, lat, accuracy,
-    at}`` (or ``{error, at}``) once tapped, else None. Tests patch this one function (custom
-    components render nothing under AppTest)."""
+    auto, at}`` once tapped (``auto`` false) and, unasked (``auto`` true), as soon as the
+    component appears, as the map's blue dot shows it; ``{error, at}`` after a tap that found
+    none; else None. Tests patch this one function (custom components render nothing under
+    AppTest)."""
     texts = {name: t(f"geo_{name}") for name in ("button", "waiting", "found", "denied", "timeout", "unavailable")}
     return _geolocation(texts=texts, key=key, default=None)
+
+
+from ui import chrome as _chrome  # noqa: E402,F401 (every table says a missing value as "–")

@@ -50,13 +50,23 @@ def touch_targets() -> None:
             + "".join(f'[class*="st-key-fa_{key}__"] button {{border:3px solid {colour}; min-height:84px;}}'
                       f'[class*="st-key-fa_{key}__"] button[kind="primary"] {{background:{colour}; color:#fff;}}'
                       for key, colour in focus.FOCUS_COLOURS.items())
-            + '[class*="st-key-fa_"] button {padding:0.3rem 0.25rem;}'
-              '[class*="st-key-fa_"] button > div {flex-direction:column; gap:0.2rem;}'
+            # The five focus areas side by side where their names fit whole (icon above name),
+            # else in two rows: never a name cut or broken inside a word.
+            + '[data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [class*="st-key-fa_"]) '
+              '{display:grid; grid-template-columns:repeat(auto-fit, minmax(7.6rem, 1fr)); gap:0.5rem;}'
+              '[data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [class*="st-key-fa_"]) '
+              '> [data-testid="stColumn"] {width:auto; min-width:0;}'
+              '[class*="st-key-fa_"] button {padding:0.3rem 0.25rem; width:100%;}'
+              '[class*="st-key-fa_"] button > div, [class*="st-key-fa_"] button > div > span '
+              '{display:flex; flex-direction:column; align-items:center; gap:0.2rem; max-width:100%;}'
               '[class*="st-key-fa_"] button p {white-space:normal; overflow-wrap:normal; word-break:normal;'
-              ' font-size:1rem; line-height:1.2;}'
-              '[class*="st-key-fa_"] button div {overflow:visible;}'
+              ' hyphens:manual; font-size:0.95rem; line-height:1.2; text-align:center;}'
+              '[class*="st-key-fa_"] button div {overflow:visible; text-overflow:clip;}'
+            # Types, judgements and scores: big enough for a finger, seven scores in a column of 3/5 at 768 px.
             + '[class*="st-key-kind_"] button, [class*="st-key-rating_"] button, [class*="st-key-score_"] button '
-              '{min-height:56px; min-width:64px; font-size:1.15rem;}'
+              '{min-height:56px; min-width:4rem; font-size:1.15rem;}'
+              '[class*="st-key-rating_"] button, [class*="st-key-score_"] button {min-width:3.25rem; padding:0 0.5rem;}'
+            + '.stElementContainer:has(.bidgeo-to-top) {display:none;}'
             + '[class*="st-key-save_"] button {min-height:72px; font-size:1.3rem;}'
             + '[class*="st-key-walk_view"] button {min-height:52px; font-size:1.05rem;}'
             + "</style>")

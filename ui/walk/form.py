@@ -119,19 +119,22 @@ def remove(walking: Walking, uuid: str) -> None:
     _new_form()
 
 
+def to_the_top(uuid: str) -> None:
+    """Scroll the page to its top (once: the script runs when form ``uuid`` first shows it)."""
+    st.html(f'<span class="bidgeo-to-top" data-form="{uuid}"></span><script>'
+            "for (const part of [document.scrollingElement, document.querySelector('[data-testid=stMain]')])"
+            " { if (part) part.scrollTo({top: 0, behavior: 'smooth'}); }</script>", unsafe_allow_javascript=True)
+
+
 def record(walking: Walking) -> None:
     """The form on screen, with what happened to the last one and the other drafts of the walk."""
     engine, walk_id = walking.engine, walking.walk.id
     uuid = form_uuid(walking)
     if st.session_state.get("form_loaded") != uuid:
         load_form(walking, uuid)
-    if "obs_saved" in st.session_state:
-        st.success(st.session_state.pop("obs_saved"), icon=":material/check_circle:")
-    if "obs_error" in st.session_state:
-        st.error(st.session_state.pop("obs_error"))
-    if st.session_state.get(f"conflict_{uuid}"):
-        st.button(ui.t("obs_reload"), key=f"reload_{uuid}", icon=":material/refresh:", on_click=reload_saved,
-                  args=(walking, uuid))
+    if "obs_saved" in st.session_state:  # said where the finger is, and the new form starts at the top
+        st.toast(st.session_state.pop("obs_saved"), icon=":material/check_circle:")
+        to_the_top(uuid)
     if st.session_state.get(f"editing_{uuid}"):
         st.info(ui.t("obs_editing"))
     else:
@@ -162,6 +165,11 @@ def record(walking: Walking) -> None:
         walks.save_draft(engine, walking.project.id, walk_id, uuid, values)
         st.session_state[f"draft_{uuid}"] = values
 
+    if "obs_error" in st.session_state:  # what is missing, next to the button that was tapped
+        st.error(st.session_state.pop("obs_error"))
+    if st.session_state.get(f"conflict_{uuid}"):
+        st.button(ui.t("obs_reload"), key=f"reload_{uuid}", icon=":material/refresh:", on_click=reload_saved,
+                  args=(walking, uuid))
     st.button(ui.t("obs_save"), key=f"save_{uuid}", type="primary", use_container_width=True,
               icon=":material/save:", on_click=save, args=(walking, uuid))
     editing = bool(st.session_state.get(f"editing_{uuid}"))

@@ -13,9 +13,12 @@ from ui.walk import Walking
 
 def photos_and_position(walking: Walking, uuid: str) -> None:
     engine, project = walking.engine, walking.project
-    # Photos, stored at once under the form's uuid (a reload keeps them).
+    # Photos, stored at once under the form's uuid (a reload keeps them), then shown below as
+    # thumbnails with a remove button each: the uploader starts empty again, so that it never
+    # lists a photo that is no longer attached.
+    fresh = st.session_state.get(f"upl_n_{uuid}", 0)
     uploads = st.file_uploader(ui.t("obs_photos"), type=["jpg", "jpeg", "png"], accept_multiple_files=True,
-                               key=f"upl_{uuid}")
+                               key=f"upl_{uuid}_{fresh}")
     shots = [st.camera_input(ui.t("obs_camera"), key=f"cam_{uuid}")] \
         if st.toggle(ui.t("obs_camera_on"), key=f"camon_{uuid}") else []
     for file in [*(uploads or []), *[s for s in shots if s is not None]]:
@@ -23,8 +26,13 @@ def photos_and_position(walking: Walking, uuid: str) -> None:
             try:
                 photos.add_photo(engine, project.id, uuid, file.getvalue(), file.name, file.type or "")
             except BidgeoError as exc:
-                ui.show_error(exc)
+                st.session_state.setdefault(f"upl_refused_{uuid}", []).append(ui.message(exc))
             st.session_state["stored_files"].add(file.file_id)
+    if uploads:  # stored, or refused and said below
+        st.session_state[f"upl_n_{uuid}"] = fresh + 1
+        st.rerun()
+    for refused in st.session_state.pop(f"upl_refused_{uuid}", []):
+        st.error(refused)
     attached = photos.photos(engine, project.id, [uuid])
     if attached:
         for column, photo in zip(st.columns(min(len(attached), 4) or 1), attached):
@@ -38,7 +46,9 @@ def photos_and_position(walking: Walking, uuid: str) -> None:
     gps = ui.geolocation(key=f"gps_{uuid}")
     if gps and gps.get("at") != st.session_state.get("gps_seen"):
         st.session_state["gps_seen"] = gps["at"]
-        if "error" in gps:
+        if gps.get("auto") and st.session_state.get(f"pos_{uuid}") is not None:
+            pass  # the form's own position (a tap on the map, a draft's) stays
+        elif "error" in gps:
             st.warning(ui.t(f"geo_{gps['error']}"))
         else:
             st.session_state[f"pos_{uuid}"] = {"lon": gps["lon"], "lat": gps["lat"], "position_source": "gps",
