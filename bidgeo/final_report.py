@@ -35,8 +35,8 @@ class FinalData:
 
     @property
     def followed_up(self) -> bool:
-        """Whether anything was measured again after the baseline (a later import, correction
-        or assessed walk)."""
+        """Whether anything was measured again after its baseline (a later import, correction,
+        assessed walk, or a change of the action plan)."""
         return bool(len(self.table)) and bool((self.table.groupby("indicator")["date"].nunique() > 1).any())
 
 

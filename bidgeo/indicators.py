@@ -25,6 +25,7 @@ from datetime import date, datetime, timezone
 from typing import Callable
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.engine import Engine
@@ -71,17 +72,24 @@ def services_in_area(inventories: list[tuple[date, gpd.GeoDataFrame]], area: Bas
 def coverage_shares(net: coverage.Network, inventories: list[tuple[date, gpd.GeoDataFrame]],
                     area: BaseGeometry | None, bands: tuple[int, ...] = coverage.DEFAULT_BANDS) -> pd.DataFrame:
     """The share of origins (buildings) inside ``area`` within each band of each category, in
-    each inventory, on ``net``: indicator ``within_<band>``, series the category. A category
-    appears in a band where some origin has ever been within it."""
-    origins = None if area is None else coverage.origins_within(net, area)
+    each inventory, on ``net`` (:meth:`bidgeo.coverage.Coverage.share_within`): indicator
+    ``within_<band>``, series the category. A category appears in a band where some origin has
+    ever been within it. A category's distances are computed once per set of its services."""
+    origins = np.ones(len(net.origin_node), bool) if area is None else coverage.origins_within(net, area)
     seen = {key for _, points in inventories for key in points["category"]}
     keys = [c.key for c in categories.categories() if c.key in seen]
     rows: dict[int, list[tuple]] = {band: [] for band in bands}
+    known: dict[tuple, np.ndarray] = {}
     for day, points in inventories:
-        result = coverage.coverage(net, points, bands, keys, origins=origins)
         for key in keys:
+            chosen = points[points["category"] == key]
+            where = tuple(sorted(zip(chosen.geometry.x.round(7), chosen.geometry.y.round(7))))
+            if (key, where) not in known:
+                lon, lat = np.array([p[0] for p in where]), np.array([p[1] for p in where])
+                known[key, where] = net.distances(lon, lat)[origins]
+            distances = known[key, where]
             for band in bands:
-                rows[band].append((key, day, result.share_within(key, band)))
+                rows[band].append((key, day, float((distances <= band).mean()) if len(distances) else 0.0))
     frames = [_tidy(rows[band], f"within_{band}") for band in bands]
     return pd.concat([frame[frame.groupby("series")["value"].transform("max") > 0] for frame in frames],
                      ignore_index=True)
