@@ -158,3 +158,27 @@ def test_unreadable_and_unsupported_files(demo, tmp_path):
     result = bidgeo("premises", "import", project_id, columns, env=env)
     assert result.returncode == 1
     assert "bidgeo: Fel: Rad 1, observed: Kolumnen ”observed” saknas i filen." in result.stderr
+
+
+def test_hostile_files_are_refused_within_the_registers_limits(demo, tmp_path):
+    """A premises file is read as a register is (``bidgeo.untrusted``): a GeoPackage with a view,
+    a CSV of too many rows or not in UTF-8 is refused in the project's words, and nothing saved."""
+    import sqlite3
+
+    engine, project_id, env = demo
+    gpkg = write(GOOD, tmp_path / "vy.gpkg")
+    with sqlite3.connect(gpkg) as db:
+        db.execute("CREATE VIEW lokaler_vy AS SELECT * FROM vy")
+    many = tmp_path / "manga.csv"
+    many.write_bytes(b"id,address,status,use,floor_area_m2,observed,lon,lat\n"
+                     + b"".join(b"L%d,Tapiontie 1,vacant,,10,2025-01-01,26.948,60.523\n" % i for i in range(100_001)))
+    latin = tmp_path / "latin1.csv"
+    latin.write_bytes("id,address,status,observed,lon,lat\nA,Växjövägen 1,vacant,2025-01-01,26.948,60.523\n"
+                      .encode("latin-1"))
+    said = {gpkg: "den innehåller vyn ”lokaler_vy”, och vyer läses inte av säkerhetsskäl",
+            many: "den har fler än 100 000 rader", latin: "texten är inte UTF-8"}
+    for path, reason in said.items():
+        result = bidgeo("premises", "import", project_id, path, env=env)
+        assert result.returncode == 2
+        assert result.stderr.strip() == f"bidgeo: Lokalfilen ”{path.name}” kunde inte läsas: {reason}."
+    assert premises.register(engine, project_id).empty
