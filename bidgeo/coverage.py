@@ -75,9 +75,15 @@ class Network:
     def distances(self, lon, lat) -> np.ndarray:
         """Walking distance from every origin to the nearest of the given service points
         (NaN where none can be reached, or where there are none)."""
+        return self.node_distances(lon, lat)[self.origin_node] + self.origin_snap
+
+    def node_distances(self, lon, lat) -> np.ndarray:
+        """Network distance from every node to the nearest of the given service points, their
+        snap distances included (NaN where none can be reached, or where there are none):
+        one multi-source Dijkstra run."""
         lon, lat = np.atleast_1d(lon), np.atleast_1d(lat)
         if len(lon) == 0:
-            return np.full(len(self.origin_node), np.nan)
+            return np.full(self.n_nodes, np.nan)
         nodes, snaps = self.snap(lon, lat)
         best = pd.Series(snaps).groupby(nodes).min()  # one start per node, the shortest snap
         n = self.n_nodes
@@ -87,10 +93,9 @@ class Network:
              np.append(self.indptr, len(self.indices) + len(best))),
             shape=(n + 1, n + 1),
         )
-        reached = dijkstra(graph, directed=True, indices=n)
-        result = reached[self.origin_node] + self.origin_snap
-        result[~np.isfinite(result)] = np.nan
-        return result
+        reached = dijkstra(graph, directed=True, indices=n)[:n]
+        reached[~np.isfinite(reached)] = np.nan
+        return reached
 
 
 def build_network(osm: OsmData) -> Network:

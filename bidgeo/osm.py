@@ -101,6 +101,25 @@ def is_walkable(tags: Mapping[str, str]) -> bool:
     return True
 
 
+DRIVABLE_HIGHWAY = frozenset(
+    "motorway motorway_link trunk trunk_link primary primary_link secondary secondary_link tertiary "
+    "tertiary_link unclassified residential living_street service road".split()
+)
+MOTOR_ALLOWED = FOOT_ALLOWED
+
+
+def is_drivable(tags: Mapping[str, str]) -> bool:
+    """Rule 1 of the driving-distance definition."""
+    if tags.get("highway") not in DRIVABLE_HIGHWAY or tags.get("area") == "yes":
+        return False
+    if tags.get("motor_vehicle") == "no" or tags.get("motorcar") == "no":
+        return False
+    if tags.get("access") in ("private", "no") and not (
+            tags.get("motor_vehicle") in MOTOR_ALLOWED or tags.get("motorcar") in MOTOR_ALLOWED):
+        return False
+    return tags.get("service") not in ("parking_aisle", "drive-through")
+
+
 def is_origin_building(tags: Mapping[str, str]) -> bool:
     """Rule 3 of the walking-distance definition: which buildings are origins."""
     building = tags.get("building")
