@@ -8,6 +8,7 @@ population grid (total and ages 65+ and 80+).
 
     python benchmarks/county.py OUT_DIR            # the full county: about 1.4 M nodes
     python benchmarks/county.py OUT_DIR --small    # the small region the tests use
+    python benchmarks/county.py OUT_DIR --medium   # a region osmnx + networkx can do in minutes
 
 :func:`county` makes the files once and keeps them in a cache folder keyed by this file's
 source, so the benchmarks and tests share one copy.
@@ -52,8 +53,9 @@ FULL = (Town("Storstad", 160, 0, 0), Town("Mellanby", 120, 40, 5), Town("Åby", 
         Town("Bruket", 40, -10, -45), Town("Kyrkbyn", 30, 25, 30))
 SMALL = (Town("Centrum", 14, 0, 0), Town("Östby", 9, 4, 1), Town("Västby", 7, -3.5, 1.5),
          Town("Tomby", 5, 1, -4))
-RURAL = {"full": 40_000, "small": 120}
-FOREST_NODES = {"full": 170_000, "small": 0}
+MEDIUM = (Town("Centrum", 40, 0, 0), Town("Östby", 30, 8, 2), Town("Västby", 25, -7, 3), Town("Tomby", 20, 2, -8))
+RURAL = {"full": 40_000, "medium": 1500, "small": 120}
+FOREST_NODES = {"full": 170_000, "medium": 5_000, "small": 0}
 
 
 def lonlat(x, y):
@@ -157,7 +159,7 @@ def write_county(out_dir: str | Path, size: str = "full", seed: int = 11) -> dic
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
-    towns = FULL if size == "full" else SMALL
+    towns = {"full": FULL, "medium": MEDIUM, "small": SMALL}[size]
     w = _Writer(out_dir / "county.osm.pbf")
     buildings: list[tuple[float, float, str]] = []
     made = [_town(w, town, rng, buildings) for town in towns]
@@ -243,4 +245,4 @@ def county(cache: Path, size: str = "full") -> dict[str, Path]:
 
 
 if __name__ == "__main__":
-    print(write_county(sys.argv[1], "small" if "--small" in sys.argv else "full"))
+    print(write_county(sys.argv[1], next((a[2:] for a in sys.argv if a in ("--small", "--medium")), "full")))

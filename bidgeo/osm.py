@@ -200,8 +200,14 @@ def _polygons(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Polygons of closed ways built all at once from their lines (None where degenerate),
     and the point each is measured from: on its surface, or the centre of its coordinates."""
     coords, index = shapely.get_coordinates(lines, return_index=True)
-    counts = np.bincount(index, minlength=len(lines))
-    polygons = np.full(len(lines), None, dtype=object)
+    return polygons_from_coordinates(coords, index, len(lines))
+
+
+def polygons_from_coordinates(coords: np.ndarray, index: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_polygons` of ``count`` closed ways given as their coordinates and, for each
+    coordinate, the number of its way."""
+    counts = np.bincount(index, minlength=count)
+    polygons = np.full(count, None, dtype=object)
     built = counts >= 4
     if built.any():
         keep = built[index]
@@ -212,12 +218,12 @@ def _polygons(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             made[invalid] = shapely.make_valid(made[invalid])
         made[shapely.area(made) <= 0] = None
         polygons[built] = made
-    points = np.full(len(lines), None, dtype=object)
+    points = np.full(count, None, dtype=object)
     has = np.array([p is not None for p in polygons], dtype=bool)
     if has.any():
         points[has] = shapely.point_on_surface(polygons[has])
     if (~has).any():
-        sums = np.zeros((len(lines), 2))
+        sums = np.zeros((count, 2))
         np.add.at(sums, index, coords)
         centres = sums / np.maximum(counts, 1)[:, None]
         points[~has] = shapely.points(centres[~has])

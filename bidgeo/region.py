@@ -29,11 +29,12 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from bidgeo import categories, config
-from bidgeo.coverage import Network, load, save
+from bidgeo.coverage import Network
 from bidgeo.errors import InputError, ValidationError
 from bidgeo.geo import WGS84, project_lonlat, utm_crs
 from bidgeo.i18n import t
-from bidgeo.osm import NOT_ORIGIN_BUILDING, _polygons, file_sha256, is_drivable, is_origin_building, is_walkable
+from bidgeo.osm import (NOT_ORIGIN_BUILDING, file_sha256, is_drivable, is_origin_building, is_walkable,
+                        polygons_from_coordinates)
 from bidgeo.untrusted import UnreadableError, horizontal, in_worker, inspect_gpkg, read_frame
 
 MODES = ("walk", "drive")
@@ -49,15 +50,61 @@ NET_KEYS = ("highway", "foot", "access", "motorroad", "area", "motor_vehicle", "
 # --- reading the extract ------------------------------------------------------------------
 
 
-@dataclass
-class _Ways:
-    refs: list = field(default_factory=list)
-    wkb: list = field(default_factory=list)
+def decode_lines(hex_wkb: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The coordinates of WKB line strings (as libosmium writes them: hex, little-endian, 2D)
+    decoded all at once, and for each coordinate the number of its line."""
+    if not hex_wkb:
+        return np.zeros((0, 2)), np.zeros(0, np.int64)
+    raw = np.frombuffer(bytes.fromhex("".join(hex_wkb)), np.uint8)
+    sizes = np.fromiter(map(len, hex_wkb), np.int64, count=len(hex_wkb)) // 2
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    body = np.ones(len(raw), bool)
+    body[(starts[:, None] + np.arange(9)).ravel()] = False  # byte order, type and point count
+    coords = raw[body].view("<f8").reshape(-1, 2)
+    return coords, np.repeat(np.arange(len(hex_wkb)), (sizes - 9) // 16)
+
+
+def _line(factory, way, with_refs: bool = False) -> tuple[list[int], str | None]:
+    """A way's node ids (if asked for) and its line as hex WKB; a way cut by the extract's
+    edge keeps its located nodes only."""
+    try:
+        line = factory.create_linestring(way, osmium.geom.use_nodes.ALL)
+    except (osmium.InvalidLocationError, RuntimeError):
+        located = [(n.ref, (n.lon, n.lat)) for n in way.nodes if n.location.valid()]
+        if len(located) < 2:
+            return [], None
+        return [r for r, _ in located], shapely.to_wkb(shapely.LineString([c for _, c in located]), hex=True,
+                                                       byte_order=1)
+    if not with_refs:
+        return [], line
+    parent = way._pyosmium_data  # the node list's own accessor: iterating it costs a wrapper per node
+    refs = parent.nodes()
+    return [refs.get(parent, i).ref for i in range(refs.size(parent))], line
+
+
+def _member_lines(members: set[int], path: Path) -> dict[int, str]:
+    """The lines (hex WKB) of the member ways of multipolygons, which are mostly untagged:
+    a pass over ways and one over nodes, each letting only the wanted ids into Python."""
+    if not members:
+        return {}
+    refs = {way.id: [n.ref for n in way.nodes] for way in osmium.FileProcessor(str(path), osmium.osm.WAY)
+            .with_filter(osmium.filter.IdFilter(members).enable_for(osmium.osm.WAY))}
+    wanted = {r for way_refs in refs.values() for r in way_refs}
+    where = {node.id: (node.location.lon, node.location.lat)
+             for node in osmium.FileProcessor(str(path), osmium.osm.NODE)
+             .with_filter(osmium.filter.IdFilter(wanted).enable_for(osmium.osm.NODE)) if node.location.valid()}
+    lines = {}
+    for way_id, way_refs in refs.items():
+        located = [where[r] for r in way_refs if r in where]
+        if len(located) >= 2:
+            lines[way_id] = shapely.to_wkb(shapely.LineString(located), hex=True, byte_order=1)
+    return lines
 
 
 def _read(path: Path, progress: Callable[[str], None]) -> dict:
-    """Services (category, name, lon, lat), origin buildings (lon, lat) and the node lists of
-    walkable and drivable ways, in one pass over nodes and ways (and one over relations)."""
+    """Services (category, name, lon, lat), origin buildings (lon, lat) and the node lists
+    and lines of walkable and drivable ways, in one pass over nodes and ways (after one over
+    relations only). Key filters in libosmium keep every other object out of Python."""
     keys = sorted(categories.tag_keys())
     relations = []
     for rel in osmium.FileProcessor(str(path), osmium.osm.RELATION).with_filter(
@@ -65,58 +112,72 @@ def _read(path: Path, progress: Callable[[str], None]) -> dict:
         tags = {tag.k: tag.v for tag in rel.tags}
         if tags.get("type") == "multipolygon":
             relations.append((tags, [m.ref for m in rel.members if m.type == "w"]))
-    members = {w for _, ways in relations for w in ways}
-    member_wkb: dict[int, bytes] = {}
+    member_wkb = _member_lines({w for _, ways in relations for w in ways}, path)
 
     progress("reading")
-    wkb = osmium.geom.WKBFactory()
-    walk, drive = _Ways(), _Ways()
-    services: list[tuple[str, str | None, object]] = []  # category, name, a point or WKB to decode
-    areas: list[tuple[dict | None, bytes]] = []  # closed ways: tags (None: a plain building), WKB
+    factory = osmium.geom.WKBFactory()
+    refs = {"walk": [], "drive": []}
+    lines = {"walk": [], "drive": []}
+    services: list[tuple[str, str | None, float, float]] = []
+    plain: list[str] = []  # buildings with no other tag: their lines, their building= values
+    plain_kind: list[str] = []
+    tagged: list[tuple[dict, str]] = []  # other closed features: tags and line
     processor = (osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY).with_locations()
-                 .with_filter(osmium.filter.KeyFilter(*keys).enable_for(osmium.osm.NODE)))
-    if not members:  # member ways are untagged: without relations, only tagged ways matter
-        processor = processor.with_filter(osmium.filter.KeyFilter("highway", "building", *keys)
-                                          .enable_for(osmium.osm.WAY))
+                 .with_filter(osmium.filter.KeyFilter(*keys).enable_for(osmium.osm.NODE))
+                 .with_filter(osmium.filter.KeyFilter("highway", "building", *keys).enable_for(osmium.osm.WAY)))
+    create, every = factory.create_linestring, osmium.geom.use_nodes.ALL
     for obj in processor:
         if obj.is_node():
-            tags = {tag.k: tag.v for tag in obj.tags}
             if obj.location.valid():
+                tags = {tag.k: tag.v for tag in obj.tags}
                 for key in categories.classify(tags):
-                    services.append((key, tags.get("name"), (obj.location.lon, obj.location.lat)))
+                    services.append((key, tags.get("name"), obj.location.lon, obj.location.lat))
             continue
-        tags = obj.tags
-        if obj.id in members:
-            member_wkb[obj.id] = _line(wkb, obj)[1]
-        if "highway" in tags:
-            net = {k: tags[k] for k in NET_KEYS if k in tags}
+        # The C++ object's own accessors (osmium pinned in constraints.txt): the Python
+        # wrappers around them cost as much again on every one of a county's ways.
+        c = obj._pyosmium_data
+        size = c.tags_size()
+        value = c.tags_get_value_by_key
+        kind = value("building", None)
+        if kind is not None and size == 1:  # most ways of a county: a plain building
+            if c.is_closed():
+                try:
+                    plain.append(create(obj, every))
+                    plain_kind.append(kind)
+                except (osmium.InvalidLocationError, RuntimeError):
+                    pass  # cut by the extract's edge
+            continue
+        highway = value("highway", None)
+        if highway is not None:
+            if size == 1 or (size == 2 and c.tags_has_key("name")):
+                net = {"highway": highway}
+            else:
+                net = {k: v for k in NET_KEYS if (v := value(k, None)) is not None}
             on_foot, by_car = is_walkable(net), is_drivable(net)
             if on_foot or by_car:
-                refs, line = _line(wkb, obj, with_refs=True)
-                for ways, used in ((walk, on_foot), (drive, by_car)):
-                    if used:
-                        ways.refs.append(refs)
-                        ways.wkb.append(line)
-        if obj.is_closed() and ("building" in tags or any(k in tags for k in keys)):
-            plain = len(tags) == 1 and "building" in tags
-            areas.append((None if plain else {tag.k: tag.v for tag in tags}, _line(wkb, obj)[1],
-                          tags["building"] if plain else None))
+                ids, line = _line(factory, obj, with_refs=True)
+                if line is not None:
+                    for mode, used in (("walk", on_foot), ("drive", by_car)):
+                        if used:
+                            refs[mode].append(ids)
+                            lines[mode].append(line)
+        if c.is_closed() and (kind is not None or any(c.tags_has_key(k) for k in keys)):
+            line = _line(factory, obj)[1]
+            if line is not None:
+                tagged.append(({tag.k: tag.v for tag in obj.tags}, line))
     progress("buildings")
-    lines = shapely.from_wkb([a[1] for a in areas])
-    polygons, points = _polygons(lines)
-    origin = np.zeros(len(areas), bool)
-    for i, (tags, _, building) in enumerate(areas):
-        if tags is None:
-            origin[i] = building not in NOT_ORIGIN_BUILDING
-            continue
-        origin[i] = is_origin_building(tags) and polygons[i] is not None
+    coords, index = decode_lines(plain + [line for _, line in tagged])
+    polygons, points = polygons_from_coordinates(coords, index, len(plain) + len(tagged))
+    has_area = np.array([p is not None for p in polygons], bool)
+    origin = has_area.copy()
+    origin[:len(plain)] &= ~np.isin(np.array(plain_kind, dtype=object), list(NOT_ORIGIN_BUILDING))
+    for i, (tags, _) in enumerate(tagged, start=len(plain)):
+        origin[i] &= is_origin_building(tags)
         for key in categories.classify(tags):
-            services.append((key, tags.get("name"), points[i]))
-    origin &= np.array([p is not None for p in polygons], bool)
+            services.append((key, tags.get("name"), points[i].x, points[i].y))
     origin_points = list(points[origin])
     for tags, ways in relations:
         parts = [shapely.from_wkb(member_wkb[w]) for w in ways if member_wkb.get(w)]
-        parts = [p for p in parts if p is not None and shapely.get_type_id(p) == 1]
         if not parts:
             continue
         area = shapely.build_area(shapely.MultiLineString(parts))
@@ -125,39 +186,25 @@ def _read(path: Path, progress: Callable[[str], None]) -> dict:
         if is_origin_building(tags) and not area.is_empty:
             origin_points.append(point)
         for key in categories.classify(tags):
-            services.append((key, tags.get("name"), point))
-    xy = shapely.get_coordinates(np.array(origin_points, dtype=object)) if origin_points else np.zeros((0, 2))
-    service_xy = np.array([s[2] if isinstance(s[2], tuple) else (s[2].x, s[2].y) for s in services]).reshape(-1, 2)
+            services.append((key, tags.get("name"), point.x, point.y))
+    frame = pd.DataFrame(services, columns=["category", "name", "lon", "lat"])
     return {
-        "origins": xy,
-        "services": pd.DataFrame({"category": [s[0] for s in services], "name": [s[1] for s in services],
-                                  "osm_type": "", "osm_id": 0, "lon": service_xy[:, 0], "lat": service_xy[:, 1]}),
-        "walk": walk, "drive": drive,
+        "origins": shapely.get_coordinates(np.array(origin_points, dtype=object)) if origin_points
+        else np.zeros((0, 2)),
+        "services": frame, "refs": refs, "lines": lines,
     }
 
 
-def _line(factory, way, with_refs: bool = False) -> tuple[list[int], bytes | None]:
-    """A way's node ids (if asked for) and its line as WKB; a way cut by the extract's edge
-    keeps its located nodes only."""
-    try:
-        line = factory.create_linestring(way, osmium.geom.use_nodes.ALL)
-        return ([n.ref for n in way.nodes] if with_refs else []), line
-    except (osmium.InvalidLocationError, RuntimeError):
-        located = [(n.ref, (n.lon, n.lat)) for n in way.nodes if n.location.valid()]
-        if len(located) < 2:
-            return [], None
-        return [r for r, _ in located], shapely.to_wkb(shapely.LineString([c for _, c in located]))
-
-
-def _compile(ways: _Ways, origins: np.ndarray, services: pd.DataFrame, sha256: str) -> Network | None:
-    """Rule 2 and 4: the network of ``ways`` (largest component, shortest of parallel edges),
-    every origin snapped to it; None when the extract has no such ways."""
-    keep_way = np.array([w is not None for w in ways.wkb], bool)
-    if not keep_way.any():
+def _compile(refs: list[list[int]], lines: list[str], origins: np.ndarray, services: pd.DataFrame) -> Network | None:
+    """Rules 2 and 4: the network of the ways (largest component, shortest of parallel
+    edges), every origin snapped to it; None when the extract has no such ways."""
+    if not lines:
         return None
-    lines = shapely.from_wkb([w for w, k in zip(ways.wkb, keep_way) if k])
-    coords, way = shapely.get_coordinates(lines, return_index=True)
-    ids = np.fromiter((r for refs, k in zip(ways.refs, keep_way) if k for r in refs), np.int64, count=len(coords))
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    coords, way = decode_lines(lines)
+    ids = np.fromiter((r for way_refs in refs for r in way_refs), np.int64, count=len(coords))
     node_ids, first, index = np.unique(ids, return_index=True, return_inverse=True)
     lonlat = coords[first]
     crs = utm_crs(float(np.median(lonlat[:, 0])), float(np.median(lonlat[:, 1])))
@@ -165,31 +212,133 @@ def _compile(ways: _Ways, origins: np.ndarray, services: pd.DataFrame, sha256: s
     consecutive = (way[1:] == way[:-1]) & (index[1:] != index[:-1])
     u, v = index[:-1][consecutive], index[1:][consecutive]
     w = np.hypot(x[u] - x[v], y[u] - y[v])
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import connected_components
-
     n = len(node_ids)
     _, labels = connected_components(csr_matrix((np.ones(len(u)), (u, v)), shape=(n, n)), directed=False)
     keep = labels == np.bincount(labels).argmax()
     new = np.cumsum(keep) - 1
     inside = keep[u] & keep[v]
-    rows = np.concatenate([new[u[inside]], new[v[inside]]])
-    cols = np.concatenate([new[v[inside]], new[u[inside]]])
-    lengths = np.concatenate([w[inside], w[inside]])
+    indptr, indices, lengths = _symmetric(new[u[inside]], new[v[inside]], w[inside], int(keep.sum()))
+    net = Network(epsg=crs.to_epsg(), xy=np.column_stack([x[keep], y[keep]]), indptr=indptr,
+                  indices=indices, lengths=lengths, origin_osm=np.zeros(0, str), origin_lonlat=origins,
+                  origin_node=np.zeros(0, np.int64), origin_snap=np.zeros(0), services=services, sha256="")
+    if len(origins):
+        net.origin_node, net.origin_snap = net.snap(origins[:, 0], origins[:, 1])
+    return net
+
+
+def _symmetric(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A symmetric CSR graph of ``n`` nodes from edges (u, v, w), the shortest of parallel edges."""
+    rows, cols, lengths = np.concatenate([u, v]), np.concatenate([v, u]), np.concatenate([w, w])
     order = np.lexsort((lengths, cols, rows))
     rows, cols, lengths = rows[order], cols[order], lengths[order]
     single = np.ones(len(rows), bool)
     single[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
     rows, cols, lengths = rows[single], cols[single], lengths[single]
-    m = int(keep.sum())
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=m))]).astype(np.int64)
-    net = Network(epsg=crs.to_epsg(), xy=np.column_stack([x[keep], y[keep]]), indptr=indptr,
-                  indices=cols.astype(np.int32), lengths=lengths,
-                  origin_osm=np.arange(len(origins)).astype(str), origin_lonlat=origins,
-                  origin_node=np.zeros(0, np.int64), origin_snap=np.zeros(0), services=services, sha256=sha256)
-    if len(origins):
-        net.origin_node, net.origin_snap = net.snap(origins[:, 0], origins[:, 1])
-    return net
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))]).astype(np.int64)
+    return indptr, cols.astype(np.int32), lengths
+
+
+@dataclass
+class _Chains:
+    """The network with its chains of degree-2 nodes contracted: ``kept`` nodes (crossings,
+    dead ends, service nodes) joined by edges as long as the chains between them; each other
+    node lies on one chain, ``end_a`` and ``end_b`` its ends (kept-node numbers) and
+    ``to_a``, ``to_b`` its distances along the chain to them."""
+
+    kept: np.ndarray
+    indptr: np.ndarray
+    indices: np.ndarray
+    lengths: np.ndarray
+    inner: np.ndarray
+    end_a: np.ndarray
+    end_b: np.ndarray
+    to_a: np.ndarray
+    to_b: np.ndarray
+
+
+def _chains(net: Network, protected: np.ndarray) -> _Chains:
+    """Contract ``net``'s chains, keeping the ``protected`` nodes. A shortest path from a
+    kept node to a node on a chain enters it at one of its two ends, so the distances on the
+    contracted graph give every node's distance exactly (:func:`_node_distances`)."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components, dijkstra
+
+    n = net.n_nodes
+    degree = np.diff(net.indptr)
+    removable = degree == 2
+    removable[protected] = False
+    if removable.all():  # one single ring: keep one node of it
+        removable[0] = False
+    rows = np.repeat(np.arange(n), degree)
+    cols, weights = net.indices.astype(np.int64), net.lengths
+    upper = rows < cols
+    u, v, w = rows[upper], cols[upper], weights[upper]
+    kept = np.flatnonzero(~removable)
+    number = np.full(n, -1, np.int64)
+    number[kept] = np.arange(len(kept))
+    inner = np.flatnonzero(removable)
+    direct = ~removable[u] & ~removable[v]
+    chain_edge = ~direct
+    cu, cv, cw = u[chain_edge], v[chain_edge], w[chain_edge]
+    # Which chain each inner node is on, and each chain's length.
+    both = removable[cu] & removable[cv]
+    _, label = connected_components(csr_matrix((np.ones(both.sum()), (cu[both], cv[both])), shape=(n, n)),
+                                    directed=False)
+    chain_of_edge = np.where(removable[cu], label[cu], label[cv])
+    chain_length = np.bincount(chain_of_edge, weights=cw, minlength=n)
+    # Along-chain distance of each inner node to its nearer end, and which end that is.
+    graph = csr_matrix((np.concatenate([cw, cw]), (np.concatenate([cu, cv]), np.concatenate([cv, cu]))), shape=(n, n))
+    ends = np.unique(np.concatenate([cu[~removable[cu]], cv[~removable[cv]]]))
+    near, _, source = dijkstra(graph, indices=ends, min_only=True, return_predecessors=True)
+    # Each chain's two ends: the kept nodes of its edges (a loop's twice the same).
+    boundary = ~removable[cu] | ~removable[cv]
+    end_node = np.where(removable[cu[boundary]], cv[boundary], cu[boundary])
+    end_chain = chain_of_edge[boundary]
+    order = np.lexsort((end_node, end_chain))
+    end_chain, end_node = end_chain[order], end_node[order]
+    first_of = np.full(n, -1, np.int64)
+    last_of = np.full(n, -1, np.int64)
+    first_of[end_chain[::-1]] = end_node[::-1]
+    last_of[end_chain] = end_node
+    chain = label[inner]
+    a, b = first_of[chain], last_of[chain]
+    near_end = source[inner]
+    length = chain_length[chain]
+    to_a = np.where(near_end == a, near[inner], length - near[inner])
+    to_b = length - to_a
+    # The contracted graph: direct edges between kept nodes, and one edge per chain.
+    chains = np.flatnonzero(first_of >= 0)
+    ca, cb, cl = first_of[chains], last_of[chains], chain_length[chains]
+    real = ca != cb
+    eu = np.concatenate([number[u[direct]], number[ca[real]]])
+    ev = np.concatenate([number[v[direct]], number[cb[real]]])
+    ew = np.concatenate([w[direct], cl[real]])
+    indptr, indices, lengths = _symmetric(eu, ev, ew, len(kept))
+    return _Chains(kept, indptr, indices, lengths, inner, number[a], number[b], to_a, to_b)
+
+
+def _node_distances(net: Network, chains: _Chains, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Rule 5 for every node: the distance to the nearest of the services at (lon, lat),
+    their snap distances included: one multi-source Dijkstra on the contracted graph (a
+    virtual source joined to each service's node), then each chain's nodes from its ends."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    result = np.full(net.n_nodes, np.nan)
+    if len(lon) == 0:
+        return result
+    nodes, snaps = net.snap(lon, lat)
+    best = pd.Series(snaps).groupby(nodes).min()
+    k = len(chains.kept)
+    position = np.searchsorted(chains.kept, best.index.to_numpy())  # service nodes are all kept
+    graph = csr_matrix(
+        (np.concatenate([chains.lengths, best.to_numpy()]), np.concatenate([chains.indices, position]),
+         np.append(chains.indptr, len(chains.indices) + len(best))), shape=(k + 1, k + 1))
+    reached = dijkstra(graph, directed=True, indices=k)[:k]
+    result[chains.kept] = reached
+    result[chains.inner] = np.minimum(reached[chains.end_a] + chains.to_a, reached[chains.end_b] + chains.to_b)
+    result[~np.isfinite(result)] = np.nan
+    return result
 
 
 @dataclass
@@ -204,25 +353,11 @@ class Region:
     services: pd.DataFrame
     origins: np.ndarray
     """Origin buildings' points (lon, lat)."""
-
-    @property
-    def bounds(self) -> tuple[float, float, float, float]:
-        lon, lat = np.concatenate([self.origins[:, 0], self.services["lon"]]), \
-            np.concatenate([self.origins[:, 1], self.services["lat"]])
-        for net in self.networks.values():
-            nlon, nlat = _lonlat(net)
-            lon, lat = np.concatenate([lon, nlon]), np.concatenate([lat, nlat])
-        return float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())
+    bounds: tuple[float, float, float, float]
 
 
-def _lonlat(net: Network) -> tuple[np.ndarray, np.ndarray]:
-    from pyproj import Transformer
-
-    return Transformer.from_crs(net.crs, WGS84, always_xy=True).transform(net.xy[:, 0], net.xy[:, 1])
-
-
-def _cache_dir(sha256: str) -> Path:
-    return config.home() / "cache" / "region" / f"{sha256}-v{CACHE_VERSION}"
+def _cache_path(sha256: str) -> Path:
+    return config.home() / "cache" / "region" / f"{sha256}-v{CACHE_VERSION}.npz"
 
 
 def compile_region(path: str | Path, progress: Callable[[str], None] | None = None) -> Region:
@@ -236,25 +371,39 @@ def compile_region(path: str | Path, progress: Callable[[str], None] | None = No
     if not path.name.lower().endswith((".osm.pbf", ".pbf", ".osm")):
         raise InputError("osm_unsupported", path=path.name)
     sha = file_sha256(path)
-    folder = _cache_dir(sha)
-    if (folder / "done").is_file():
-        return _load(folder, sha)
+    cached = _cache_path(sha)
+    if cached.is_file():
+        return _load(cached, sha)
     try:
         data = _read(path, progress)
     except (RuntimeError, ValueError, OSError, osmium.InvalidLocationError) as exc:
         raise UnreadableError("osm_unreadable", "reason_osm", path=path.name) from exc
     progress("network")
     networks = {mode: net for mode in MODES
-                if (net := _compile(data[mode], data["origins"], data["services"], sha)) is not None}
+                if (net := _compile(data["refs"][mode], data["lines"][mode], data["origins"],
+                                    data["services"])) is not None}
     if not networks:
         raise ValidationError("no_walkable_network")
     progress("distances")
-    present = sorted(set(data["services"]["category"]))
-    distances = {mode: {key: net.node_distances(*_points(data["services"], key)) for key in present}
-                 for mode, net in networks.items()}
-    region = Region(sha, networks, distances, data["services"], data["origins"])
-    _save(region, folder)
+    services = data["services"]
+    present = sorted(set(services["category"]))
+    distances = {}
+    for mode, net in networks.items():
+        chains = _chains(net, net.snap(services["lon"].to_numpy(float), services["lat"].to_numpy(float))[0]
+                         if len(services) else np.zeros(0, np.int64))
+        distances[mode] = {key: _node_distances(net, chains, *_points(services, key)) for key in present}
+    lon = np.concatenate([data["origins"][:, 0], services["lon"]] + [_lonlat(net)[0] for net in networks.values()])
+    lat = np.concatenate([data["origins"][:, 1], services["lat"]] + [_lonlat(net)[1] for net in networks.values()])
+    region = Region(sha, networks, distances, services, data["origins"],
+                    (float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())))
+    _save(region, cached)
     return region
+
+
+def _lonlat(net: Network) -> tuple[np.ndarray, np.ndarray]:
+    from pyproj import Transformer
+
+    return Transformer.from_crs(net.crs, WGS84, always_xy=True).transform(net.xy[:, 0], net.xy[:, 1])
 
 
 def _points(services: pd.DataFrame, key: str) -> tuple[np.ndarray, np.ndarray]:
@@ -262,25 +411,41 @@ def _points(services: pd.DataFrame, key: str) -> tuple[np.ndarray, np.ndarray]:
     return chosen["lon"].to_numpy(float), chosen["lat"].to_numpy(float)
 
 
-def _save(region: Region, folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
+NETWORK_ARRAYS = ("xy", "indptr", "indices", "lengths", "origin_node", "origin_snap")
+
+
+def _save(region: Region, path: Path) -> None:
+    """One uncompressed .npz of plain arrays (no pickles), written whole or not at all."""
+    arrays = {"origins": region.origins, "bounds": np.array(region.bounds),
+              "service_category": region.services["category"].to_numpy(str),
+              "service_name": region.services["name"].fillna("").to_numpy(str),
+              "service_lon": region.services["lon"].to_numpy(float),
+              "service_lat": region.services["lat"].to_numpy(float)}
     for mode, net in region.networks.items():
-        save(net, folder / f"{mode}.npz")
-        partial = folder / f"{mode}-distances.part.npz"
-        np.savez(partial, **region.node_distances[mode])
-        partial.replace(folder / f"{mode}-distances.npz")
-    (folder / "done").write_text("")
+        arrays[f"{mode}.epsg"] = np.array(net.epsg)
+        arrays.update({f"{mode}.{name}": getattr(net, name) for name in NETWORK_ARRAYS})
+        arrays.update({f"{mode}:{key}": values for key, values in region.node_distances[mode].items()})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".part.npz")
+    np.savez(partial, **arrays)
+    partial.replace(path)
 
 
-def _load(folder: Path, sha: str) -> Region:
+def _load(path: Path, sha: str) -> Region:
+    with np.load(path, allow_pickle=False) as z:
+        arrays = {name: z[name] for name in z.files}
+    services = pd.DataFrame({"category": arrays["service_category"],
+                             "name": pd.Series(arrays["service_name"], dtype=object).replace("", None),
+                             "lon": arrays["service_lon"], "lat": arrays["service_lat"]})
     networks, distances = {}, {}
     for mode in MODES:
-        if (folder / f"{mode}.npz").is_file():
-            networks[mode] = load(folder / f"{mode}.npz")
-            with np.load(folder / f"{mode}-distances.npz") as z:
-                distances[mode] = {key: z[key] for key in z.files}
-    first = next(iter(networks.values()))
-    return Region(sha, networks, distances, first.services, first.origin_lonlat)
+        if f"{mode}.epsg" in arrays:
+            networks[mode] = Network(
+                epsg=int(arrays[f"{mode}.epsg"]), origin_osm=np.zeros(0, str), origin_lonlat=arrays["origins"],
+                services=services, sha256=sha, **{name: arrays[f"{mode}.{name}"] for name in NETWORK_ARRAYS})
+            distances[mode] = {name.split(":", 1)[1]: values for name, values in arrays.items()
+                               if name.startswith(f"{mode}:")}
+    return Region(sha, networks, distances, services, arrays["origins"], tuple(map(float, arrays["bounds"])))
 
 
 # --- localities ---------------------------------------------------------------------------
@@ -527,13 +692,12 @@ class RegionResult:
 def _inside(lon: np.ndarray, lat: np.ndarray, polygons: list) -> np.ndarray:
     """For each point the index of the (first) polygon holding it, -1 for none."""
     owner = np.full(len(lon), -1, np.int64)
-    if not len(lon):
-        return owner
-    points = shapely.points(lon, lat)
-    tree = shapely.STRtree(polygons)
-    point_index, polygon_index = tree.query(points, predicate="intersects")
-    order = np.lexsort((polygon_index, point_index))[::-1]  # the first polygon wins: written last
-    owner[point_index[order]] = polygon_index[order]
+    for number in range(len(polygons) - 1, -1, -1):  # the first polygon wins: written last
+        polygon = polygons[number]
+        shapely.prepare(polygon)
+        x0, y0, x1, y1 = polygon.bounds
+        near = np.flatnonzero((lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1))
+        owner[near[shapely.intersects_xy(polygon, lon[near], lat[near])]] = number
     return owner
 
 
@@ -601,3 +765,62 @@ def read_population(data: bytes, name: str, column: str | None = None, ages: lis
 
     ages = list(ages or [])
     return Population(read_grid(data, name, column, extra=ages), ages)
+
+
+# --- a project of one locality ------------------------------------------------------------
+
+CLIP_MARGIN_M = 2000.0
+"""How far around a locality its clipped extract reaches, so that services just outside it
+still count for distances."""
+
+
+def clip_extract(path: str | Path, boundary, out: str | Path) -> Path:
+    """Write the part of the regional extract ``path`` around ``boundary`` (WGS 84) to
+    ``out`` (.osm.pbf): every way with a node within :data:`CLIP_MARGIN_M` of the boundary's
+    bounding box, the nodes they use and the tagged nodes in it (osmium's back-reference
+    writer completes the ways)."""
+    x0, y0, x1, y1 = boundary.bounds
+    dy = CLIP_MARGIN_M / 110_540
+    dx = CLIP_MARGIN_M / (111_320 * max(np.cos(np.radians((y0 + y1) / 2)), 0.1))
+    x0, y0, x1, y1 = x0 - dx, y0 - dy, x1 + dx, y1 + dy
+    factory = osmium.geom.WKBFactory()
+    ids, lines = [], []
+    for way in osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY).with_locations().with_filter(
+            osmium.filter.EmptyTagFilter()).with_filter(osmium.filter.EntityFilter(osmium.osm.WAY)):
+        line = _line(factory, way)[1]
+        if line is not None:
+            ids.append(way.id)
+            lines.append(line)
+    coords, index = decode_lines(lines)
+    inside = (coords[:, 0] >= x0) & (coords[:, 0] <= x1) & (coords[:, 1] >= y0) & (coords[:, 1] <= y1)
+    chosen = set(np.array(ids, np.int64)[np.unique(index[inside])].tolist()) if len(ids) else set()
+    out = Path(out)
+    out.unlink(missing_ok=True)
+    with osmium.BackReferenceWriter(str(out), ref_src=str(path)) as writer:
+        for obj in osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY).with_filter(
+                osmium.filter.EmptyTagFilter()).with_filter(
+                osmium.filter.IdFilter(chosen).enable_for(osmium.osm.WAY)):
+            if obj.is_way():
+                writer.add_way(obj)
+            elif x0 <= obj.location.lon <= x1 and y0 <= obj.location.lat <= y1:
+                writer.add_node(obj)
+    return out
+
+
+def make_project(engine, path: str | Path, name: str, boundary, author: str = ""):
+    """A project of one locality: its extract clipped from the region's, its area the
+    locality's boundary. Raises :class:`ValidationError` when the boundary is no valid BID
+    area (e.g. over 100 km²: nothing is saved) or the name is taken."""
+    from bidgeo.area import check_geometry
+    from bidgeo.area_versions import save_version
+    from bidgeo.projects import create_project
+
+    check = check_geometry(boundary)
+    if not check.valid:
+        error = check.errors[0]
+        raise ValidationError(error.key or f"area_{error.code}", **error.params)
+    with tempfile.TemporaryDirectory() as tmp:
+        clipped = clip_extract(path, boundary, Path(tmp) / f"{Path(path).name.split('.')[0]}-ort.osm.pbf")
+        project = create_project(engine, name, locality=name, osm_path=clipped)
+    save_version(engine, project.id, check, author=author, comment=t("region_project_comment", "sv"))
+    return project

@@ -148,10 +148,16 @@ def test_results_match_networkx(files, mode):
         assert result["hinterland"] is None and result["band_minutes"] == {"400": 5.0, "800": 10.0, "1200": 15.0}
 
 
-def test_second_run_reads_the_cache(files, bidgeo_home):
+def test_second_run_reads_the_cache(files, bidgeo_home, monkeypatch):
     first = region.compile_region(files["osm"])
-    assert (bidgeo_home / "cache" / "region" / f"{first.sha256}-v{region.CACHE_VERSION}" / "done").is_file()
+    assert (bidgeo_home / "cache" / "region" / f"{first.sha256}-v{region.CACHE_VERSION}.npz").is_file()
+
+    def no_parsing(*args):
+        raise AssertionError("the extract was parsed again")
+
+    monkeypatch.setattr(region, "_read", no_parsing)
     again = region.compile_region(files["osm"])
+    assert again.bounds == first.bounds and again.services.to_dict("list") == first.services.to_dict("list")
     for mode in region.MODES:
         assert np.array_equal(again.networks[mode].indices, first.networks[mode].indices)
         for key, values in first.node_distances[mode].items():
