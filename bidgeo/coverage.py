@@ -67,7 +67,7 @@ class Network:
     def snap(self, lon, lat) -> tuple[np.ndarray, np.ndarray]:
         """The nearest network node of each (lon, lat), and the straight-line distance to it."""
         if self._tree is None:
-            self._tree = cKDTree(self.xy)
+            self._tree = cKDTree(self.xy, balanced_tree=False, compact_nodes=False)  # the same nearest, built faster
         x, y = project_lonlat(np.atleast_1d(lon), np.atleast_1d(lat), self.crs)
         dist, node = self._tree.query(np.column_stack([x, y]))
         return node.astype(np.int64), dist

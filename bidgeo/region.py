@@ -15,6 +15,9 @@ reads arrays only: localities, bands and population grids are applied afterwards
 
 from __future__ import annotations
 
+import hashlib
+import itertools
+import json
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -204,7 +207,7 @@ def _compile(refs: list[list[int]], lines: list[str], origins: np.ndarray, servi
     from scipy.sparse.csgraph import connected_components
 
     coords, way = decode_lines(lines)
-    ids = np.fromiter((r for way_refs in refs for r in way_refs), np.int64, count=len(coords))
+    ids = np.fromiter(itertools.chain.from_iterable(refs), np.int64, count=len(coords))
     node_ids, first, index = np.unique(ids, return_index=True, return_inverse=True)
     lonlat = coords[first]
     crs = utm_crs(float(np.median(lonlat[:, 0])), float(np.median(lonlat[:, 1])))
@@ -229,11 +232,13 @@ def _compile(refs: list[list[int]], lines: list[str], origins: np.ndarray, servi
 def _symmetric(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A symmetric CSR graph of ``n`` nodes from edges (u, v, w), the shortest of parallel edges."""
     rows, cols, lengths = np.concatenate([u, v]), np.concatenate([v, u]), np.concatenate([w, w])
-    order = np.lexsort((lengths, cols, rows))
-    rows, cols, lengths = rows[order], cols[order], lengths[order]
-    single = np.ones(len(rows), bool)
-    single[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
-    rows, cols, lengths = rows[single], cols[single], lengths[single]
+    key = rows.astype(np.int64) * n + cols
+    order = np.argsort(key, kind="stable")
+    key, lengths = key[order], lengths[order]
+    first = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]])) if len(key) else np.zeros(0, np.int64)
+    lengths = np.minimum.reduceat(lengths, first) if len(key) else lengths
+    key = key[first]
+    rows, cols = key // n, key % n
     indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))]).astype(np.int64)
     return indptr, cols.astype(np.int32), lengths
 
@@ -392,8 +397,9 @@ def compile_region(path: str | Path, progress: Callable[[str], None] | None = No
         chains = _chains(net, net.snap(services["lon"].to_numpy(float), services["lat"].to_numpy(float))[0]
                          if len(services) else np.zeros(0, np.int64))
         distances[mode] = {key: _node_distances(net, chains, *_points(services, key)) for key in present}
-    lon = np.concatenate([data["origins"][:, 0], services["lon"]] + [_lonlat(net)[0] for net in networks.values()])
-    lat = np.concatenate([data["origins"][:, 1], services["lat"]] + [_lonlat(net)[1] for net in networks.values()])
+    nodes = [_lonlat(net) for net in networks.values()]
+    lon = np.concatenate([data["origins"][:, 0], services["lon"]] + [x for x, _ in nodes])
+    lat = np.concatenate([data["origins"][:, 1], services["lat"]] + [y for _, y in nodes])
     region = Region(sha, networks, distances, services, data["origins"],
                     (float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())))
     _save(region, cached)
@@ -502,7 +508,36 @@ def _read_frame(data: bytes, name: str) -> gpd.GeoDataFrame:
     return frame
 
 
+def _input_path(kind: str, data: bytes, *choices) -> Path:
+    """Where the parsed input file ``data`` (with these choices) is kept: a second run with
+    the same files needs no reader process."""
+    digest = hashlib.sha256(data)
+    digest.update(json.dumps([kind, CACHE_VERSION, *choices]).encode())
+    return config.home() / "cache" / "region-inputs" / f"{digest.hexdigest()}.npz"
+
+
+def _keep(path: Path, **arrays) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".part.npz")
+    np.savez(partial, **arrays)
+    partial.replace(path)
+
+
 def read_localities(data: bytes, name: str, name_field: str | None = None) -> Localities:
+    """:func:`parse_localities`, kept by content (see :func:`_input_path`)."""
+    kept = _input_path("localities", data, name, name_field)
+    if kept.is_file():
+        with np.load(kept, allow_pickle=False) as z:
+            return Localities(gpd.GeoDataFrame({"name": list(z["names"])}, geometry=shapely.from_wkb(z["wkb"]),
+                                               crs=WGS84), [tuple(w) for w in json.loads(str(z["warnings"]))])
+    localities = parse_localities(data, name, name_field)
+    _keep(kept, names=np.array(localities.frame["name"], dtype=str),
+          wkb=np.array(shapely.to_wkb(localities.frame.geometry.values, hex=True), dtype=str),
+          warnings=np.array(json.dumps(localities.warnings, ensure_ascii=False)))
+    return localities
+
+
+def parse_localities(data: bytes, name: str, name_field: str | None = None) -> Localities:
     """Locality polygons with their names from a GeoPackage, GeoJSON or zipped Shapefile.
     Reprojects to WGS 84 (a file without a CRS must be in degrees), repairs invalid polygons
     and clips overlaps (the earlier locality keeps the shared part), with a warning for each.
@@ -764,7 +799,13 @@ def read_population(data: bytes, name: str, column: str | None = None, ages: lis
     from bidgeo.population import read_grid
 
     ages = list(ages or [])
-    return Population(read_grid(data, name, column, extra=ages), ages)
+    kept = _input_path("population", data, name, column, ages)
+    if kept.is_file():
+        with np.load(kept, allow_pickle=False) as z:
+            return Population(pd.DataFrame({c: z[c] for c in ["lon", "lat", "population", *ages]}), ages)
+    cells = read_grid(data, name, column, extra=ages)
+    _keep(kept, **{c: cells[c].to_numpy(float) for c in cells.columns})
+    return Population(cells, ages)
 
 
 # --- a project of one locality ------------------------------------------------------------

@@ -155,9 +155,20 @@ def test_second_run_reads_the_cache(files, bidgeo_home, monkeypatch):
     def no_parsing(*args):
         raise AssertionError("the extract was parsed again")
 
+    places = region.read_localities(files["localities"].read_bytes(), "localities.gpkg", "tatort")
+    grid = region.read_population(files["population"].read_bytes(), "population.gpkg", "beftotalt", ["bef_65plus"])
     monkeypatch.setattr(region, "_read", no_parsing)
+    monkeypatch.setattr(region, "in_worker", no_parsing)
+    monkeypatch.setattr("bidgeo.population.in_worker", no_parsing)
     again = region.compile_region(files["osm"])
     assert again.bounds == first.bounds and again.services.to_dict("list") == first.services.to_dict("list")
+    kept = region.read_localities(files["localities"].read_bytes(), "localities.gpkg", "tatort")
+    assert list(kept.frame["name"]) == list(places.frame["name"]) and kept.warnings == places.warnings
+    assert kept.frame.geometry.equals(places.frame.geometry)
+    assert region.read_population(files["population"].read_bytes(), "population.gpkg", "beftotalt",
+                                  ["bef_65plus"]).cells.equals(grid.cells)
+    with pytest.raises(AssertionError):  # another name field is read anew
+        region.read_localities(files["localities"].read_bytes(), "localities.gpkg", "kommun")
     for mode in region.MODES:
         assert np.array_equal(again.networks[mode].indices, first.networks[mode].indices)
         for key, values in first.node_distances[mode].items():
