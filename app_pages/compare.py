@@ -101,7 +101,7 @@ def regional() -> None:
         ui.show_error(exc)
         return
     for key, params in result.warnings:
-        st.warning(ui.t(key, **params))
+        st.warning(ui.say(key, **params))
     keys = [k for k in result.keys if result.summary()["localities"] and any(
         g["categories"][k]["median_m"] is not None for g in result.summary()["localities"])] or result.keys
     key = st.selectbox(ui.t("cov_category"), keys, format_func=lambda k: categories.label(k, lang), key="reg_key")
