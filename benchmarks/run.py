@@ -24,7 +24,12 @@ Each figure is reported with a baseline measured in the same run:
   creating a project from a synthetic municipality's extract (``--create-mb``, 50 MB by
   default), time and peak memory against the demo's extract, each in a fresh process.
 
-``--quick`` runs smaller towns; ``--report``, ``--tablets`` and ``--scale`` run only that figure.
+- the regional comparison (``--region``, issue 18): ``bidgeo region``'s whole run on the
+  synthetic county (``county.py``) against a careful pyosmium + scipy script
+  (``baseline_region.py``), each cold in a fresh process; the second run from the cache; and
+  against osmnx + networkx on a medium region.
+
+``--quick`` runs smaller towns; ``--report``, ``--tablets``, ``--scale`` and ``--region`` run only that figure.
 """
 
 from __future__ import annotations
@@ -495,6 +500,125 @@ def bench_against_osmnx(grid: int) -> None:
           f"largest share difference {worst:.4f} (geodesic vs UTM edge lengths)")
 
 
+def _peak_mb() -> float:
+    """This process image's peak memory (VmHWM), with its finished children's (the workers)."""
+    own = next(int(line.split()[1]) for line in Path("/proc/self/status").read_text().splitlines()
+               if line.startswith("VmHWM:")) / 1024
+    return max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+
+
+def _one_region(kind: str, home: str, osm: str, localities: str, population: str) -> dict:
+    """Run in a fresh process: the whole regional run (read, both networks, every category,
+    every locality, on foot and by car) by bidgeo or by a baseline, with wall and CPU time
+    (this process and its workers) and peak memory."""
+    os.environ["BIDGEO_HOME"] = home
+    start, cpu = time.perf_counter(), time.process_time()
+    stages: list[tuple[str, float]] = []
+    if kind == "bidgeo":
+        from bidgeo import region
+
+        loc = region.read_localities(Path(localities).read_bytes(), Path(localities).name, "tatort")
+        pop = region.read_population(Path(population).read_bytes(), Path(population).name, "beftotalt",
+                                     ["bef_65plus", "bef_80plus"])
+        compiled = region.compile_region(osm, progress=lambda s: stages.append((s, time.perf_counter() - start)))
+        out = {}
+        for mode in region.MODES:
+            summary = region.analyse(compiled, loc, mode, population=pop).summary()
+            out[mode] = {g["name"]: {k: {"median_m": v["median_m"], "share_within": v["share_within"]}
+                                     for k, v in g["categories"].items() if v["services"] or v["median_m"] is not None}
+                         for g in summary["localities"]}
+    elif kind == "baseline":
+        import geopandas as gpd
+
+        import baseline_region
+        from bidgeo import categories
+
+        frame = gpd.read_file(localities).to_crs(4326).rename(columns={"tatort": "name"})
+        out = baseline_region.region(osm, frame, [c.key for c in categories.categories()],
+                                     {"walk": (400, 800, 1200), "drive": (2000, 5000, 10000, 20000)})
+    else:  # osmnx, on an .osm XML copy
+        import geopandas as gpd
+
+        import baseline_osmnx
+
+        frame = gpd.read_file(localities).to_crs(4326).rename(columns={"tatort": "name"})
+        out = baseline_osmnx.region(osm, frame, {"walk": (400, 800, 1200), "drive": (2000, 5000, 10000, 20000)})
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"wall_s": time.perf_counter() - start, "cpu_s": time.process_time() - cpu + children.ru_utime
+            + children.ru_stime, "peak_mb": _peak_mb(), "stages": stages, "result": out}
+
+
+def _region_run(kind: str, home: str, files: dict) -> dict:
+    done = subprocess.run([sys.executable, __file__, "--one-region", kind, home, str(files["osm"]),
+                           str(files["localities"]), str(files["population"])], capture_output=True, text=True,
+                          check=True, cwd=REPO)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _worst_difference(ours: dict, theirs: dict) -> tuple[float, float]:
+    """The largest difference in a share and in a median (metres) between two results."""
+    share = median = 0.0
+    for mode in theirs:
+        for name in theirs[mode]:
+            for key, value in theirs[mode][name].items():
+                mine = ours[mode][name].get(key)
+                if mine is None:
+                    continue
+                share = max(share, *(abs(mine["share_within"][b] - v) for b, v in value["share_within"].items()))
+                if mine["median_m"] is not None and value["median_m"] is not None:
+                    median = max(median, abs(mine["median_m"] - value["median_m"]))
+    return share, median
+
+
+def bench_region() -> None:
+    """``bidgeo region``'s whole run on the synthetic county (benchmarks/county.py: 1.4 M
+    nodes, 430k walkable nodes, 180k origin buildings, 8 localities, a 1 km population grid)
+    against the careful pyosmium + scipy script (baseline_region.py), each cold in a fresh
+    process in the same run; the second run from bidgeo's cache, and the CLI's second run
+    (process start, imports, the bounded readers' workers); and against osmnx + networkx on
+    the medium region (a subset: osmnx cannot read the county in minutes), with bidgeo on
+    the same file."""
+    from county import county
+
+    cache = REPO / ".pytest_cache" / "d"
+    files = county(cache, "full")
+    with tempfile.TemporaryDirectory() as home:
+        ours = _region_run("bidgeo", home, files)
+        again = _region_run("bidgeo", home, files)
+        theirs = _region_run("baseline", home, files)
+        env = {**os.environ, "BIDGEO_HOME": home}
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "bidgeo", "region", str(files["osm"]), "--localities",
+                        str(files["localities"]), "--name-field", "tatort", "--population", str(files["population"]),
+                        "--mode", "drive"], check=True, capture_output=True, env=env, cwd=REPO)
+        cli = time.perf_counter() - start
+    share, median = _worst_difference(ours["result"], theirs["result"])
+    stages = ", ".join(f"{name} {at:.1f}" for name, at in ours["stages"])
+    print("regional comparison on the synthetic county, the whole run (both networks, every category and locality):")
+    print(f"  bidgeo region, cold:        {ours['wall_s']:6.2f} s wall, {ours['cpu_s']:6.2f} s CPU, "
+          f"peak {ours['peak_mb']:.0f} MB (stages begin at s: {stages})")
+    print(f"  baseline pyosmium + scipy:  {theirs['wall_s']:6.2f} s wall, {theirs['cpu_s']:6.2f} s CPU, "
+          f"peak {theirs['peak_mb']:.0f} MB   ratio {ours['wall_s'] / theirs['wall_s']:.2f} (wall), "
+          f"{ours['cpu_s'] / theirs['cpu_s']:.2f} (CPU)")
+    print(f"  largest difference: share {share:.4f}, median {median:.2f} m")
+    print(f"  bidgeo second run (cache):  {again['wall_s']:6.2f} s wall, {again['cpu_s']:6.2f} s CPU; "
+          f"the CLI's second run {cli:.2f} s wall   ratio to cold {again['wall_s'] / ours['wall_s']:.2f}")
+    medium = county(cache, "medium")
+    with tempfile.TemporaryDirectory() as home:
+        xml = Path(home) / "medium.osm"
+        import osmium
+
+        osmium.apply(str(medium["osm"]), osmium.WriteHandler(str(xml)))
+        ours_m = _region_run("bidgeo", home, {**medium, "osm": xml})
+        osmnx_m = _region_run("osmnx", home, {**medium, "osm": xml})
+    share, median = _worst_difference(ours_m["result"], osmnx_m["result"])
+    print("  on the medium region (.osm XML; about 1/17 of the county's network), cold:")
+    print(f"    osmnx + networkx:         {osmnx_m['wall_s']:6.2f} s wall, {osmnx_m['cpu_s']:6.2f} s CPU")
+    print(f"    bidgeo:                   {ours_m['wall_s']:6.2f} s wall, {ours_m['cpu_s']:6.2f} s CPU   "
+          f"speed-up {osmnx_m['wall_s'] / ours_m['wall_s']:.1f}x (wall), {osmnx_m['cpu_s'] / ours_m['cpu_s']:.1f}x (CPU); "
+          f"largest difference: share {share:.4f}, median {median:.2f} m")
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
@@ -504,11 +628,19 @@ if __name__ == "__main__":
     parser.add_argument("--scale", action="store_true", help="only the dense town's pages and a big extract")
     parser.add_argument("--create-mb", type=float, default=50, help="size of the big extract (--scale)")
     parser.add_argument("--one-create")
+    parser.add_argument("--region", action="store_true", help="only the regional comparison (issue 18)")
+    parser.add_argument("--one-region", nargs=5)
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).parent))
     sys.path.insert(0, str(REPO / "tests"))
     if args.one_town:
         print(json.dumps(_one_town(args.one_town)))
+        sys.exit(0)
+    if args.one_region:
+        print(json.dumps(_one_region(*args.one_region)))
+        sys.exit(0)
+    if args.region:
+        bench_region()
         sys.exit(0)
     if args.one_create:
         print(json.dumps(_one_create(args.one_create)))
@@ -532,3 +664,4 @@ if __name__ == "__main__":
     bench_creation(args.create_mb)
     bench_towns([20, 40] if args.quick else [40, 80, 160, 242])
     bench_against_osmnx(30 if args.quick else 80)
+    bench_region()

@@ -268,6 +268,24 @@ def build_parser() -> argparse.ArgumentParser:
     premises_list.add_argument("project", metavar="PROJECT")
     premises_list.add_argument("--json", action="store_true")
     premises_list.add_argument("--at", metavar="YYYY-MM-DD", help="the register as it was on this date")
+    region = commands.add_parser("region", parents=[common],
+                                 help="coverage for every locality of a region at once, on foot or by car")
+    region.add_argument("file", metavar="FILE.osm.pbf")
+    region.add_argument("--localities", required=True, metavar="FILE",
+                        help="locality boundaries (GeoPackage, GeoJSON or zipped Shapefile)")
+    region.add_argument("--name-field", metavar="F", help="the field with each locality's name")
+    region.add_argument("--population", metavar="GRID", help="a population grid (GeoPackage, GeoJSON or CSV)")
+    region.add_argument("--population-field", metavar="COLUMN", help="the grid's total population column")
+    region.add_argument("--age-fields", metavar="C1,C2", help="the grid's age-group columns, e.g. bef_65plus")
+    region.add_argument("--mode", choices=("walk", "drive"), default="walk")
+    region.add_argument("--bands", help="metres (default 400,800,1200 on foot; 2000,5000,10000,20000 by car)")
+    region.add_argument("--minutes", metavar="M1,M2", help="bands in minutes' walk at --speed instead of metres")
+    region.add_argument("--speed", default="80", help="walking speed in metres a minute (default 80)")
+    region.add_argument("--age-speed", default="60", help="the elderly's walking speed (default 60)")
+    region.add_argument("--categories", metavar="K1,K2")
+    region.add_argument("--format", choices=("json", "csv", "gpkg"), default="json")
+    region.add_argument("--out", metavar="PATH", type=Path, help="write to PATH (needed for gpkg)")
+    region.add_argument("--force", action="store_true", help="overwrite an existing PATH")
     audit_log = commands.add_parser("audit", parents=[common], help="the change log: who changed what")
     audit_log.add_argument("project", metavar="PROJECT", nargs="?", help="one project (default: all)")
     audit_log.add_argument("--limit", type=int, default=200)
@@ -682,6 +700,59 @@ def cmd_compare(args) -> int:
     else:
         sys.stdout.write(coverage.comparison_table(results, args.lang).to_csv(index=False))
     return 0
+
+
+def _speed(text: str) -> float:
+    try:
+        speed = float(text)
+    except ValueError:
+        speed = float("nan")
+    if not (0 < speed < 1000):
+        raise ValidationError("region_bad_speed", speed=text)
+    return speed
+
+
+def cmd_region(args) -> int:
+    from bidgeo import coverage, region
+
+    speed, age_speed = _speed(args.speed), _speed(args.age_speed)
+    if args.minutes:
+        bands = tuple(int(round(m * speed)) for m in coverage.parse_bands(args.minutes))
+    else:
+        bands = coverage.parse_bands(args.bands) if args.bands else region.DEFAULT_BANDS[args.mode]
+    keys = coverage.parse_categories(args.categories)
+    if args.format == "gpkg" and args.out is None:
+        raise InputError("region_gpkg_needs_out")
+    if args.out is not None:
+        _writable(args, args.out)
+    localities = region.read_localities(_read_input(args.localities), Path(args.localities).name, args.name_field)
+    population = None
+    if args.population:
+        ages = [a.strip() for a in (args.age_fields or "").split(",") if a.strip()]
+        population = region.read_population(_read_input(args.population), Path(args.population).name,
+                                            args.population_field, ages)
+    compiled = region.compile_region(args.file)
+    result = region.analyse(compiled, localities, args.mode, bands, keys, population, speed, age_speed, args.lang)
+    for key, params in result.warnings:
+        print(f"bidgeo: {t('warning_prefix', args.lang)}: {t(key, args.lang, **params)}", file=sys.stderr)
+    if args.format == "json":
+        data = json.dumps(result.summary(), ensure_ascii=False, indent=2) + "\n"
+    elif args.format == "csv":
+        data = result.table(args.lang).to_csv(index=False)
+    else:
+        data = result.gpkg()
+    if args.out is None:
+        sys.stdout.write(data)
+    else:
+        _write(args, args.out, data)
+    return 0
+
+
+def _read_input(name: str) -> bytes:
+    path = Path(name)
+    if not path.is_file():
+        raise InputError("osm_missing", path=name)
+    return path.read_bytes()
 
 
 def cmd_kit_export(args) -> int:
@@ -1118,6 +1189,7 @@ COMMANDS = {
     "services": cmd_services,
     "coverage": cmd_coverage,
     "compare": cmd_compare,
+    "region": cmd_region,
     "register": cmd_register,
     ("area", "check"): cmd_area_check,
     ("area", "set"): cmd_area_set,

@@ -67,7 +67,7 @@ class Network:
     def snap(self, lon, lat) -> tuple[np.ndarray, np.ndarray]:
         """The nearest network node of each (lon, lat), and the straight-line distance to it."""
         if self._tree is None:
-            self._tree = cKDTree(self.xy)
+            self._tree = cKDTree(self.xy, balanced_tree=False, compact_nodes=False)  # the same nearest, built faster
         x, y = project_lonlat(np.atleast_1d(lon), np.atleast_1d(lat), self.crs)
         dist, node = self._tree.query(np.column_stack([x, y]))
         return node.astype(np.int64), dist
@@ -75,9 +75,15 @@ class Network:
     def distances(self, lon, lat) -> np.ndarray:
         """Walking distance from every origin to the nearest of the given service points
         (NaN where none can be reached, or where there are none)."""
+        return self.node_distances(lon, lat)[self.origin_node] + self.origin_snap
+
+    def node_distances(self, lon, lat) -> np.ndarray:
+        """Network distance from every node to the nearest of the given service points, their
+        snap distances included (NaN where none can be reached, or where there are none):
+        one multi-source Dijkstra run."""
         lon, lat = np.atleast_1d(lon), np.atleast_1d(lat)
         if len(lon) == 0:
-            return np.full(len(self.origin_node), np.nan)
+            return np.full(self.n_nodes, np.nan)
         nodes, snaps = self.snap(lon, lat)
         best = pd.Series(snaps).groupby(nodes).min()  # one start per node, the shortest snap
         n = self.n_nodes
@@ -87,10 +93,9 @@ class Network:
              np.append(self.indptr, len(self.indices) + len(best))),
             shape=(n + 1, n + 1),
         )
-        reached = dijkstra(graph, directed=True, indices=n)
-        result = reached[self.origin_node] + self.origin_snap
-        result[~np.isfinite(result)] = np.nan
-        return result
+        reached = dijkstra(graph, directed=True, indices=n)[:n]
+        reached[~np.isfinite(reached)] = np.nan
+        return reached
 
 
 def build_network(osm: OsmData) -> Network:

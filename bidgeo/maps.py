@@ -25,7 +25,7 @@ from jinja2 import Template
 from shapely.geometry.base import BaseGeometry
 
 from bidgeo import categories, config, focus, icons, premises
-from bidgeo.i18n import number, t
+from bidgeo.i18n import number, percent, t
 from bidgeo.osm import ATTRIBUTION, OsmData
 
 # Where each folium asset (by folium's own name for it) lives under static/vendor.
@@ -758,4 +758,26 @@ def vacancy_map(osm: OsmData | None, register: gpd.GeoDataFrame, lang: str,
         group.add_to(m)
     _Legend(entries).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
+    return m
+
+
+SHARE_COLOURS = ("#b71c1c", "#ef6c00", "#fbc02d", "#7cb342", "#2e7d32")
+"""Share within a band, from under 20 % (red) to 80 % and more (green)."""
+
+
+def region_map(frame: gpd.GeoDataFrame, column: str, lang: str) -> folium.Map:
+    """The localities of a regional comparison, each coloured by its share (0-1) in
+    ``column``; the name and share in a tooltip (escaped, as data)."""
+    m = base_map(tuple(frame.total_bounds) if len(frame) else None, lang)
+    shares = frame[column].fillna(0).to_numpy(float)
+    data = gpd.GeoDataFrame({"name": [html.escape(str(n)) for n in frame["name"]],
+                             "share": [percent(s, lang) for s in shares],
+                             "colour": [SHARE_COLOURS[min(int(s * 5), 4)] for s in shares]},
+                            geometry=frame.geometry.simplify(PRECISION * 10), crs=frame.crs)
+    folium.GeoJson(
+        json.loads(data.to_json()), name=t("layer_localities", lang),
+        style_function=lambda f: {"color": "#333333", "weight": 1, "fillColor": f["properties"]["colour"],
+                                  "fillOpacity": 0.6},
+        tooltip=folium.GeoJsonTooltip(fields=["name", "share"], labels=False),
+    ).add_to(m)
     return m

@@ -101,6 +101,25 @@ def is_walkable(tags: Mapping[str, str]) -> bool:
     return True
 
 
+DRIVABLE_HIGHWAY = frozenset(
+    "motorway motorway_link trunk trunk_link primary primary_link secondary secondary_link tertiary "
+    "tertiary_link unclassified residential living_street service road".split()
+)
+MOTOR_ALLOWED = FOOT_ALLOWED
+
+
+def is_drivable(tags: Mapping[str, str]) -> bool:
+    """Rule 1 of the driving-distance definition."""
+    if tags.get("highway") not in DRIVABLE_HIGHWAY or tags.get("area") == "yes":
+        return False
+    if tags.get("motor_vehicle") == "no" or tags.get("motorcar") == "no":
+        return False
+    if tags.get("access") in ("private", "no") and not (
+            tags.get("motor_vehicle") in MOTOR_ALLOWED or tags.get("motorcar") in MOTOR_ALLOWED):
+        return False
+    return tags.get("service") not in ("parking_aisle", "drive-through")
+
+
 def is_origin_building(tags: Mapping[str, str]) -> bool:
     """Rule 3 of the walking-distance definition: which buildings are origins."""
     building = tags.get("building")
@@ -181,8 +200,14 @@ def _polygons(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Polygons of closed ways built all at once from their lines (None where degenerate),
     and the point each is measured from: on its surface, or the centre of its coordinates."""
     coords, index = shapely.get_coordinates(lines, return_index=True)
-    counts = np.bincount(index, minlength=len(lines))
-    polygons = np.full(len(lines), None, dtype=object)
+    return polygons_from_coordinates(coords, index, len(lines))
+
+
+def polygons_from_coordinates(coords: np.ndarray, index: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_polygons` of ``count`` closed ways given as their coordinates and, for each
+    coordinate, the number of its way."""
+    counts = np.bincount(index, minlength=count)
+    polygons = np.full(count, None, dtype=object)
     built = counts >= 4
     if built.any():
         keep = built[index]
@@ -193,12 +218,12 @@ def _polygons(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             made[invalid] = shapely.make_valid(made[invalid])
         made[shapely.area(made) <= 0] = None
         polygons[built] = made
-    points = np.full(len(lines), None, dtype=object)
+    points = np.full(count, None, dtype=object)
     has = np.array([p is not None for p in polygons], dtype=bool)
     if has.any():
         points[has] = shapely.point_on_surface(polygons[has])
     if (~has).any():
-        sums = np.zeros((len(lines), 2))
+        sums = np.zeros((count, 2))
         np.add.at(sums, index, coords)
         centres = sums / np.maximum(counts, 1)[:, None]
         points[~has] = shapely.points(centres[~has])

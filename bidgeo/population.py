@@ -66,9 +66,11 @@ def _to_wgs84(x: np.ndarray, y: np.ndarray, crs: CRS | None) -> tuple[np.ndarray
     return Transformer.from_crs(horizontal(crs), WGS84, always_xy=True).transform(x, y)
 
 
-def read_grid(data: bytes, name: str, column: str | None = None, crs: str | None = None) -> pd.DataFrame:
+def read_grid(data: bytes, name: str, column: str | None = None, crs: str | None = None,
+              extra: list[str] | tuple[str, ...] = ()) -> pd.DataFrame:
     """The cells of a population grid file (GeoPackage, GeoJSON or CSV) as a table of lon,
-    lat (the cell's centre in WGS 84) and population. Raises a typed error naming the rows
+    lat (the cell's centre in WGS 84) and population, and the ``extra`` columns (numbers of
+    people, such as age groups) under their own names. Raises a typed error naming the rows
     that are wrong; nothing is returned half-read."""
     if len(data) > MAX_BYTES:
         raise InputError("population_too_big", size_mb=round(len(data) / 1e6), limit_mb=MAX_BYTES // 1_000_000)
@@ -105,8 +107,10 @@ def read_grid(data: bytes, name: str, column: str | None = None, crs: str | None
     else:
         raise InputError("population_unsupported", name=name)
     people = _numbers(frame[_population_column(frame, column)])
+    groups = {c: _numbers(frame[_population_column(frame, c)]) for c in extra}
     bad = np.flatnonzero(x.isna().to_numpy() | y.isna().to_numpy() | people.isna().to_numpy()
-                         | (people < 0).to_numpy())
+                         | (people < 0).to_numpy()
+                         | np.any([g.isna().to_numpy() | (g < 0).to_numpy() for g in groups.values()] or [False], axis=0))
     if len(bad):
         rows = ", ".join(str(r + 2 if suffix == ".csv" else r + 1) for r in bad[:10])
         raise ValidationError("population_bad_rows", rows=rows, count=len(bad))
@@ -118,7 +122,8 @@ def read_grid(data: bytes, name: str, column: str | None = None, crs: str | None
     if len(outside):
         rows = ", ".join(str(r + 2 if suffix == ".csv" else r + 1) for r in outside[:10])
         raise ValidationError("population_bad_rows", rows=rows, count=len(outside))
-    return pd.DataFrame({"lon": lon, "lat": lat, "population": people.to_numpy(float)})
+    return pd.DataFrame({"lon": lon, "lat": lat, "population": people.to_numpy(float),
+                         **{c: g.to_numpy(float) for c, g in groups.items()}})
 
 
 def set_grid(engine: Engine, project_id: int, cells: pd.DataFrame) -> int:
