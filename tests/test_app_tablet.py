@@ -65,6 +65,10 @@ def test_the_next_step_skips_pages_the_role_may_not_open():
             pass
 
         @staticmethod
+        def html(style):
+            pass
+
+        @staticmethod
         def page_link(page, label, icon):
             shown.append((page, label))
 

@@ -176,6 +176,9 @@ def test_every_page_on_a_tablet_fits_and_ends_with_its_next_step(browser, app_ur
             assert links.count() == 1, name
             target = _expected_next(name)
             assert links.inner_text().strip().endswith(t(f"next_{target}")), (name, links.inner_text())
+            cut = links.evaluate("link => [...link.querySelectorAll('a *')].filter(e => e.scrollWidth > e.clientWidth + 1)"
+                                 ".map(e => e.innerText)")
+            assert cut == [], f"{name}: the next-step link's text is cut"
             href = links.locator("a").get_attribute("href")
             assert href.strip("/").split("/")[-1] == ("" if target == "start" else target), (name, href)
             below = page.evaluate("""() => {

@@ -17,6 +17,11 @@ STEP_PAGES = {1: "area", 2: "walk", 3: "analysis", 4: "review", 5: "review", 6: 
 """From the process page, the next step is the page of the step the process is in."""
 
 
+_WRAP = ("<style>[data-testid='stMain'] [data-testid='stPageLink'] a * "
+         "{white-space:normal !important; overflow:visible !important;}</style>")
+"""A link's text wraps on a narrow page rather than being cut."""
+
+
 def next_page(name: str, step: int | None = None) -> str:
     """The page to go on with from ``name``; for the process page, the page of the ``step``
     the process is in (the area without a start date)."""
@@ -38,4 +43,5 @@ def next_step(name: str, pages: dict, step: int | None, t) -> None:
         target = next_page(target) if target != "process" else "start"
     if target in pages and target != name:
         st.divider()
+        st.html(_WRAP)
         st.page_link(pages[target], label=t(f"next_{target}"), icon=":material/arrow_forward:")
