@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import textwrap
 
 import matplotlib
 
@@ -60,7 +61,8 @@ def radar_png(means: pd.DataFrame, names: dict[int, str], lang: str) -> bytes:
         closed_angles, closed = np.append(angles, angles[0]), np.append(values, values[0])
         ax.plot(closed_angles, closed, linewidth=2, label=names.get(walk_id, str(walk_id)))
         ax.fill(closed_angles, closed, alpha=0.12)
-    ax.set_xticks(angles, [t("focus_" + key, lang).replace(", ", ",\n") for key in FOCUS_AREAS], fontsize=9)
+    ax.set_xticks(angles, [textwrap.fill(t("focus_" + key, lang), 14) for key in FOCUS_AREAS], fontsize=9)
+    ax.tick_params(axis="x", pad=14)  # a name in two lines clear of the outer circle
     ax.set_ylim(0, 7)
     ax.set_yticks(range(1, 8))
     ax.set_title(t("chart_radar_title", lang), pad=18)

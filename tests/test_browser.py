@@ -494,8 +494,8 @@ def test_place_walk_on_a_tablet_loses_nothing(browser, app_url, app_home, width,
         page.get_by_text("Ta foto med kameran").click()
         page.wait_for_function("Array.from(document.querySelectorAll('video')).some(v => v.readyState >= 2)",
                                timeout=30_000)  # the fake camera is streaming
-        page.get_by_role("button", name="Take Photo").click()
-        page.get_by_role("button", name="Clear photo").wait_for(timeout=30_000)  # taken
+        page.get_by_role("button", name="Ta fotot").click()  # Streamlit's camera, in Swedish (ui.chrome)
+        page.get_by_role("button", name="Ta om fotot").wait_for(timeout=30_000)  # taken
         _until(page, lambda: photos.photos(engine, demo.id, [uuid]), "the camera's photo in the database")
         use_gps()
         saved(4)
@@ -509,8 +509,10 @@ def test_place_walk_on_a_tablet_loses_nothing(browser, app_url, app_home, width,
         # Mid-form: a reload (or a dropped connection) keeps what was typed.
         draft = fill("Platsvarumärke", "Idé", "3", "Halvfärdig tanke om en ortsfest")
         use_gps()
-        _until(page, lambda: (walks.draft(engine, draft) or {}).get("lat") is not None,
-               "the draft's GPS position in the database")
+        # (a new form takes the GPS position at once: wait for what was typed, too)
+        _until(page, lambda: (walks.draft(engine, draft) or {}).get("lat") is not None and
+               walks.draft(engine, draft).get("comment") == "Halvfärdig tanke om en ortsfest",
+               "the draft's comment and GPS position in the database")
         page.reload()
         page.get_by_role("heading", name="Platsvandring").wait_for(timeout=60_000)
         page.get_by_label("Kommentar").wait_for(timeout=30_000)

@@ -214,12 +214,16 @@ def _small_draw_tools(page, timeout: float = 30) -> int | None:
 
 
 def _toggle_sidebar(page) -> None:
+    """Close the sidebar if it is open, else open it; until it is."""
     sidebar = page.locator('[data-testid="stSidebar"]')
-    if sidebar.get_attribute("data-collapsed") == "false":
-        page.locator('[data-testid="stSidebarCollapseButton"] button').click(force=True)
+    was = sidebar.get_attribute("data-collapsed")
+    if was == "false":
+        page.locator('[data-testid="stSidebarCollapseButton"] button').evaluate("button => button.click()")  # shown on hover
     else:
         page.locator('[data-testid="stExpandSidebarButton"]').click()
-    page.wait_for_timeout(800)
+    page.wait_for_function("was => document.querySelector('[data-testid=stSidebar]')"
+                           ".getAttribute('data-collapsed') !== was", arg=was, timeout=10_000)
+    page.wait_for_timeout(800)  # it slides
 
 
 @pytest.mark.parametrize("width, height", SIZES)

@@ -77,7 +77,7 @@ SCRIPT = """
     if (Object.hasOwn(exact, whole)) return text.replace(whole, exact[whole]);
     for (const [pattern, replacement] of patterns) {
       const found = whole.match(new RegExp(pattern));
-      if (found) return text.replace(found[0], replacement.replace('{value}', found[1]));
+      if (found) return text.replace(found[0], replacement.replace('{value}', found[1].replace(/(\d)([KMG]B)$/, '$1 $2')));
     }
     return text;
   };
