@@ -692,11 +692,10 @@ def milestones(engine: Engine, project_id: int) -> pd.DataFrame:
                     "lon": r.geom.x if r.geom is not None else None, "lat": r.geom.y if r.geom is not None else None,
                     "action_ids": list(r.action_ids or []),
                     "observations": [origin[a] for a in r.action_ids or [] if a in origin]} for r in rows]
+    records.sort(key=lambda r: (r["due_on"] is None, r["due_on"] or date.min, r["id"]))
     frame = pd.DataFrame(records, columns=["id", "title", "focus_area", "due_on", "how", "lon", "lat", "action_ids",
-                                           "observations"])
-    frame["_undated"] = frame["due_on"].isna()
-    return frame.sort_values(["_undated", "due_on", "id"], kind="stable").drop(columns="_undated") \
-        .reset_index(drop=True)
+                                           "observations"], dtype=object)
+    return frame.astype({"lon": float, "lat": float})
 
 
 def actions_in_plan(engine: Engine, project_id: int) -> pd.DataFrame:
