@@ -76,8 +76,9 @@ year_column = st.column_config.NumberColumn(ui.t("bg_col", label=ui.t("pd_col_ye
 
 
 def amount(label: str, key: str):
-    return st.column_config.NumberColumn(ui.t("bg_col", label=ui.t(label), column=key), min_value=0, step=100,
-                                         format="localized")
+    # Whole kronor without a thousands separator: the browser's own would be English ("60,000").
+    return st.column_config.NumberColumn(ui.t("bg_col", label=ui.t(label), column=key), min_value=0,
+                                         format="%d" if key.endswith("_sek") else None)
 
 
 edited_budget = st.data_editor(budget, num_rows="dynamic", hide_index=True, key="bg_budget", column_config={
@@ -111,6 +112,8 @@ if st.button(ui.t("bg_save_tables"), key="bg_save", type="primary", icon=":mater
         st.rerun()
 
 # --- the workbook ------------------------------------------------------------------------------------------
+if st.session_state.get("bg_imported"):  # said where it is seen: the expander is closed after the rerun
+    st.success(ui.literal(st.session_state.pop("bg_imported")))
 with st.expander(ui.t("bg_workbook"), icon=":material/table_view:"):
     st.caption(ui.t("bg_workbook_help"))
     left, right = st.columns(2)
@@ -133,8 +136,6 @@ with st.expander(ui.t("bg_workbook"), icon=":material/table_view:"):
                 st.session_state["bg_imported"] = ui.t("plan_imported", budget=len(checked.budget),
                                                        financing=len(checked.financing), name=project.name)
                 st.rerun()
-    if st.session_state.get("bg_imported"):
-        st.success(ui.literal(st.session_state.pop("bg_imported")))
 
 # --- the members' contributions ------------------------------------------------------------------------------
 st.subheader(ui.t("pd_members_heading"))
