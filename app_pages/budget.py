@@ -85,7 +85,7 @@ edited_budget = st.data_editor(budget, num_rows="dynamic", hide_index=True, key=
     "action": st.column_config.TextColumn(ui.t("bg_col", label=ui.t("pd_col_action"), column="action"), required=True),
     "focus_area": st.column_config.SelectboxColumn(ui.t("bg_col", label=ui.t("pd_col_focus"), column="focus_area"),
                                                    options=list(focus.FOCUS_AREAS),
-                                                   format_func=lambda k: ui.t("focus_" + k)),
+                                                   format_func=lambda k: ui.t(f"focus_{k}")),
     "year": year_column, "cost_sek": amount("pd_col_cost", "cost_sek"), "hours": amount("pd_col_hours", "hours")})
 st.subheader(ui.t("pd_financing"))
 parties = stakeholders.register(engine, project.id)["name"].tolist()
@@ -94,12 +94,12 @@ edited_money = st.data_editor(money, num_rows="dynamic", hide_index=True, key="b
                                               options=parties, required=True),
     "kind": st.column_config.SelectboxColumn(ui.t("bg_col", label=ui.t("pd_col_kind"), column="kind"),
                                              options=list(plan.KINDS), required=True,
-                                             format_func=lambda k: ui.t("plan_kind_" + k)),
+                                             format_func=lambda k: ui.t(f"plan_kind_{k}")),
     "year": year_column, "amount_sek": amount("pd_col_amount", "amount_sek"),
     "hours": amount("bg_col_hours_in_kind", "hours"),
     "status": st.column_config.SelectboxColumn(ui.t("bg_col", label=ui.t("pd_col_status"), column="status"),
                                                options=list(plan.FUNDING_STATUSES), required=True,
-                                               format_func=lambda k: ui.t("plan_funding_" + k))})
+                                               format_func=lambda k: ui.t(f"plan_funding_{k}"))})
 st.caption(ui.t("bg_parties_help"))
 if st.button(ui.t("bg_save_tables"), key="bg_save", type="primary", icon=":material/save:"):
     checked = plan.check_tables(engine, project.id, edited_budget, edited_money, first_row=1)
@@ -141,7 +141,7 @@ with st.expander(ui.t("bg_workbook"), icon=":material/table_view:"):
 st.subheader(ui.t("pd_members_heading"))
 model = info.model
 kind = st.segmented_control(ui.t("bg_model"), plan.MODELS, default=model["kind"], key="bg_model",
-                            format_func=lambda k: ui.t("bg_model_" + k)) or model["kind"]
+                            format_func=lambda k: ui.t(f"bg_model_{k}")) or model["kind"]
 left, middle, right = st.columns(3)
 if kind == "flat":
     chosen = {"kind": kind, "fee_sek": left.number_input(ui.t("bg_fee"), min_value=0.0, step=500.0,
@@ -149,7 +149,7 @@ if kind == "flat":
 elif kind == "band":
     basis = left.selectbox(ui.t("bg_basis"), plan.BAND_BASES, key="bg_basis",
                            index=plan.BAND_BASES.index(model.get("basis", "floor_area_m2")),
-                           format_func=lambda k: ui.t("col_" + k))
+                           format_func=lambda k: ui.t(f"col_{k}"))
     bands = middle.text_input(ui.t("bg_bands"), value=plan.format_bands(model.get("bands") or [[None, 0]]),
                               key="bg_bands", help=ui.t("plan_bad_bands"))
     chosen = {"kind": kind, "basis": basis, "bands": bands}

@@ -28,7 +28,7 @@ with st.form("bp_text"):
     vision = st.text_area(ui.t("pd_vision"), value=info.vision, key="bp_vision", height=90)
     target = st.text_area(ui.t("pd_target_picture"), value=info.target_picture, key="bp_target", height=90)
     st.markdown(f"**{ui.t('pd_goals')}**")
-    goals = {k: st.text_input(ui.t("focus_" + k), value=info.goals.get(k, ""), key=f"bp_goal_{k}")
+    goals = {k: st.text_input(ui.t(f"focus_{k}"), value=info.goals.get(k, ""), key=f"bp_goal_{k}")
              for k in focus.FOCUS_AREAS}
     if st.form_submit_button(ui.t("bp_save_text"), type="primary", key="bp_save_text"):
         try:
@@ -58,7 +58,7 @@ if tap and (tap["lng"], tap["lat"]) != st.session_state.get("bp_tap"):  # a new 
 if len(stones):
     st.dataframe(pd.DataFrame({
         ui.t("pd_col_number"): range(1, len(stones) + 1), ui.t("pd_col_milestone"): stones["title"],
-        ui.t("pd_col_focus"): [ui.t("focus_" + k) if k else "–" for k in stones["focus_area"]],
+        ui.t("pd_col_focus"): [ui.t(f"focus_{k}") if k else "–" for k in stones["focus_area"]],
         ui.t("pd_col_when"): [d.isoformat() if d else "–" for d in stones["due_on"]],
         ui.t("pd_col_where"): [ui.t("pd_where_point", number=i + 1) if pd.notna(x) else ui.t("pd_where_area")
                                for i, x in enumerate(stones["lon"])],
@@ -73,10 +73,10 @@ with st.form("bp_new_stone", clear_on_submit=True):
     due = left.date_input(ui.t("bp_stone_when"), value=None, min_value=date(2000, 1, 1), format="YYYY-MM-DD",
                           key="bp_stone_due")
     area_key = right.selectbox(ui.t("pd_col_focus"), [None, *focus.FOCUS_AREAS], key="bp_stone_focus",
-                               format_func=lambda k: ui.t("focus_" + k) if k else ui.t("none"))
+                               format_func=lambda k: ui.t(f"focus_{k}") if k else ui.t("none"))
     st.session_state.setdefault("bp_stone_where", "area")
     where = st.radio(ui.t("bp_stone_where"), ["point", "area"], horizontal=True, key="bp_stone_where",
-                     format_func=lambda w: ui.t("bp_where_" + w))
+                     format_func=lambda w: ui.t(f"bp_where_{w}"))
     how = st.text_area(ui.t("bp_stone_how"), key="bp_stone_how", height=70)
     linked = st.multiselect(ui.t("pd_col_actions"), list(titles), format_func=titles.get, key="bp_stone_actions")
     if st.form_submit_button(ui.t("bp_stone_add"), type="primary", key="bp_stone_add"):
@@ -140,11 +140,11 @@ version = plan.current_version(engine, project.id)
 if version is None:
     st.info(ui.t("pd_no_versions"))
 else:
-    st.markdown(ui.say("bp_version_now", number=version.number, status=ui.t("plan_status_" + version.status)))
+    st.markdown(ui.say("bp_version_now", number=version.number, status=ui.t(f"plan_status_{version.status}")))
 author = st.text_input(ui.t("bp_author"), key="bp_author", max_chars=200)
 status = version.status if version else "draft"
 left, right = st.columns(2)
-if status in plan.NEXT_STATUS and left.button(ui.t("bp_advance_" + status), key="bp_advance", type="primary"):
+if status in plan.NEXT_STATUS and left.button(ui.t(f"bp_advance_{status}"), key="bp_advance", type="primary"):
     plan.advance(engine, project.id, by=author)
     st.rerun()
 if version is not None and status != "draft" and right.button(ui.t("bp_new_version"), key="bp_new_version"):
@@ -176,7 +176,7 @@ DOCUMENTS = {"plan_pdf": (plan_report.plan_pdf, "affarsplan.pdf", "application/p
                                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
              "agreement_pdf": (plan_report.agreement_pdf, "samverkansavtal.pdf", "application/pdf")}
 for column, (name, (make, file_name, mime)) in zip(st.columns(len(DOCUMENTS)), DOCUMENTS.items()):
-    if column.button(ui.t("bp_make_" + name), key=f"bp_make_{name}"):
+    if column.button(ui.t(f"bp_make_{name}"), key=f"bp_make_{name}"):
         with st.spinner(ui.t("an_making")):
             try:
                 st.session_state[f"bp_doc_{name}"] = (project.id, make(engine, project.id, lang))

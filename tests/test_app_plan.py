@@ -5,7 +5,6 @@ warnings, support and contribution models, and a viewer kept out."""
 
 from __future__ import annotations
 
-from datetime import date
 
 import ui
 from bidgeo import plan, process

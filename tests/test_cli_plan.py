@@ -4,7 +4,6 @@ JSON, and the documents; files are never overwritten without --force."""
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import date
 
