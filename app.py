@@ -24,6 +24,8 @@ PAGES = [
     ("app_pages/walk.py", "page_walk", ":material/hiking:", "record"),
     ("app_pages/analysis.py", "page_analysis", ":material/analytics:", "view"),
     ("app_pages/review.py", "page_review", ":material/fact_check:", "review"),
+    ("app_pages/plan.py", "page_plan", ":material/request_quote:", "review"),
+    ("app_pages/budget.py", "page_budget", ":material/account_balance:", "review"),
     ("app_pages/services.py", "page_services", ":material/storefront:", "manage"),
     ("app_pages/stakeholders.py", "page_stakeholders", ":material/groups:", "manage"),
     ("app_pages/premises.py", "page_premises", ":material/store:", "view"),

@@ -60,6 +60,8 @@ else:
         config[column] = st.column_config.SelectboxColumn(
             ui.t(f"col_{column}"), options=stakeholders.choice_labels(column, lang), required=True)
     config["steering_group"] = st.column_config.CheckboxColumn(ui.t("col_steering_group"))
+    for column in stakeholders.NUMBERS:  # what the business plan's contribution models read
+        config[column] = st.column_config.NumberColumn(ui.t(f"col_{column}"), min_value=0, format="%d")
     edited = st.data_editor(stakeholders.editable(table, lang), column_config=config,
                             key=f"sh_editor_{project.id}", width="stretch", num_rows="fixed")
     if st.button(ui.t("sh_save_changes"), key="sh_save"):

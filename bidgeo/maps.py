@@ -781,3 +781,32 @@ def region_map(frame: gpd.GeoDataFrame, column: str, lang: str) -> folium.Map:
         tooltip=folium.GeoJsonTooltip(fields=["name", "share"], labels=False),
     ).add_to(m)
     return m
+
+
+def milestone_map(osm: OsmData | None, lang: str, area: BaseGeometry | None,
+                  milestones: list[tuple[int, str, float, float]], position: tuple[float, float] | None = None
+                  ) -> folium.Map:
+    """The business plan's milestones on the locality: the area, each milestone that has a
+    place as a numbered dot (``(number, title, lon, lat)``, the title escaped in its tip), and
+    the place being chosen for a new one (a pin)."""
+    points = [shapely.geometry.Point(lon, lat) for _, _, lon, lat in milestones]
+    shown = [g for g in (area, *points) if g is not None and not g.is_empty]
+    if position is not None:
+        shown.append(shapely.geometry.Point(position))
+    m = base_map(_area_bounds(osm, *shown) if shown else (osm.bounds if osm else None), lang)
+    if osm is not None:
+        add_background(m, osm, lang)
+    _add_shape(m, area, t("layer_area", lang), {**AREA_STYLE, "fillOpacity": 0.05})
+    group = folium.FeatureGroup(name=html.escape(t("layer_milestones", lang)))
+    for number, title, lon, lat in milestones:
+        folium.Marker((lat, lon), tooltip=html.escape(f"{number}. {title}"), icon=folium.DivIcon(
+            html=f'<div style="background:#6a1b9a;color:#fff;border:2px solid #fff;border-radius:50%;width:26px;'
+                 f'height:26px;line-height:22px;text-align:center;font-weight:bold">{number}</div>',
+            icon_size=(26, 26), icon_anchor=(13, 13))).add_to(group)
+    group.add_to(m)
+    if position is not None:
+        folium.Marker((position[1], position[0]), tooltip=html.escape(t("layer_new_milestone", lang)),
+                      icon=folium.DivIcon(html=icons.badge("map-marker", "#212121", 34), icon_size=(34, 34),
+                                          icon_anchor=(17, 17))).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    return m

@@ -19,7 +19,7 @@ from datetime import date, datetime
 
 import pandas as pd
 import shapely
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -134,7 +134,8 @@ def check_model(model: dict) -> dict:
     if percent > 100:
         raise ValidationError("plan_share_over_100", field="levy_percent", value=_plain_number(percent))
     cap = model.get("cap_sek")
-    return {"kind": kind, "percent": percent, "threshold_sek": _amount("threshold_sek", model.get("threshold_sek") or 0),
+    threshold = _amount("threshold_sek", model.get("threshold_sek") or 0)
+    return {"kind": kind, "percent": percent, "threshold_sek": threshold,
             "cap_sek": None if cap in (None, "") else _amount("cap_sek", cap)}
 
 
@@ -411,7 +412,8 @@ def save_checked(engine: Engine, project_id: int, checked: Checked) -> None:
         session.execute(delete(PlanCost).where(PlanCost.project_id == project_id))
         session.execute(delete(PlanFinancing).where(PlanFinancing.project_id == project_id))
         session.add_all(PlanCost(project_id=project_id, **row) for row in checked.budget)
-        session.add_all(PlanFinancing(project_id=project_id, stakeholder_id=row["stakeholder_id"] or ids[_key(row["party"])],
+        session.add_all(PlanFinancing(project_id=project_id,
+                                      stakeholder_id=row["stakeholder_id"] or ids[_key(row["party"])],
                                       **{k: row[k] for k in ("kind", "year", "amount_sek", "hours", "status")})
                         for row in checked.financing)
         _touch(session, project_id)
@@ -692,11 +694,10 @@ def milestones(engine: Engine, project_id: int) -> pd.DataFrame:
                     "lon": r.geom.x if r.geom is not None else None, "lat": r.geom.y if r.geom is not None else None,
                     "action_ids": list(r.action_ids or []),
                     "observations": [origin[a] for a in r.action_ids or [] if a in origin]} for r in rows]
+    records.sort(key=lambda r: (r["due_on"] is None, r["due_on"] or date.min, r["id"]))
     frame = pd.DataFrame(records, columns=["id", "title", "focus_area", "due_on", "how", "lon", "lat", "action_ids",
-                                           "observations"])
-    frame["_undated"] = frame["due_on"].isna()
-    return frame.sort_values(["_undated", "due_on", "id"], kind="stable").drop(columns="_undated") \
-        .reset_index(drop=True)
+                                           "observations"], dtype=object)
+    return frame.astype({"lon": float, "lat": float})
 
 
 def actions_in_plan(engine: Engine, project_id: int) -> pd.DataFrame:
@@ -850,36 +851,6 @@ def comments(engine: Engine, project_id: int) -> pd.DataFrame:
                                .join(PlanVersion, PlanVersion.id == PlanComment.version_id)
                                .where(PlanComment.project_id == project_id).order_by(PlanComment.id)).all()
     return pd.DataFrame(rows, columns=["number", "author", "text", "created_at"])
-
-
-# --- what the process page reads --------------------------------------------------------------------------
-DELIVERABLES = {4: ("business_plan", "cases"), 5: ("plan_approved", "plan_anchored")}
-"""The process's deliverables the plan holds, per step (``bidgeo.process.DELIVERABLES``)."""
-TASKS = {"business_plan": "business_plan", "cases": "cases", "compile_plan": "plan_sent",
-         "anchor_plan": "plan_anchored"}
-"""The method's tasks that the plan shows done: task key → what it needs."""
-
-
-def status(engine: Engine, project_id: int) -> dict[str, bool]:
-    """What the plan has: ``business_plan`` (a vision, a goal and a milestone), ``cases`` (a
-    case with a result), ``plan_sent`` (a version out for comments or further),
-    ``plan_approved`` (approved by the steering group or anchored), ``plan_anchored``."""
-    plan = get_plan(engine, project_id)
-    with Session(engine) as session:
-        has_milestone = bool(session.scalar(select(func.count()).select_from(PlanMilestone)
-                                            .where(PlanMilestone.project_id == project_id)))
-        has_case = bool(session.scalar(select(func.count()).select_from(PlanCase)
-                                       .where(PlanCase.project_id == project_id, PlanCase.result != "")))
-        reached = set(session.scalars(select(PlanVersion.status).where(PlanVersion.project_id == project_id)))
-    return {"business_plan": bool(plan.vision and plan.goals and has_milestone), "cases": has_case,
-            "plan_sent": bool(reached - {"draft"}), "plan_approved": bool(reached & {"approved", "anchored"}),
-            "plan_anchored": "anchored" in reached}
-
-
-def done_tasks(engine: Engine, project_id: int) -> set[str]:
-    """The keys of the method's tasks the plan shows done (:data:`TASKS`)."""
-    have = status(engine, project_id)
-    return {task for task, needs in TASKS.items() if have[needs]}
 
 
 def handover_organisation(engine: Engine, project_id: int) -> str:

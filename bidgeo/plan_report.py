@@ -71,8 +71,8 @@ def _model_text(model: dict, lang: str) -> str:
                           else t("pd_band_above", lang, fee=_sek(f, lang)) for u, f in model["bands"])
         return t("pd_model_band", lang, bands=bands)
     cap = t("pd_model_cap", lang, cap=_sek(model["cap_sek"], lang)) if model.get("cap_sek") is not None else ""
-    return t("pd_model_levy", lang, share=number(model["percent"], lang, 2), threshold=_sek(model["threshold_sek"], lang),
-             cap=cap)
+    return t("pd_model_levy", lang, share=number(model["percent"], lang, 2),
+             threshold=_sek(model["threshold_sek"], lang), cap=cap)
 
 
 def plan_content(engine: Engine, project_id: int, lang: str = "sv") -> Content:

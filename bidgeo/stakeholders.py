@@ -169,6 +169,8 @@ def editable(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     shown.index.name = t("col_id", lang)
     for column in CHOICES:
         shown[column] = shown[column].map(lambda k, c=column: choice_label(c, k, lang))
+    for column in NUMBERS:
+        shown[column] = pd.to_numeric(shown[column], errors="coerce").astype(float)
     return shown
 
 

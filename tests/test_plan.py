@@ -177,7 +177,8 @@ def test_case_photos_before_and_after(engine):
 
 def test_workbook_round_trip(engine):
     project = make_plan(engine)
-    plan.save_settings(engine, project, model={"kind": "band", "basis": "employees", "bands": [[5, 1000], [None, 3000]]})
+    plan.save_settings(engine, project, model={"kind": "band", "basis": "employees",
+                                               "bands": [[5, 1000], [None, 3000]]})
     data = plan.export_workbook(engine, project)
     before = plan.figures(engine, project)
     checked = plan.import_workbook(engine, project, data, "plan.xlsx")
