@@ -110,6 +110,7 @@ def test_literal_keeps_every_character_and_stops_every_markdown_construct():
         assert unescaped == " ".join(payload.split())  # the same text, on one line
         assert not re.search(r"(?<!\\)[\[\]*_`#<>$:~&]", made.replace("\u2060", ""))  # no bare mark
         assert not re.search(r":[\w/-]+:", made)  # no shortcode for Streamlit to find after the escapes
+    assert ui.literal("6\u00a0000 kr,\n 4,8\u00a0%") == "6\u00a0000 kr, 4,8\u00a0%"  # numbers keep their no-break spaces
 
 
 def test_the_walk_shows_names_and_comments_as_written(hostile_project):

@@ -121,11 +121,12 @@ def t(key: str, **params) -> str:
 _MARKS = re.compile(r"([\\`*_\[\]<>$~#&])")
 _BREAKS = re.compile(r"(?<=[<>\-~])(?=[\-=>])|(?<=www)(?=\.)|(?<=@)")
 _LINE_START = re.compile(r"^([-+=])")
+_SPACES = re.compile(r"[^\S\u00a0\u202f]+")  # white space but the no-break spaces of "6 000" and "4,8 %"
 
 
 def literal(text: object) -> str:
     """User text to be shown as written inside Markdown, on one line."""
-    text = _BREAKS.sub("\u2060", " ".join(str(text).split()))
+    text = _BREAKS.sub("\u2060", _SPACES.sub(" ", str(text)).strip(" "))
     text = _LINE_START.sub(r"\\\1", _MARKS.sub(r"\\\1", text))
     return text.replace(":", "\\:\u2060")
 
