@@ -19,7 +19,7 @@ from datetime import date, datetime
 
 import pandas as pd
 import shapely
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -852,36 +852,7 @@ def comments(engine: Engine, project_id: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["number", "author", "text", "created_at"])
 
 
-# --- what the process page reads --------------------------------------------------------------------------
-DELIVERABLES = {4: ("business_plan", "cases"), 5: ("plan_approved", "plan_anchored")}
-"""The process's deliverables the plan holds, per step (``bidgeo.process.DELIVERABLES``)."""
-TASKS = {"business_plan": "business_plan", "cases": "cases", "compile_plan": "plan_sent",
-         "anchor_plan": "plan_anchored"}
-"""The method's tasks that the plan shows done: task key → what it needs."""
-
-
-def status(engine: Engine, project_id: int) -> dict[str, bool]:
-    """What the plan has: ``business_plan`` (a vision, a goal and a milestone), ``cases`` (a
-    case with a result), ``plan_sent`` (a version out for comments or further),
-    ``plan_approved`` (approved by the steering group or anchored), ``plan_anchored``."""
-    plan = get_plan(engine, project_id)
-    with Session(engine) as session:
-        has_milestone = bool(session.scalar(select(func.count()).select_from(PlanMilestone)
-                                            .where(PlanMilestone.project_id == project_id)))
-        has_case = bool(session.scalar(select(func.count()).select_from(PlanCase)
-                                       .where(PlanCase.project_id == project_id, PlanCase.result != "")))
-        reached = set(session.scalars(select(PlanVersion.status).where(PlanVersion.project_id == project_id)))
-    return {"business_plan": bool(plan.vision and plan.goals and has_milestone), "cases": has_case,
-            "plan_sent": bool(reached - {"draft"}), "plan_approved": bool(reached & {"approved", "anchored"}),
-            "plan_anchored": "anchored" in reached}
-
-
-def done_tasks(engine: Engine, project_id: int) -> set[str]:
-    """The keys of the method's tasks the plan shows done (:data:`TASKS`)."""
-    have = status(engine, project_id)
-    return {task for task, needs in TASKS.items() if have[needs]}
-
-
+# --- what the agreement reads ------------------------------------------------------------------------------
 def handover_organisation(engine: Engine, project_id: int) -> str:
     """Who takes over running the plan when the process ends (the process page's step 6)."""
     with Session(engine) as session:

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from bidgeo import review, walks
 from bidgeo.area_versions import list_versions
-from bidgeo.db import Meeting, ProcessPlan, ProcessTask, Stakeholder
+from bidgeo.db import (BusinessPlan, Meeting, PlanCase, PlanMilestone, PlanVersion, ProcessPlan, ProcessTask,
+                       Stakeholder)
 from bidgeo.errors import NotFoundError, ValidationError
 
 TASK_STATUSES = ("todo", "doing", "done")
@@ -153,11 +154,10 @@ def update_task(engine: Engine, project_id: int, task_id: int, **changes) -> Non
 
 def tasks(engine: Engine, project_id: int, lang: str) -> pd.DataFrame:
     """Every task in step order: id, step, key, title (the method's in ``lang``), status,
-    owner, due_on. A method's task that the business plan shows done (``bidgeo.plan.TASKS``)
+    owner, due_on. A method's task that the business plan shows done (:data:`PLAN_TASKS`)
     is done."""
-    from bidgeo import plan as business_plan
-
-    done = business_plan.done_tasks(engine, project_id)
+    have = plan_status(engine, project_id)
+    done = {task for task, needs in PLAN_TASKS.items() if have[needs]}
     titles = {t["key"]: t[lang if lang in ("sv", "en") else "sv"] for t in method_tasks()}
     order = {t["key"]: i for i, t in enumerate(method_tasks())}
     with Session(engine) as session:
@@ -182,18 +182,35 @@ DELIVERABLES = {1: ("approved_area", "letters_of_intent"), 2: ("place_walk",), 3
                 4: ("action_plan", "business_plan", "cases"), 5: ("plan_approved", "plan_anchored"),
                 6: ("takeover_agreement",), 7: ("final_report",)}
 """What each step leaves behind, as the tool holds it (steps 4-5 read the business plan,
-``bidgeo.plan.DELIVERABLES``)."""
+:func:`plan_status`)."""
+PLAN_TASKS = {"business_plan": "business_plan", "cases": "cases", "compile_plan": "plan_sent",
+              "anchor_plan": "plan_anchored"}
+"""The method's tasks that the business plan shows done: task key → what it needs."""
+
+
+def plan_status(engine: Engine, project_id: int) -> dict[str, bool]:
+    """What the business plan (``bidgeo.plan``) has: ``business_plan`` (a vision, a goal and a
+    milestone), ``cases`` (a case with a result), ``plan_sent`` (a version out for comments or
+    further), ``plan_approved`` (approved by the steering group or anchored), ``plan_anchored``."""
+    with Session(engine) as session:
+        written = session.get(BusinessPlan, project_id)
+        has_milestone = bool(session.scalar(select(func.count()).select_from(PlanMilestone)
+                                            .where(PlanMilestone.project_id == project_id)))
+        has_case = bool(session.scalar(select(func.count()).select_from(PlanCase)
+                                       .where(PlanCase.project_id == project_id, PlanCase.result != "")))
+        reached = set(session.scalars(select(PlanVersion.status).where(PlanVersion.project_id == project_id)))
+    return {"business_plan": bool(written is not None and written.vision and written.goals and has_milestone),
+            "cases": has_case, "plan_sent": bool(reached - {"draft"}),
+            "plan_approved": bool(reached & {"approved", "anchored"}), "plan_anchored": "anchored" in reached}
 
 
 def deliverables(engine: Engine, project_id: int) -> dict[str, bool]:
     """Which deliverables the project has: an approved area version, signed letters of
     intent, a walk with observations, a status analysis (focus-area scores and reviewed
     observations), an action plan, the business plan and its cases, the plan approved by the
-    steering group and anchored with the municipality (``bidgeo.plan.status``), an agreement on
+    steering group and anchored with the municipality (:func:`plan_status`), an agreement on
     who takes over, the final report."""
-    from bidgeo import plan as business_plan
-
-    plan_status = business_plan.status(engine, project_id)
+    have_plan = plan_status(engine, project_id)
     project_walks = walks.walks(engine, project_id)
     states = review.states(engine, project_id)
     with Session(engine) as session:
@@ -207,7 +224,7 @@ def deliverables(engine: Engine, project_id: int) -> dict[str, bool]:
         "status_analysis": not walks.assessments(engine, [w.id for w in project_walks]).empty
         and bool((states["state"] != "new").any()),
         "action_plan": not review.actions(engine, project_id).empty,
-        **{key: plan_status[key] for key in ("business_plan", "cases", "plan_approved", "plan_anchored")},
+        **{key: have_plan[key] for key in ("business_plan", "cases", "plan_approved", "plan_anchored")},
         "takeover_agreement": row is not None and bool(row.handover_org) and row.handover_agreed_on is not None,
         "final_report": row is not None and row.final_report_on is not None,
     }
