@@ -4,7 +4,7 @@ the shared report templates (``base.html``; ``final_report.html`` and one partia
 It is public: no person's name is in it (no walker, participant, respondent, reviewer or
 action owner), and every user text is escaped. Its sections are :data:`SECTIONS`, in order:
 a template partial and the function that gives it its context (``section`` in the partial)
-from :class:`FinalData`. Another section (the financing outcome) is one more entry.
+from :class:`FinalData`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Callable
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from bidgeo import categories, charts, focus, indicators, walks
-from bidgeo.i18n import local_time, number, t
+from bidgeo import categories, charts, focus, indicators, plan, walks
+from bidgeo.i18n import local_time, number, percent, t
 from bidgeo.indicators import Sources
 from bidgeo.osm import ATTRIBUTION
 from bidgeo.report import _css_string, _png, pdf_document, render
@@ -197,12 +197,58 @@ def indicators_section(data: FinalData) -> dict:
                        t("final_change", lang)], "empty": "" if items else t("final_no_indicators", lang)}
 
 
+def financing_section(data: FinalData) -> dict:
+    """The business plan's financing outcome (``bidgeo.plan.figures``): planned costs against
+    financing per year with the balance and the unfunded years, and the financing by kind of
+    party and status (letter of intent, pledged, signed), money and hours in kind valued."""
+    lang, engine, project_id = data.lang, data.found.engine, data.found.project.id
+    heading = t("final_financing", lang)
+    costs, money = plan.budget(engine, project_id), plan.financing(engine, project_id)
+    if costs.empty and money.empty:
+        return {"heading": heading, "empty": t("final_no_budget", lang)}
+    figures = plan.figures(engine, project_id)
+    keys = ("cost_sek", "hours_cost_sek", "financing_sek", "in_kind_sek", "balance_sek")
+    years = [[year, *(number(sums[k], lang) for k in keys)]
+             for year, sums in [*figures["years"].items(), (t("report_total", lang), figures["total"])]]
+    value = money["amount_sek"] + money["hours"] * figures["hour_rate_sek"]
+    whole = float(value.sum())
+    by_kind = []
+    for kind in [k for k in plan.KINDS if (money["kind"] == k).any()] + [None]:
+        mine = value if kind is None else value[money["kind"] == kind]
+        status = money["status"] if kind is None else money.loc[money["kind"] == kind, "status"]
+        by_kind.append([t("report_total", lang) if kind is None else t(f"plan_kind_{kind}", lang),
+                        *(number(float(mine[status == s].sum()), lang) for s in plan.FUNDING_STATUSES),
+                        number(float(mine.sum()), lang), percent(float(mine.sum()) / whole if whole else 0.0, lang)])
+    signed = figures["by_status"]["signed"]
+    return {"heading": heading, "intro": t("final_financing_intro", lang, rate=number(figures["hour_rate_sek"], lang)),
+            "warnings": [t("plan_unfunded", lang, year=y, gap=number(-figures["years"][str(y)]["balance_sek"], lang))
+                         for y in figures["unfunded_years"]],
+            "funded": "" if figures["unfunded_years"] else t("final_all_funded", lang),
+            "notes": [t(key, lang) for key, none in (("pd_no_budget", costs.empty), ("pd_no_financing", money.empty))
+                      if none],
+            "years_header": [t(f"pd_col_{k}", lang) for k in ("year", "cost", "hours_cost", "financing", "in_kind",
+                                                              "balance")],
+            "years": years, "chart": _png(charts.balance_png(figures, lang)) if figures["years"] else "",
+            "chart_alt": t("pd_chart", lang), "by_kind_heading": t("final_financing_by_kind", lang),
+            "by_kind_header": [t("pd_col_kind", lang),
+                               *(_capital(t(f"plan_funding_{s}", lang)) for s in plan.FUNDING_STATUSES),
+                               t("pd_col_value", lang), t("pd_col_share", lang)],
+            "by_kind": by_kind,
+            "signed": t("final_signed_share", lang, signed=number(signed, lang), total=number(whole, lang),
+                        share=percent(signed / whole if whole else 0.0, lang))}
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 SECTIONS: list[tuple[str, Callable[[FinalData], dict]]] = [
     ("final_scores.html", scores_section),
     ("final_services.html", services_section),
     ("final_coverage.html", coverage_section),
     ("final_actions.html", actions_section),
     ("final_indicators.html", indicators_section),
+    ("final_financing.html", financing_section),
 ]
 """The report's sections in order: (template partial, its context from :class:`FinalData`)."""
 
@@ -210,10 +256,11 @@ SECTIONS: list[tuple[str, Callable[[FinalData], dict]]] = [
 # --- the document -------------------------------------------------------------------------------
 def key_figures(data: FinalData) -> list[tuple[str, str, str]]:
     """The cover's figures, at the baseline and at the latest follow-up: services in the area,
-    the focus areas' mean score, the actions done."""
+    the focus areas' mean score, the vacancy rate by count, the actions done."""
     lang, figures = data.lang, []
     for indicator, series, label, unit in (("services", indicators.TOTAL, "ind_services", "count"),
-                                           ("scores", None, "final_mean_score", "score")):
+                                           ("scores", None, "final_mean_score", "score"),
+                                           ("vacancy", "count", "premises_rate_count", "share")):
         rows = _rows(data, indicator)
         if series is not None:
             rows = rows[rows["series"] == series]

@@ -10,12 +10,14 @@ indicator, series and date), as momepy's are:
   band of each category (``docs/spec/walking-distance.md``) on those days, on the locality's
   present network, so that only the services differ;
 - :func:`focus_scores`: the mean focus-area score (1-7) of each walk with an assessment;
+- :func:`vacancy_rates`: the vacancy rate of the premises register, by count and by floor
+  area, on each day a premise's status changed (:func:`bidgeo.premises.vacancy` ``at``);
 - :func:`actions_done`: the actions done and the actions in the plan, on each day one was
   added or done.
 
 :data:`INDICATORS` lists them; an indicator is a key, a unit, its measure over
 :class:`Sources` (everything read once by :func:`sources`) and its labels. Adding one (vacant
-premises) is one more entry. The first value of a series is its baseline.
+premises) was one more entry. The first value of a series is its baseline.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import pandas as pd
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.engine import Engine
 
-from bidgeo import categories, coverage, focus, inventory, process, review, walks
+from bidgeo import categories, coverage, focus, inventory, premises, process, review, walks
 from bidgeo.area_versions import current_version
 from bidgeo.errors import BidgeoError
 from bidgeo.i18n import TIMEZONE, number, percent, t
@@ -107,6 +109,16 @@ def focus_scores(walk_list: list[WalkInfo], scores: pd.DataFrame) -> pd.DataFram
     return _tidy(rows, "scores")
 
 
+def vacancy_rates(vacancies: list[tuple[date, dict]]) -> pd.DataFrame:
+    """The vacancy rate of the register on each day (:func:`bidgeo.premises.vacancy`): by
+    count of the premises whose status is known (series ``count``) and by floor area of those
+    with an area (series ``floor_area``, on the days some area is known)."""
+    rows = [("count", day, found["vacancy_rate"]) for day, found in vacancies]
+    rows += [("floor_area", day, found["vacancy_rate_floor_area"]) for day, found in vacancies
+             if found["vacancy_rate_floor_area"] is not None]
+    return _tidy(rows, "vacancy")
+
+
 def actions_done(plan: pd.DataFrame) -> pd.DataFrame:
     """On each day an action was added to the plan or done: the actions done by then (series
     ``done``) and the actions in the plan by then (series ``planned``), from
@@ -140,6 +152,9 @@ class Sources:
     walks: list[WalkInfo]
     scores: pd.DataFrame
     """:func:`bidgeo.walks.assessments` of every walk."""
+    vacancies: list[tuple[date, dict]]
+    """The premises register's vacancy on each day a premise's status changed, oldest first
+    (:func:`vacancies`; empty without a register)."""
     actions: pd.DataFrame
     """:func:`bidgeo.review.actions`."""
     _shares: pd.DataFrame | None = None
@@ -161,6 +176,14 @@ def inventories(engine: Engine, project_id: int) -> list[tuple[date, gpd.GeoData
     return [(day, inventory.current(engine, project_id, at=moment)) for day, moment in last_of_day.items()]
 
 
+def vacancies(engine: Engine, project_id: int) -> list[tuple[date, dict]]:
+    """The premises register's vacancy (:func:`bidgeo.premises.vacancy`) on each day a premise
+    was first observed or observed with another status than before, oldest first."""
+    history = premises.history_table(engine, project_id)
+    changed = history["status"] != history.groupby("key")["status"].shift()
+    return [(day, premises.vacancy(engine, project_id, at=day)) for day in sorted(set(history.loc[changed, "observed"]))]
+
+
 def sources(engine: Engine, project_id: int) -> Sources:
     """Read what the indicators of project ``project_id`` are measured from."""
     project = get_project(engine, project_id)
@@ -177,7 +200,7 @@ def sources(engine: Engine, project_id: int) -> Sources:
                    inventories=inventories(engine, project.id), network=net, network_problem=problem,
                    process=(phases[0].start, phases[-1].end) if phases else None,
                    walks=walk_list, scores=walks.assessments(engine, [w.id for w in walk_list]),
-                   actions=review.actions(engine, project.id))
+                   vacancies=vacancies(engine, project.id), actions=review.actions(engine, project.id))
 
 
 # --- the indicators -------------------------------------------------------------------------------
@@ -216,6 +239,8 @@ INDICATORS: list[Indicator] = [
     *[_within(band) for band in coverage.DEFAULT_BANDS],
     Indicator("scores", "score", lambda found: focus_scores(found.walks, found.scores),
               lambda lang: t("ind_scores", lang), lambda key, lang: t("focus_" + key, lang), stepwise=False),
+    Indicator("vacancy", "share", lambda found: vacancy_rates(found.vacancies), lambda lang: t("ind_vacancy", lang),
+              lambda key, lang: t("premises_rate_count" if key == "count" else "premises_rate_area", lang)),
     Indicator("actions", "count", lambda found: actions_done(found.actions),
               lambda lang: t("ind_actions", lang),
               lambda key, lang: t("ind_actions_done" if key == "done" else "ind_actions_planned", lang)),

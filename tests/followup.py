@@ -2,7 +2,9 @@
 extract and BID area: the process starts on 2 March 2026 with the first import, the baseline
 walk is on 12 May 2026, the action plan is drawn up on 1 June and carried out over the year, a
 new import on 10 March 2027 finds services opened and closed, a service is added by hand on
-20 April 2027, and the follow-up walk is on 18 May 2027.
+20 April 2027, and the follow-up walk is on 18 May 2027. The premises register is imported on
+the first day and its premises change status over 2026 (a pop-up shop fills an empty one, a
+hairdresser closes), observed on walks and on the premises page.
 
 Things happen on their days through :func:`clock`, which sets the store's clock
 (``bidgeo.db.utcnow``, behind every ``created_at``) to that moment. The figures the tests
@@ -17,7 +19,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from bidgeo import db, inventory, process, review, walks
+from bidgeo import db, inventory, premises, process, review, walks
 from bidgeo.area import check_file
 from bidgeo.area_versions import save_version
 from bidgeo.demo import DEMO_AREA
@@ -42,6 +44,23 @@ OPENED = [  # category, name, osm id, (lon, lat); the library lies outside the a
     ("library", "Karhulan kirjasto", 11_000_000_004, (26.9560, 60.5300), {"amenity": "library"}),
 ]
 ADDED = ("charging", "Laddstation Tikankatu", (26.9492, 60.5208))
+PREMISES = [  # id, address, status, use, floor area (m²), owner, (lon, lat): the register on 2 March 2026
+    ("L1", "Kauppakatu 1", "in_use", "grocery_full", 120, "", (26.9465, 60.5230)),
+    ("L2", "Kauppakatu 3", "vacant", "", 80, OWNER, (26.9468, 60.5233)),
+    ("L3", "Kauppakatu 5", "vacant", "", 200, "", (26.9471, 60.5236)),
+    ("L4", "Tikankatu 2", "in_use", "Frisör", 60, "", (26.9480, 60.5222)),
+    ("L5", "Tikankatu 4", "unknown", "", 40, "", (26.9484, 60.5220)),
+    ("L6", "Tikankatu 6", "let", "Kontor", 150, "", (26.9488, 60.5218)),
+]
+PREMISE_CHANGES = [  # day, premise, status observed
+    (date(2026, 5, 12), "L5", "vacant"),  # seen on the baseline walk
+    (date(2026, 6, 15), "L2", "let"),
+    (date(2026, 8, 5), "L1", "in_use"),  # seen again as it was: no change
+    (date(2026, 9, 1), "L2", "in_use"),  # the pop-up shop opened
+    (date(2026, 9, 1), "L3", "refurbishing"),
+    (date(2026, 10, 20), "L4", "vacant"),  # the hairdresser closed
+    (date(2026, 11, 16), "L3", "in_use"),
+]
 
 EXPECTED = {
     # services inside the BID area per day: 6 stops and 2 fuel stations at first; then a fuel
@@ -56,6 +75,14 @@ EXPECTED = {
     "actions_days": [date(2026, 6, 1), date(2026, 8, 20), date(2026, 9, 15), date(2026, 10, 1), date(2027, 5, 20)],
     "actions_done": [0, 1, 2, 2, 3],
     "actions_planned": [4, 4, 4, 5, 5],
+    # vacancy of the premises whose status is known, by count and by floor area: at first L2 and
+    # L3 of five known (L5 unknown, 80 + 200 of 610 m²); then L5 is vacant too (+40 m² known);
+    # L2 let; L2 in use and L3 refurbished (only L5); L4 vacant; L3 in use (still L4 and L5).
+    # 5 August is no change.
+    "vacancy_days": [date(2026, 3, 2), date(2026, 5, 12), date(2026, 6, 15), date(2026, 9, 1), date(2026, 10, 20),
+                     date(2026, 11, 16)],
+    "vacancy_count": [2 / 5, 3 / 6, 2 / 6, 1 / 6, 2 / 6, 2 / 6],
+    "vacancy_floor_area": [280 / 610, 320 / 650, 240 / 650, 40 / 650, 100 / 650, 100 / 650],
 }
 
 
@@ -91,6 +118,16 @@ def make_followed_up(engine, name: str = NAME) -> int:
         project = create_project(engine, name, locality="Karhula", municipality="Kotka", osm_path=DEMO_OSM)
         save_version(engine, project.id, check_file(DEMO_AREA), author=PERSON, comment="Centrum")
         process.start_process(engine, project.id, START)
+        lines = ["id,address,status,use,floor_area_m2,owner,observed,lon,lat"]
+        lines += [f"{key},{address},{status},{use},{area},{owner},{START.isoformat()},{lon},{lat}"
+                  for key, address, status, use, area, owner, (lon, lat) in PREMISES]
+        check, stored = premises.import_file(engine, project.id, "\n".join(lines).encode(), "lokaler.csv", "sv",
+                                             area=check_file(DEMO_AREA).geometry, author=PERSON)
+        assert not check.errors and not check.warnings and stored.imported == len(PREMISES), check.errors
+    register = premises.register(engine, project.id, at=START).set_index("key")["id"]
+    for day, key, status in PREMISE_CHANGES:
+        with clock(on(day)):
+            premises.record_status(engine, project.id, int(register[key]), status, observed=day, author=PERSON)
     with clock(on(BASELINE_WALK)):
         walk = walks.create_walk(engine, project.id, BASELINE_WALK, "Handlarna", f"{PERSON}, Bo Berg")
         uuids = []

@@ -4,7 +4,9 @@ area's boundary, numbers are written the Swedish way, and the imports report the
 
 from __future__ import annotations
 
+import ast
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -14,13 +16,20 @@ from bidgeo.area_versions import current_version
 from bidgeo.demo import ensure_demo
 from bidgeo.i18n import t
 from bidgeo.projects import STAGES, create_project, replace_osm
-from conftest import DEMO_OSM, open_page
+from conftest import DEMO_OSM, REPO, open_page
 from test_walk_kit import fill, observation
 from test_walks import obs
 from ui import steps
 
-PAGES = ["start", "process", "area", "walk", "analysis", "review", "services", "stakeholders", "coverage",
-         "compare", "audit"]
+# every page of app.py's PAGES (read, not imported: importing it would run the app)
+PAGES = [Path(path).stem for path, *_ in next(
+    ast.literal_eval(node.value) for node in ast.parse((REPO / "app.py").read_text()).body
+    if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "PAGES")]
+METHOD = {"start": "area", "area": "stakeholders", "stakeholders": "services", "services": "coverage",
+          "coverage": "walk", "walk": "premises", "premises": "analysis", "analysis": "review", "review": "plan",
+          "plan": "budget", "budget": "process", "process": "area", "followup": "process", "compare": "analysis",
+          "audit": "process"}
+"""Each page's next step in the method (the process's: the area, as the demo has no process yet)."""
 
 
 def next_link(at):
@@ -33,16 +42,21 @@ def test_every_page_ends_with_the_next_step_of_the_method(fake_map, name):
     at = open_page(f"app_pages/{name}.py")
     assert not at.exception
     page, label = next_link(at)
-    target = {"start": "area", "area": "stakeholders", "stakeholders": "services", "services": "coverage",
-              "coverage": "walk", "walk": "analysis", "analysis": "review", "review": "process",
-              "process": "area", "compare": "analysis", "audit": "process"}[name]  # the demo has no process yet
+    target = METHOD[name]
+    while target not in PAGES:  # a page of the method the app does not have (yet) is passed over
+        target = METHOD[target]
     assert (page, label) == (target, t(f"next_{target}"))
     assert label.startswith("Nästa steg: ")
 
 
+def test_the_pages_are_the_methods():
+    assert {"premises", "followup"} <= set(PAGES) and set(PAGES) <= set(METHOD)
+    assert set(METHOD) == {*steps.ORDER, *steps.ASIDE}
+
+
 def test_the_process_page_leads_to_the_page_of_its_current_step(fake_map):
     engine, demo = ui.store(), ensure_demo(ui.store())
-    for weeks_ago, target in [(1, "area"), (10, "walk"), (20, "analysis"), (36, "review"), (75, "analysis"),
+    for weeks_ago, target in [(1, "area"), (10, "walk"), (20, "analysis"), (36, "review"), (75, "followup"),
                               (-4, "area")]:  # -4: starts in four weeks, so step 1 comes first
         process.start_process(engine, demo.id, date.today() - timedelta(weeks=weeks_ago))
         assert next_link(open_page("app_pages/process.py"))[0] == target, weeks_ago
@@ -75,11 +89,15 @@ def test_the_next_step_skips_pages_the_role_may_not_open():
     original = steps.st
     steps.st = Fake
     try:
-        steps.next_step("coverage", pages, None, lambda key: key)  # walk: not a viewer's, analysis is next
-        steps.next_step("analysis", pages, None, lambda key: key)  # review, process: not a viewer's
+        steps.next_step("coverage", pages, None, lambda key: key)  # walk, premises: not here, analysis is next
+        steps.next_step("analysis", pages, None, lambda key: key)  # review … follow-up: not here, round to start
     finally:
         steps.st = original
     assert shown == [(pages["analysis"], "next_analysis"), (pages["start"], "next_start")]
+    assert steps.link_target("analysis", {"start", "analysis", "followup"}) == "followup"
+    assert steps.link_target("followup", {"start", "analysis", "followup"}) == "start"  # the process: not a viewer's
+    assert steps.link_target("process", {"start", "process", "budget", "followup"}, step=5) == "budget"  # no plan page
+    assert steps.link_target("start", {"start"}) is None
 
 
 def test_every_page_of_the_order_has_its_text():

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from shapely.geometry import Point
 
-from bidgeo import indicators, inventory, review, walks
+from bidgeo import indicators, inventory, premises, review, walks
 from bidgeo.area import check_file
 from bidgeo.demo import DEMO_AREA
 from bidgeo.focus import FOCUS_AREAS
@@ -117,6 +117,27 @@ def test_an_action_reopened_is_no_longer_counted_as_done(engine):
         review.update_action(engine, project, int(party), status="done")
     assert series(indicators.actions_done(review.actions(engine, project)), "actions", "done")[-1] == \
         (date(2027, 6, 9), 3)
+
+
+def test_vacancy_by_count_and_floor_area_on_each_day_a_premise_changed(measured, engine):
+    project_id, found, table = measured
+    days = EXPECTED["vacancy_days"]
+    assert [day for day, _ in found.vacancies] == days  # 5 August saw L1 as it was: no new value
+    for name, expected in (("count", EXPECTED["vacancy_count"]), ("floor_area", EXPECTED["vacancy_floor_area"])):
+        measured_days, values = zip(*series(table, "vacancy", name))
+        assert list(measured_days) == days, name
+        assert list(values) == pytest.approx(expected, abs=1e-4), name
+    assert set(table.loc[table["indicator"] == "vacancy", "series"]) == {"count", "floor_area"}
+    summary = indicators.labelled(indicators.summary(table), "sv").set_index(["indicator", "series"])
+    by_area = summary.loc[("vacancy", "floor_area")]
+    assert (by_area["indicator_label"], by_area["series_label"]) == ("Vakanta lokaler", "Vakans (yta)")
+    assert indicators.value_text(by_area["change"], "share", "sv", change=True) == "−31 procentenheter"
+    # a premise vacant today, seen on the walk: one more day, measured like the others
+    register = premises.register(engine, project_id).set_index("key")["id"]
+    premises.record_status(engine, project_id, int(register["L1"]), "vacant", observed=date(2026, 11, 30))
+    later = indicators.vacancies(engine, project_id)
+    assert later[-1][0] == date(2026, 11, 30) and later[-1][1]["vacancy_rate"] == pytest.approx(3 / 6, abs=1e-4)
+    assert later[-1][1]["vacancy_rate_floor_area"] == pytest.approx(220 / 650, abs=1e-4)
 
 
 def test_summary_and_labels(measured):
