@@ -125,9 +125,9 @@ if versions:
             ui.t("col_area_ha"): [i18n.number(v.area_m2 / 1e4, lang, 2) for v in versions],
             ui.t("col_created"): [local_time(v.created_at) for v in versions],
             ui.t("col_author"): [v.author for v in versions],
-        }), hide_index=True, column_config=tables.widths({ui.t("col_version"): 70, ui.t("col_status"): 95,
+        }), hide_index=True, column_config=tables.widths({ui.t("col_version"): 64, ui.t("col_status"): 95,
                                                           ui.t("col_area_ha"): 75, ui.t("col_created"): 125,
-                                                          ui.t("col_author"): 65}))
+                                                          ui.t("col_author"): 60}))
     st.caption(ui.t("version_current_mark"))
     if "area_message" in st.session_state:
         st.success(st.session_state.pop("area_message"))
