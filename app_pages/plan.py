@@ -175,7 +175,8 @@ DOCUMENTS = {"plan_pdf": (plan_report.plan_pdf, "affarsplan.pdf", "application/p
              "agreement_docx": (plan_report.agreement_docx, "samverkansavtal.docx",
                                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
              "agreement_pdf": (plan_report.agreement_pdf, "samverkansavtal.pdf", "application/pdf")}
-for column, (name, (make, file_name, mime)) in zip(st.columns(len(DOCUMENTS)), DOCUMENTS.items()):
+cells = [cell for _ in range(2) for cell in st.columns(2)]  # two a row: whole labels on a tablet
+for column, (name, (make, file_name, mime)) in zip(cells, DOCUMENTS.items()):
     if column.button(ui.t(f"bp_make_{name}"), key=f"bp_make_{name}"):
         with st.spinner(ui.t("an_making")):
             try:

@@ -153,8 +153,8 @@ shown_plan = pd.DataFrame({
 # The columns that fit a tablet's width beside the sidebar; the focus area and the cost on asking.
 every = st.toggle(ui.t("tbl_all_columns"), key="act_all_columns")
 edited = st.data_editor(shown_plan, hide_index=True, key="act_editor", disabled=[columns["focus"]], column_config={
-    columns["title"]: st.column_config.TextColumn(width=86),
-    columns["owner"]: st.column_config.TextColumn(width=90),
+    columns["title"]: st.column_config.TextColumn(width=82),
+    columns["owner"]: st.column_config.TextColumn(width=84),
     columns["priority"]: st.column_config.SelectboxColumn(options=list(labels["priority"]), required=True, width=92),
     columns["status"]: st.column_config.SelectboxColumn(options=list(labels["status"]), required=True, width=78),
     columns["cost_sek"]: st.column_config.NumberColumn(min_value=0, step=1000, format="%d kr"),

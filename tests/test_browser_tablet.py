@@ -33,6 +33,8 @@ PAGES = [
     ("walk", "walk_title", []),
     ("analysis", "an_title", []),
     ("review", "rev_title", ["rev_table", "act_editor"]),
+    ("plan", "bp_title", []),
+    ("budget", "bg_title", []),
     ("services", "sv_title", []),
     ("stakeholders", "sh_title", []),
     ("coverage", "cov_title", []),
