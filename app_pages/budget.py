@@ -54,7 +54,7 @@ st.caption(ui.t("bg_support_help"))
 with st.form("bg_settings", border=True):
     left, right = st.columns(2)
     rate = left.number_input(ui.t("pd_hour_rate"), min_value=0.0, step=50.0, value=float(info.hour_rate_sek),
-                             key="bg_rate")
+                             format="%.0f", key="bg_rate")
     duration = right.number_input(ui.t("bg_duration"), min_value=1, max_value=10, step=1,
                                   value=int(info.duration_years), key="bg_duration")
     if st.form_submit_button(ui.t("bg_save_settings"), key="bg_save_settings"):
@@ -72,34 +72,35 @@ budget = plan.budget(engine, project.id)[list(plan.BUDGET_COLUMNS)]
 money = plan.financing(engine, project.id)[list(plan.FINANCING_COLUMNS)]
 year_column = st.column_config.NumberColumn(ui.t("bg_col", label=ui.t("pd_col_year"), column="year"),
                                             min_value=years[0], max_value=years[-1], step=1, format="%d",
-                                            required=True)
+                                            required=True, width=55)
 
 
-def amount(label: str, key: str):
+def amount(label: str, key: str, width: int):
     # Whole kronor without a thousands separator: the browser's own would be English ("60,000").
     return st.column_config.NumberColumn(ui.t("bg_col", label=ui.t(label), column=key), min_value=0,
-                                         format="%d" if key.endswith("_sek") else None)
+                                         format="%d" if key.endswith("_sek") else None, width=width)
 
 
 edited_budget = st.data_editor(budget, num_rows="dynamic", hide_index=True, key="bg_budget", column_config={
-    "action": st.column_config.TextColumn(ui.t("bg_col", label=ui.t("pd_col_action"), column="action"), required=True),
+    "action": st.column_config.TextColumn(ui.t("bg_col", label=ui.t("pd_col_action"), column="action"), required=True,
+                                          width=100),
     "focus_area": st.column_config.SelectboxColumn(ui.t("bg_col", label=ui.t("pd_col_focus"), column="focus_area"),
                                                    options=list(focus.FOCUS_AREAS),
-                                                   format_func=lambda k: ui.t(f"focus_{k}")),
-    "year": year_column, "cost_sek": amount("pd_col_cost", "cost_sek"), "hours": amount("pd_col_hours", "hours")})
+                                                   format_func=lambda k: ui.t(f"focus_{k}"), width=90),
+    "year": year_column, "cost_sek": amount("pd_col_cost", "cost_sek", 75), "hours": amount("pd_col_hours", "hours", 60)})
 st.subheader(ui.t("pd_financing"))
 parties = stakeholders.register(engine, project.id)["name"].tolist()
 edited_money = st.data_editor(money, num_rows="dynamic", hide_index=True, key="bg_money", column_config={
     "party": st.column_config.SelectboxColumn(ui.t("bg_col", label=ui.t("pd_col_party"), column="party"),
-                                              options=parties, required=True),
+                                              options=parties, required=True, width=80),
     "kind": st.column_config.SelectboxColumn(ui.t("bg_col", label=ui.t("pd_col_kind"), column="kind"),
                                              options=list(plan.KINDS), required=True,
-                                             format_func=lambda k: ui.t(f"plan_kind_{k}")),
-    "year": year_column, "amount_sek": amount("pd_col_amount", "amount_sek"),
-    "hours": amount("bg_col_hours_in_kind", "hours"),
+                                             format_func=lambda k: ui.t(f"plan_kind_{k}"), width=70),
+    "year": year_column, "amount_sek": amount("pd_col_amount", "amount_sek", 70),
+    "hours": amount("bg_col_hours_in_kind", "hours", 55),
     "status": st.column_config.SelectboxColumn(ui.t("bg_col", label=ui.t("pd_col_status"), column="status"),
                                                options=list(plan.FUNDING_STATUSES), required=True,
-                                               format_func=lambda k: ui.t(f"plan_funding_{k}"))})
+                                               format_func=lambda k: ui.t(f"plan_funding_{k}"), width=65)})
 st.caption(ui.t("bg_parties_help"))
 if st.button(ui.t("bg_save_tables"), key="bg_save", type="primary", icon=":material/save:"):
     checked = plan.check_tables(engine, project.id, edited_budget, edited_money, first_row=1)
@@ -145,7 +146,8 @@ kind = st.segmented_control(ui.t("bg_model"), plan.MODELS, default=model["kind"]
 left, middle, right = st.columns(3)
 if kind == "flat":
     chosen = {"kind": kind, "fee_sek": left.number_input(ui.t("bg_fee"), min_value=0.0, step=500.0,
-                                                         value=float(model.get("fee_sek", 0)), key="bg_fee")}
+                                                         value=float(model.get("fee_sek", 0)), format="%.0f",
+                                                         key="bg_fee")}
 elif kind == "band":
     basis = left.selectbox(ui.t("bg_basis"), plan.BAND_BASES, key="bg_basis",
                            index=plan.BAND_BASES.index(model.get("basis", "floor_area_m2")),
@@ -158,9 +160,10 @@ else:
               "percent": left.number_input(ui.t("bg_percent"), min_value=0.0, max_value=100.0, step=0.05,
                                            value=float(model.get("percent", 0.1)), format="%.2f", key="bg_percent"),
               "threshold_sek": middle.number_input(ui.t("bg_threshold"), min_value=0.0, step=100000.0,
-                                                   value=float(model.get("threshold_sek", 0)), key="bg_threshold"),
+                                                   value=float(model.get("threshold_sek", 0)), format="%.0f",
+                                                   key="bg_threshold"),
               "cap_sek": right.number_input(ui.t("bg_cap"), min_value=0.0, step=1000.0, value=model.get("cap_sek"),
-                                            key="bg_cap")}
+                                            format="%.0f", key="bg_cap")}
 try:
     if kind == "band":
         chosen["bands"] = plan.parse_bands(chosen["bands"])

@@ -173,6 +173,7 @@ def balance_png(figures: dict, lang: str) -> bytes:
     ax.set_ylim(0, top * 1.2)
     ax.set_xticks(x, years)
     ax.set_ylabel(t("chart_plan_thousands", lang))
+    ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))  # whole thousands
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: number(v, lang)))
     ax.grid(axis="y", alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")

@@ -35,7 +35,8 @@ WALK_VIEWS = ["Observationer och karta", "Bedömning av fokusområden", "Fältki
 # Streamlit's own English texts (its widgets, menus and messages) and raw stored values.
 ENGLISH = ["Drag and drop", "Browse files", "Upload", "Limit 200MB", "per file", "Choose options",
            "Choose an option", "Select all", "No results", "Take Photo", "Clear photo", "Add files",
-           "Remove", "Press Enter", "Running...", "Show password", "Clear all", "Select..."]
+           "Remove", "Press Enter", "Running...", "Show password", "Clear all", "Select...",
+           "No options to select", "View less", "more"]
 RAW = [r"\bNone\b", r"\bnan\b", r"\bNaN\b", r"\bosm_file\b", r"\b[a-z]+_[a-z_]*id\b", r"\b\w+_\w+\b(?=:)",
        r"\baddr:", r"\b[a-z_]+(:[a-z_]+)*=[a-z_0-9]+", r"<geometry>", r"\b\d+ ft\b", r"\bft\b", r"\bmi\b"]
 

@@ -28,7 +28,8 @@ TEXTS = {
     "Drag and drop file here": "st_drop_file", "Browse files": "st_upload",
     "File type not allowed.": "st_file_type", "Remove": "st_remove", "Delete": "st_remove",
     "Choose options": "st_choose_options", "Choose an option": "st_choose_option", "Select...": "st_choose_option",
-    "Select all": "st_select_all", "No results": "st_no_results", "Clear all": "st_clear_all",
+    "Select all": "st_select_all", "No results": "st_no_results", "No options to select": "st_no_options",
+    "Clear all": "st_clear_all", "View less": "st_view_less",
     "Clear value": "st_clear_all", "Clear selection": "st_clear_all",
     "Take Photo": "st_take_photo", "Clear photo": "st_clear_photo", "Switch camera": "st_switch_camera",
     "This app would like to use your camera.": "st_camera_ask", "Learn how to allow access.": "st_camera_help",
@@ -45,6 +46,7 @@ PATTERNS = [
     (r"^(?:Limit )?(\d+(?:\.\d+)?\s?[KMG]B) per file", "st_limit"),
     (r"^Press (.+) to apply$", "st_press_to_apply"),
     (r"^Press (.+) to submit form$", "st_press_to_submit"),
+    (r"^View (\d+) more$", "st_view_more"),
 ]
 
 STYLE = """
