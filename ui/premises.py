@@ -22,7 +22,8 @@ def figures(figures: dict) -> None:
     top, bottom = st.columns(2), st.columns(2)
     top[0].metric(ui.t("premises_count"), i18n.number(figures["premises"], lang))
     top[1].metric(ui.t("premises_vacant"), i18n.number(figures["vacant"], lang))
-    bottom[0].metric(ui.t("premises_rate_count"), i18n.percent(figures["vacancy_rate"], lang, 1),
+    rate = figures["vacancy_rate"] if figures["known"] else None  # no premise of known status: no rate
+    bottom[0].metric(ui.t("premises_rate_count"), i18n.percent(rate, lang, 1),
                      help=ui.t("premises_rate_help"))
     bottom[1].metric(ui.t("premises_rate_area"), i18n.percent(figures["vacancy_rate_floor_area"], lang, 1),
                      help=ui.t("premises_rate_area_help", m2=i18n.number(figures["vacant_floor_area_m2"], lang)))
