@@ -46,6 +46,9 @@ def projects() -> None:
              **{f"within_{b}": ui.t("col_within", band=b) for b in bands}}
     side_by_side = table.pivot_table(index="label", columns="name", values=values, sort=False)
     side_by_side = side_by_side.reindex(columns=[(v, p.name) for v in values for p, _, _ in results])
+    shown = {"services": lambda x: i18n.number(x, lang), "median_m": lambda x: i18n.number(x, lang)}
+    side_by_side = side_by_side.apply(lambda column: column.map(shown.get(column.name[0],
+                                                                          lambda x: i18n.percent(x, lang))))
     side_by_side.columns = [f"{p} · {names[v]}" for v, p in side_by_side.columns]
     st.dataframe(side_by_side.rename_axis(ui.t("col_category")), width="stretch")
 

@@ -69,8 +69,12 @@ def test_compare_two_localities(fake_map):
     assert len(at.multiselect(key="cmp_projects").value) == 2
     table = at.dataframe[0].value
     assert "Karhula (demo) · Antal" in table.columns and "Byn · Antal" in table.columns
-    assert table.loc["Kollektivtrafik", "Karhula (demo) · Antal"] == 36
-    assert table.loc["Skola", "Byn · Antal"] == 1
+    assert table.loc["Kollektivtrafik", "Karhula (demo) · Antal"] == "36"  # as Swedish readers write numbers
+    assert table.loc["Skola", "Byn · Antal"] == "1"
+    medians = table[[c for c in table.columns if c.endswith("Median (m)")]].stack()
+    assert medians.str.fullmatch(r"\d{1,3}(\u00a0\d{3})*|–").all()  # whole metres, no decimal point
+    shares = table[[c for c in table.columns if "inom" in c.lower()]].stack()
+    assert len(shares) and shares.str.fullmatch(r"\d{1,3}\u00a0%").all()
     images = at.get("image")
     assert len(images) == 1
     assert len(at.get("download_button")) == 3
