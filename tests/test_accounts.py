@@ -420,12 +420,13 @@ def test_each_role_gets_its_pages(accounts_on, monkeypatch):
     monkeypatch.setattr(st, "navigation", spy)
     for current in ("viewer1", "editor1", "reviewer1", "admin1", "nobody"):
         _logged_in(current)
-    view = ["start", "analysis", "premises", "coverage", "compare"]
+    view = ["start", "analysis", "premises", "coverage", "compare", "followup"]
     assert seen["viewer1"] == view
-    assert seen["editor1"] == ["start", "walk", "analysis", "premises", "coverage", "compare"]
-    assert seen["reviewer1"] == ["start", "analysis", "review", "premises", "coverage", "compare"]
-    assert seen["admin1"] == ["start", "process", "area", "walk", "analysis", "review", "services",
-                              "stakeholders", "premises", "coverage", "compare", "audit"]
+    assert seen["editor1"] == ["start", "walk", "analysis", "premises", "coverage", "compare", "followup"]
+    assert seen["reviewer1"] == ["start", "analysis", "review", "plan", "budget", "premises", "coverage", "compare",
+                                 "followup"]
+    assert seen["admin1"] == ["start", "process", "area", "walk", "analysis", "review", "plan", "budget", "services",
+                              "stakeholders", "premises", "coverage", "compare", "followup", "audit"]
     assert seen["nobody"] == ["start"]
 
 
