@@ -46,10 +46,15 @@ def coverage_table(table, bands, lang: str, t) -> None:
     shown = table.drop(columns="category").assign(
         median_m=[number(m, lang) for m in table["median_m"]],
         **{column: table[column] * 100 for column in within})
+    fixed = {"label": 130, "services": 50, "median_m": 70}  # the bands share what is left of TABLE_WIDTH
+    band = max(48, (TABLE_WIDTH - 5 - sum(fixed.values())) // max(len(within), 1))
     st.dataframe(
         shown.rename(columns={"label": t("col_category"), "services": t("col_services"), "median_m": t("col_median"),
                               **within}),
         hide_index=True,
-        column_config={t("col_median"): st.column_config.TextColumn(alignment="right"),
-                       **{name: st.column_config.ProgressColumn(name, format="%d %%", min_value=0, max_value=100)
+        column_config={t("col_category"): st.column_config.TextColumn(width=fixed["label"]),
+                       t("col_services"): st.column_config.NumberColumn(width=fixed["services"]),
+                       t("col_median"): st.column_config.TextColumn(alignment="right", width=fixed["median_m"]),
+                       **{name: st.column_config.ProgressColumn(name, format="%d %%", min_value=0, max_value=100,
+                                                                width=band)
                           for name in within.values()}})
