@@ -58,7 +58,7 @@ if available and st.session_state.get("project_id") not in available:  # a reloa
         else next(iter(available))
 
 allowed = pages(ui.can)
-page = st.navigation(list(allowed.values()))
+page = st.navigation(list(allowed.values()), expanded=True)  # every page in sight, none behind "View more"
 
 with st.sidebar:
     st.selectbox(ui.t("language"), LANGUAGES, format_func=LANGUAGE_NAMES.get, key="lang")
