@@ -65,7 +65,7 @@ def test_the_process_page_leads_to_the_page_of_its_current_step(fake_map):
 def test_a_page_that_stops_early_still_ends_with_its_next_step(fake_map):
     at = open_page("app_pages/review.py")  # the demo has no observations: the page says so and stops
     assert at.info[0].value == t("rev_nothing")
-    assert next_link(at)[0] == "process"
+    assert next_link(at)[0] == "plan"  # step 4 follows the review: the business plan
 
 
 def test_the_next_step_skips_pages_the_role_may_not_open():
