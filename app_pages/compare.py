@@ -70,7 +70,7 @@ def projects() -> None:
                        format_func=lambda k: categories.label(k, lang), key="cmp_category")
     st.subheader(ui.t("cmp_maps_heading", label=categories.label(key, lang)))
     for project, net, result in results:
-        st.markdown(f"**{ui.literal(project.name)}**")
+        st.text(project.name)  # the project's name as written, above its map
         points = ui.service_points(project)
         ui.show_map(ui.cached_map(maps.coverage_map, ui.project_osm(project), net.origin_lonlat,
                                   result.distances[key].to_numpy(), bands, points[points["category"] == key], lang),

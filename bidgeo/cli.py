@@ -627,20 +627,29 @@ def _save_services(args, points) -> None:
     print(t("cli_services_saved", args.lang, count=len(points), name=project.name), file=sys.stderr)
 
 
+def _register_file(path: Path, what: str) -> bytes:
+    """A register-like file's bytes (a service or premises register), refused as ``{what}_unreadable``
+    when it cannot be opened and ``{what}_too_big`` beyond :data:`bidgeo.registers.MAX_BYTES`."""
+    from bidgeo import registers
+    from bidgeo.untrusted import UnreadableError
+
+    try:
+        size = path.stat().st_size
+        data = path.read_bytes() if size <= registers.MAX_BYTES else b""
+    except OSError as exc:
+        raise UnreadableError(f"{what}_unreadable", "reason_cannot_open", name=str(path)) from exc
+    if size > registers.MAX_BYTES:
+        raise InputError(f"{what}_too_big", size_mb=round(size / 1e6), limit_mb=registers.MAX_BYTES // 1_000_000)
+    return data
+
+
 def cmd_register(args) -> int:
     from bidgeo import inventory, registers
     from bidgeo.projects import get_project
-    from bidgeo.untrusted import UnreadableError
 
     engine = _store(args)
     project = get_project(engine, args.project)
-    try:
-        size = args.file.stat().st_size
-        data = args.file.read_bytes() if size <= registers.MAX_BYTES else b""
-    except OSError as exc:
-        raise UnreadableError("register_unreadable", "reason_cannot_open", name=str(args.file)) from exc
-    if size > registers.MAX_BYTES:
-        raise InputError("register_too_big", size_mb=round(size / 1e6), limit_mb=registers.MAX_BYTES // 1_000_000)
+    data = _register_file(args.file, "register")
     table = registers.read_table(data, args.file.name)
     geometry = registers.GEOMETRY_LON in table.columns
     mapping = registers.RegisterMapping(
@@ -1122,20 +1131,13 @@ def cmd_agreement(args) -> int:
 
 
 def cmd_premises_import(args) -> int:
-    from bidgeo import premises, registers
+    from bidgeo import premises
     from bidgeo.area_versions import current_version
     from bidgeo.projects import get_project
-    from bidgeo.untrusted import UnreadableError
 
     engine = _store(args)
     project = get_project(engine, args.project)
-    try:
-        size = args.file.stat().st_size
-        data = args.file.read_bytes() if size <= registers.MAX_BYTES else b""
-    except OSError as exc:
-        raise UnreadableError("premises_unreadable", "reason_cannot_open", name=str(args.file)) from exc
-    if size > registers.MAX_BYTES:
-        raise InputError("premises_too_big", size_mb=round(size / 1e6), limit_mb=registers.MAX_BYTES // 1_000_000)
+    data = _register_file(args.file, "premises")
     area = current_version(engine, project.id)
     check, result = premises.import_file(engine, project.id, data, args.file.name, args.lang,
                                          area.geometry if area else None, author=args.actor)
