@@ -177,10 +177,25 @@ def _goto(page, app_url: str, link: str, heading: str) -> None:
     page.get_by_role("heading", name=heading).wait_for(timeout=60_000)
 
 
-def _choose(page, label: str, option: str) -> None:
+def _choose(page, label: str, option: str, timeout: float = 30) -> None:
+    """Choose ``option`` in the sidebar's selectbox ``label``. A rerun that redraws the sidebar
+    (the first run after a page loads, a page switch) closes an open list, so the list is
+    opened again until the option shows."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text=label)
-    box.get_by_role("combobox").click()
-    page.get_by_role("option", name=option, exact=True).click()
+    wanted = page.get_by_role("option", name=option, exact=True)
+    deadline = time.time() + timeout
+    while True:
+        box.get_by_role("combobox").click()
+        try:
+            wanted.click(timeout=3_000)
+            return
+        except PlaywrightTimeout:
+            if time.time() > deadline:
+                page.screenshot(path=str(ARTIFACTS / "choose-in-vain.png"), full_page=True)
+                raise AssertionError(f"{label!r} never offered {option!r} (screenshot: choose-in-vain.png)")
+            page.keyboard.press("Escape")
 
 
 @pytest.mark.parametrize("width, height", [(1024, 768), (768, 1024)])

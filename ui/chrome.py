@@ -61,7 +61,7 @@ STYLE = """
 }
 """
 
-SCRIPT = """
+SCRIPT = r"""
 (() => {
   window.bidgeoTexts = TEXTS;
   if (window.bidgeoChrome) { window.bidgeoChrome(document.body); return; }
