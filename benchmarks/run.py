@@ -27,7 +27,7 @@ Each figure is reported with a baseline measured in the same run:
 - the regional comparison (``--region``, issue 18): ``bidgeo region``'s whole run on the
   synthetic county (``county.py``) against a careful pyosmium + scipy script
   (``baseline_region.py``), each cold in a fresh process; the second run from the cache; and
-  against osmnx + networkx on a medium region.
+  against osmnx + networkx on a medium region (with ``--osmnx-county``, on the whole county too).
 
 ``--quick`` runs smaller towns; ``--report``, ``--tablets``, ``--scale`` and ``--region`` run only that figure.
 """
@@ -570,7 +570,7 @@ def _worst_difference(ours: dict, theirs: dict) -> tuple[float, float]:
     return share, median
 
 
-def bench_region() -> None:
+def bench_region(osmnx_county: bool = False) -> None:
     """``bidgeo region``'s whole run on the synthetic county (benchmarks/county.py: 1.4 M
     nodes, 430k walkable nodes, 180k origin buildings, 8 localities, a 1 km population grid)
     against the careful pyosmium + scipy script (baseline_region.py), each cold in a fresh
@@ -617,6 +617,22 @@ def bench_region() -> None:
     print(f"    bidgeo:                   {ours_m['wall_s']:6.2f} s wall, {ours_m['cpu_s']:6.2f} s CPU   "
           f"speed-up {osmnx_m['wall_s'] / ours_m['wall_s']:.1f}x (wall), {osmnx_m['cpu_s'] / ours_m['cpu_s']:.1f}x (CPU); "
           f"largest difference: share {share:.4f}, median {median:.2f} m")
+    if not osmnx_county:
+        return
+    with tempfile.TemporaryDirectory() as home:
+        xml = Path(home) / "county.osm"
+        import osmium
+
+        osmium.apply(str(files["osm"]), osmium.WriteHandler(str(xml)))
+        ours_x = _region_run("bidgeo", home, {**files, "osm": xml})
+        osmnx_x = _region_run("osmnx", home, {**files, "osm": xml})
+    share, median = _worst_difference(ours_x["result"], osmnx_x["result"])
+    print("  on the whole county (.osm XML, since osmnx reads no .pbf), cold:")
+    print(f"    osmnx + networkx:         {osmnx_x['wall_s']:6.2f} s wall, {osmnx_x['cpu_s']:6.2f} s CPU, "
+          f"peak {osmnx_x['peak_mb']:.0f} MB")
+    print(f"    bidgeo on the same XML:   {ours_x['wall_s']:6.2f} s wall, {ours_x['cpu_s']:6.2f} s CPU   "
+          f"speed-up {osmnx_x['wall_s'] / ours_x['wall_s']:.1f}x (wall); against bidgeo on the .pbf "
+          f"{osmnx_x['wall_s'] / ours['wall_s']:.1f}x; largest difference: share {share:.4f}, median {median:.2f} m")
 
 
 if __name__ == "__main__":
@@ -629,6 +645,8 @@ if __name__ == "__main__":
     parser.add_argument("--create-mb", type=float, default=50, help="size of the big extract (--scale)")
     parser.add_argument("--one-create")
     parser.add_argument("--region", action="store_true", help="only the regional comparison (issue 18)")
+    parser.add_argument("--osmnx-county", action="store_true",
+                        help="with --region, osmnx on the whole county too (about a quarter of an hour)")
     parser.add_argument("--one-region", nargs=5)
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).parent))
@@ -640,7 +658,7 @@ if __name__ == "__main__":
         print(json.dumps(_one_region(*args.one_region)))
         sys.exit(0)
     if args.region:
-        bench_region()
+        bench_region(args.osmnx_county)
         sys.exit(0)
     if args.one_create:
         print(json.dumps(_one_create(args.one_create)))

@@ -342,8 +342,7 @@ def _authorise(args, command) -> str:
     administrator yet, the ``user`` commands are open, so the first one can be made."""
     import getpass
 
-    from bidgeo import accounts, config
-    from bidgeo.db import open_store
+    from bidgeo import config
 
     try:
         login = f"cli:{getpass.getuser()}"
@@ -352,6 +351,9 @@ def _authorise(args, command) -> str:
     args.user_id = None  # with accounts on, the checked user's id (_check_role)
     if not config.auth_enabled():
         return login
+    from bidgeo import accounts  # the store's imports, only where accounts are on
+    from bidgeo.db import open_store
+
     engine = open_store(args.db)
     try:
         if isinstance(command, tuple) and command[0] == "user" and not accounts.any_admin(engine):

@@ -10,12 +10,8 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
-from sqlalchemy import delete, select
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
 from shapely.geometry import Point
 
-from bidgeo.db import PopulationCell
 from bidgeo.errors import InputError, ValidationError
 from bidgeo.geo import WGS84
 from bidgeo.untrusted import UnreadableError, horizontal, in_worker, inspect_gpkg, read_csv, read_frame
@@ -126,8 +122,13 @@ def read_grid(data: bytes, name: str, column: str | None = None, crs: str | None
                          **{c: g.to_numpy(float) for c, g in groups.items()}})
 
 
-def set_grid(engine: Engine, project_id: int, cells: pd.DataFrame) -> int:
+def set_grid(engine, project_id: int, cells: pd.DataFrame) -> int:
     """Make ``cells`` the project's population grid (replacing an earlier import)."""
+    from sqlalchemy import delete
+    from sqlalchemy.orm import Session
+
+    from bidgeo.db import PopulationCell  # the store only here: `bidgeo region` reads grids without one
+
     with Session(engine) as session:
         session.execute(delete(PopulationCell).where(PopulationCell.project_id == project_id))
         session.add_all(PopulationCell(project_id=project_id, population=float(p), geom=Point(x, y))
@@ -136,8 +137,13 @@ def set_grid(engine: Engine, project_id: int, cells: pd.DataFrame) -> int:
     return len(cells)
 
 
-def grid(engine: Engine, project_id: int) -> pd.DataFrame | None:
+def grid(engine, project_id: int) -> pd.DataFrame | None:
     """The project's population grid (lon, lat, population), or None."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from bidgeo.db import PopulationCell
+
     with Session(engine) as session:
         rows = session.execute(select(PopulationCell.geom, PopulationCell.population)
                                .where(PopulationCell.project_id == project_id)
