@@ -115,6 +115,11 @@ def region(path: str, localities: gpd.GeoDataFrame, keys: list[str], bands: dict
                 continue
             sx, sy = project_lonlat(*np.array(chosen).T, crs)
             s_snap, s_node = tree.query(np.column_stack([sx, sy]))
+            # Services snapped to the same node: the nearest one's edge (a CSR would sum them).
+            order = np.lexsort((s_snap, s_node))
+            s_node, s_snap = s_node[order], s_snap[order]
+            first = np.r_[True, s_node[1:] != s_node[:-1]]
+            s_node, s_snap = s_node[first], s_snap[first]
             coo = graph.tocoo()
             with_source = csr_matrix((np.r_[coo.data, s_snap], (np.r_[coo.row, np.full(len(s_node), n)],
                                                                   np.r_[coo.col, s_node])), shape=(n + 1, n + 1))

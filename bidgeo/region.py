@@ -45,7 +45,7 @@ DEFAULT_BANDS = {"walk": (400, 800, 1200), "drive": (2000, 5000, 10000, 20000)}
 WALK_SPEED = 80.0
 """Metres a minute on foot (the spec's 80 m/min); 60 for the elderly (:data:`AGE_SPEED`)."""
 AGE_SPEED = 60.0
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: buildings cut by the extract's edge kept, as the project reader keeps them
 MAX_LOCALITY_BYTES = 50 * 1024 * 1024
 NET_KEYS = ("highway", "foot", "access", "motorroad", "area", "motor_vehicle", "motorcar", "service")
 
@@ -147,8 +147,11 @@ def _read(path: Path, progress: Callable[[str], None]) -> dict:
                 try:
                     plain.append(create(obj, every))
                     plain_kind.append(kind)
-                except (osmium.InvalidLocationError, RuntimeError):
-                    pass  # cut by the extract's edge
+                except (osmium.InvalidLocationError, RuntimeError):  # cut by the extract's edge:
+                    line = _line(factory, obj)[1]  # its located nodes, as the project reader keeps it
+                    if line is not None:
+                        plain.append(line)
+                        plain_kind.append(kind)
             continue
         highway = value("highway", None)
         if highway is not None:

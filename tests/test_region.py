@@ -148,6 +148,27 @@ def test_results_match_networkx(files, mode):
         assert result["hinterland"] is None and result["band_minutes"] == {"400": 5.0, "800": 10.0, "1200": 15.0}
 
 
+def test_a_real_cut_extract_gives_the_project_pages_numbers(bidgeo_home):
+    """On the demo's real extract, cut at its edges (buildings and a school whose outlines
+    the cut leaves open), the regional run for the demo's BID area gives the numbers the
+    project's pages give for it: the same origins, medians and shares on foot."""
+    from bidgeo import coverage
+
+    demo, centre = REPO / "data" / "demo" / "karhula_kotka_fi.osm.pbf", REPO / "data" / "demo" / "karhula_centrum.geojson"
+    compiled = region.compile_region(demo)
+    net = coverage.network_for(demo)
+    assert len(compiled.origins) == len(net.origin_node) == 2159  # 2,139 whole buildings and 20 cut ones
+    assert compiled.services["category"].value_counts().to_dict() == net.services["category"].value_counts().to_dict()
+    localities = region.read_localities(centre.read_bytes(), centre.name, "namn")
+    got = region.analyse(compiled, localities, "walk").summary()["localities"][0]
+    expected = coverage.coverage(net, origins=coverage.origins_within(net, localities.frame.geometry.iloc[0])).summary()
+    assert got["origins"] == expected["origins"] > 100
+    for key, value in expected["categories"].items():
+        mine = got["categories"][key]
+        assert mine["median_m"] == pytest.approx(value["median_m"], abs=0.11), key
+        assert mine["share_within"] == pytest.approx(value["share_within"], abs=1e-4), key
+
+
 def test_second_run_reads_the_cache(files, bidgeo_home, monkeypatch):
     first = region.compile_region(files["osm"])
     assert (bidgeo_home / "cache" / "region" / f"{first.sha256}-v{region.CACHE_VERSION}.npz").is_file()
