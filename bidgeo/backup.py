@@ -45,8 +45,9 @@ from sqlalchemy import DateTime, Integer, LargeBinary, func, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DataError, IntegrityError
 
-from bidgeo.db import SQLITE_BUSY_TIMEOUT_MS, SQLITE_HEADER, Base, fresh_file, make_engine, migrate
+from bidgeo.db import SQLITE_BUSY_TIMEOUT_MS, Base, fresh_file, make_engine, migrate
 from bidgeo.errors import InputError, ValidationError, os_reason
+from bidgeo.untrusted import SQLITE_HEADER
 
 PG_DUMP_HEADER = b"PGDMP"
 FORMATS = ("sqlite", "pg_dump")

@@ -47,8 +47,6 @@ from bidgeo.errors import InputError, ServiceUnavailableError
 
 SRID = 4326
 SQLITE_BUSY_TIMEOUT_MS = 10_000
-SQLITE_HEADER = b"SQLite format 3\x00"
-"""The first bytes of every SQLite database file (a backup, a GeoPackage)."""
 
 
 class _PostGISGeometry(UserDefinedType):

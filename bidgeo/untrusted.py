@@ -27,6 +27,8 @@ from urllib.parse import quote
 
 from bidgeo.errors import InputError
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+"""The first bytes of every SQLite database file (a backup, a GeoPackage)."""
 MAX_FEATURES = 100_000
 MAX_COLUMNS = 1_000
 MAX_HEADER_BYTES = 100_000
@@ -67,8 +69,6 @@ def inspect_gpkg(path: Path, key: str, name: str) -> None:
     """Refuse a GeoPackage that is no SQLite database, is damaged, holds views, virtual
     tables other than R-trees or triggers other than the standard ones, or has more than
     :data:`MAX_FEATURES` rows in its layers. Runs in :data:`INSPECT_SECONDS` at most."""
-
-    from bidgeo.db import SQLITE_HEADER  # here: the worker process needs no database modules
 
     def refuse(reason: str, **params) -> UnreadableError:
         return UnreadableError(key, reason, name=name, **params)
