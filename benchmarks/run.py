@@ -614,7 +614,7 @@ def bench_region(osmnx_county: bool = False) -> None:
         start = time.perf_counter()
         subprocess.run([sys.executable, "-m", "bidgeo", "region", str(files["osm"]), "--localities",
                         str(files["localities"]), "--name-field", "tatort", "--population", str(files["population"]),
-                        "--mode", "drive"], check=True, capture_output=True, env=env, cwd=REPO)
+                        "--population-field", "beftotalt", "--age-fields", "bef_65plus,bef_80plus", "--mode", "drive"], check=True, capture_output=True, env=env, cwd=REPO)
         cli = time.perf_counter() - start
     share, median = _worst_difference(ours["result"], theirs["result"])
     stages = ", ".join(f"{name} {at:.1f}" for name, at in ours["stages"])

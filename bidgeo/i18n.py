@@ -2,16 +2,13 @@
 
 The strings are gettext catalogues, one per language: ``bidgeo/locale/<lang>/LC_MESSAGES/bidgeo.po``,
 whose msgid is the key the code uses and msgstr the text (``{name}`` placeholders are filled by
-:func:`t`). Each is compiled (Babel, to gettext's binary ``.mo`` form, in memory) and loaded with
-:mod:`gettext` the first time it is needed. ``t(key, lang, **params)`` is the one way to look a
+:func:`t`). Each is read (Babel's reader) the first time it is needed. ``t(key, lang, **params)`` is the one way to look a
 string up; Swedish is the default, and a test checks that every key has every language. The
 translator's workflow (extract, update, compile) is in the README.
 """
 
 from __future__ import annotations
 
-import gettext
-import io
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -43,23 +40,21 @@ def messages(lang: str) -> dict[str, str]:
 
 
 @lru_cache(maxsize=None)
-def _translations(lang: str) -> tuple[gettext.GNUTranslations, frozenset[str]]:
-    """``lang``'s catalogue compiled and loaded (falling back to Swedish for a message it lacks),
-    and the keys there are (those of the Swedish catalogue)."""
-    from babel.messages.mofile import write_mo
+def _texts(lang: str) -> dict[str, str]:
+    """``lang``'s translated messages by key, over the Swedish ones for those it lacks."""
+    own = {key: text for key, text in messages(lang).items() if text}
+    return own if lang == DEFAULT_LANGUAGE else {**_texts(DEFAULT_LANGUAGE), **own}
 
-    compiled = io.BytesIO()
-    write_mo(compiled, _read(lang))
-    compiled.seek(0)
-    translations = gettext.GNUTranslations(compiled)
-    if lang != DEFAULT_LANGUAGE:
-        translations.add_fallback(_translations(DEFAULT_LANGUAGE)[0])
-    return translations, frozenset(messages(DEFAULT_LANGUAGE))
+
+@lru_cache(maxsize=None)
+def _keys() -> frozenset[str]:
+    """The keys there are: those of the Swedish catalogue."""
+    return frozenset(messages(DEFAULT_LANGUAGE))
 
 
 def has(key: str) -> bool:
     """Whether the catalogue has a message ``key``."""
-    return key in _translations(DEFAULT_LANGUAGE)[1]
+    return key in _keys()
 
 
 def local_time(moment: datetime, with_time: bool = True) -> str:
@@ -91,10 +86,9 @@ def percent(share: float | None, lang: str = DEFAULT_LANGUAGE, decimals: int = 0
 def t(key: str, lang: str = DEFAULT_LANGUAGE, **params: object) -> str:
     """The catalogue string ``key`` in ``lang`` (sv or en), with ``params`` filled in. An
     unknown key is a :class:`KeyError`; an unknown language gets Swedish."""
-    translations, keys = _translations(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
-    if key not in keys:
+    if key not in _keys():
         raise KeyError(key)
-    text = translations.gettext(key)
+    text = _texts(lang if lang in LANGUAGES else DEFAULT_LANGUAGE).get(key, key)
     return text.format(**params) if params else text
 
 
