@@ -177,24 +177,29 @@ def _goto(page, app_url: str, link: str, heading: str) -> None:
     page.get_by_role("heading", name=heading).wait_for(timeout=60_000)
 
 
-def _choose(page, label: str, option: str, timeout: float = 30) -> None:
-    """Choose ``option`` in the sidebar's selectbox ``label``. A rerun that redraws the sidebar
-    (the first run after a page loads, a page switch) closes an open list, so the list is
+def _choose(page, label: str, option: str) -> None:
+    """Choose ``option`` in the sidebar's selectbox ``label``."""
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text=label)
+    _pick(page, box.get_by_role("combobox"), option)
+
+
+def _pick(page, opener, option: str, timeout: float = 30) -> None:
+    """Open a list with ``opener`` and click its ``option``. A rerun that redraws the page
+    (the first run after it loads, a page switch) closes an open list, so the list is
     opened again until the option shows."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text=label)
     wanted = page.get_by_role("option", name=option, exact=True)
     deadline = time.time() + timeout
     while True:
-        box.get_by_role("combobox").click()
+        opener.click()
         try:
             wanted.click(timeout=3_000)
             return
         except PlaywrightTimeout:
             if time.time() > deadline:
-                page.screenshot(path=str(ARTIFACTS / "choose-in-vain.png"), full_page=True)
-                raise AssertionError(f"{label!r} never offered {option!r} (screenshot: choose-in-vain.png)")
+                page.screenshot(path=str(ARTIFACTS / "pick-in-vain.png"), full_page=True)
+                raise AssertionError(f"the list never offered {option!r} (screenshot: pick-in-vain.png)")
             page.keyboard.press("Escape")
 
 
@@ -573,8 +578,7 @@ def test_steering_group_review_on_a_projector_and_a_tablet(browser, app_url, app
         page.goto(f"{app_url}/review?project={demo.id}")
         page.get_by_role("heading", name="Styrgruppens granskning").wait_for(timeout=60_000)
         # Only this walk (other tests' walks are in the demo too), then tap its one marker.
-        page.locator('[data-testid="stMultiSelect"]').first.click()
-        page.get_by_role("option", name=f"2026-05-20 Granskning {width}").click()
+        _pick(page, page.locator('[data-testid="stMultiSelect"]').first, f"2026-05-20 Granskning {width}")
         page.keyboard.press("Escape")
         frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').last
         frame.locator(".bidgeo-marker").first.wait_for(timeout=30_000)
