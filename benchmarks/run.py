@@ -627,20 +627,7 @@ def bench_region(osmnx_county: bool = False) -> None:
     print(f"  largest difference: share {share:.4f}, median {median:.2f} m")
     print(f"  bidgeo second run (cache):  {again['wall_s']:6.2f} s wall, {again['cpu_s']:6.2f} s CPU; "
           f"the CLI's second run {cli:.2f} s wall   ratio to cold {again['wall_s'] / ours['wall_s']:.2f}")
-    medium = county(cache, "medium")
-    with tempfile.TemporaryDirectory() as home:
-        xml = Path(home) / "medium.osm"
-        import osmium
-
-        osmium.apply(str(medium["osm"]), osmium.WriteHandler(str(xml)))
-        ours_m = _region_run("bidgeo", home, {**medium, "osm": xml})
-        osmnx_m = _region_run("osmnx", home, {**medium, "osm": xml})
-    share, median = _worst_difference(ours_m["result"], osmnx_m["result"])
-    print("  on the medium region (.osm XML; about 1/17 of the county's network), cold:")
-    print(f"    osmnx + networkx:         {osmnx_m['wall_s']:6.2f} s wall, {osmnx_m['cpu_s']:6.2f} s CPU")
-    print(f"    bidgeo:                   {ours_m['wall_s']:6.2f} s wall, {ours_m['cpu_s']:6.2f} s CPU   "
-          f"speed-up {osmnx_m['wall_s'] / ours_m['wall_s']:.1f}x (wall), {osmnx_m['cpu_s'] / ours_m['cpu_s']:.1f}x (CPU); "
-          f"largest difference: share {share:.4f}, median {median:.2f} m")
+    _against_osmnx("the medium region (.osm XML; about 1/17 of the county's network)", county(cache, "medium"))
     with tempfile.TemporaryDirectory() as home:
         real = _real_region(Path(home))
         ours_r = _region_run("bidgeo", home, real)
@@ -655,23 +642,28 @@ def bench_region(osmnx_county: bool = False) -> None:
           f"largest difference: share {share:.4f}, median {median:.2f} m")
     print(f"    osmnx + networkx:         {osmnx_r['wall_s']:6.2f} s wall   speed-up "
           f"{osmnx_r['wall_s'] / ours_r['wall_s']:.1f}x; largest difference: share {share_x:.4f}, median {median_x:.2f} m")
-    if not osmnx_county:
-        return
+    if osmnx_county:
+        _against_osmnx("the whole county (.osm XML, since osmnx reads no .pbf)", files, pbf_wall=ours["wall_s"])
+
+
+def _against_osmnx(what: str, files: dict, pbf_wall: float | None = None) -> None:
+    """bidgeo against osmnx + networkx on ``files``' extract written as .osm XML (osmnx reads no
+    .pbf), each cold in a fresh process; ``pbf_wall`` is bidgeo's time on the .pbf itself."""
+    import osmium
+
     with tempfile.TemporaryDirectory() as home:
-        xml = Path(home) / "county.osm"
-        import osmium
-
+        xml = Path(home) / "region.osm"
         osmium.apply(str(files["osm"]), osmium.WriteHandler(str(xml)))
-        ours_x = _region_run("bidgeo", home, {**files, "osm": xml})
-        osmnx_x = _region_run("osmnx", home, {**files, "osm": xml})
-    share, median = _worst_difference(ours_x["result"], osmnx_x["result"])
-    print("  on the whole county (.osm XML, since osmnx reads no .pbf), cold:")
-    print(f"    osmnx + networkx:         {osmnx_x['wall_s']:6.2f} s wall, {osmnx_x['cpu_s']:6.2f} s CPU, "
-          f"peak {osmnx_x['peak_mb']:.0f} MB")
-    print(f"    bidgeo on the same XML:   {ours_x['wall_s']:6.2f} s wall, {ours_x['cpu_s']:6.2f} s CPU   "
-          f"speed-up {osmnx_x['wall_s'] / ours_x['wall_s']:.1f}x (wall); against bidgeo on the .pbf "
-          f"{osmnx_x['wall_s'] / ours['wall_s']:.1f}x; largest difference: share {share:.4f}, median {median:.2f} m")
-
+        ours = _region_run("bidgeo", home, {**files, "osm": xml})
+        theirs = _region_run("osmnx", home, {**files, "osm": xml})
+    share, median = _worst_difference(ours["result"], theirs["result"])
+    print(f"  on {what}, cold:")
+    print(f"    osmnx + networkx:         {theirs['wall_s']:6.2f} s wall, {theirs['cpu_s']:6.2f} s CPU, "
+          f"peak {theirs['peak_mb']:.0f} MB")
+    print(f"    bidgeo on the same XML:   {ours['wall_s']:6.2f} s wall, {ours['cpu_s']:6.2f} s CPU   "
+          f"speed-up {theirs['wall_s'] / ours['wall_s']:.1f}x (wall), {theirs['cpu_s'] / ours['cpu_s']:.1f}x (CPU)"
+          + (f"; against bidgeo on the .pbf {theirs['wall_s'] / pbf_wall:.1f}x" if pbf_wall else "")
+          + f"; largest difference: share {share:.4f}, median {median:.2f} m")
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
