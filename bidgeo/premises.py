@@ -10,7 +10,8 @@ whose status is known (``unknown`` ones are counted apart), and per street.
 Premises come from a file (CSV, XLSX or GeoPackage, read as ``bidgeo.registers`` reads a
 register: ``docs/spec/cli.md`` gives the columns), from OSM suggestions the user accepts (shops
 and buildings with shop fronts inside the area, ``disused:shop=*`` as likely vacant) and from
-the place walk's quick "lokal" action (a status with a photo).
+the place walk's quick "lokal" action (a status with a photo; a premise the register lacks is
+added where the walker stands).
 """
 
 from __future__ import annotations
@@ -306,6 +307,32 @@ def record_status(engine: Engine, project_id: int, premise_id: int, status: str,
         session.add(entry)
         session.commit()
         return entry.id
+
+
+def add_from_walk(engine: Engine, project_id: int, lon: float, lat: float, status: str, address: str = "",
+                  author: str = "", photo_uuid: str | None = None) -> int:
+    """A premise the register lacks, found on the walk: added at the walker's position (its key
+    ``walk:`` and a random part, its address as the walker typed it, if at all) with its first
+    status, in one transaction; returns its id."""
+    import math
+    import uuid
+
+    if status not in STATUSES:
+        raise ValidationError("bad_choice", field="status", value=status, choices=", ".join(STATUSES))
+    if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+        raise ValidationError("walk_premise_no_position")
+    address = " ".join(address.split())
+    if len(address) > LIMITS["address"]:
+        raise ValidationError("walk_premise_address_too_long", limit=LIMITS["address"])
+    with Session(engine) as session:
+        premise = Premise(project_id=project_id, key=f"walk:{uuid.uuid4().hex[:8]}", address=address,
+                          source="walk", geom=Point(lon, lat))
+        session.add(premise)
+        session.flush()
+        session.add(PremiseStatus(premise_id=premise.id, project_id=project_id, status=status,
+                                  observed=date.today(), source="walk", author=author[:200], photo_uuid=photo_uuid))
+        session.commit()
+        return premise.id
 
 
 # --- reading the register and its vacancy ---------------------------------------------------------

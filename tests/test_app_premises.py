@@ -121,6 +121,37 @@ def test_the_walks_lokal_action_records_a_status_with_a_photo_in_two_taps(fake_m
     assert history["status"].tolist() == ["vacant", "in_use", "vacant"] and pd.isna(history["photo_uuid"].iloc[-1])
 
 
+def test_a_premise_the_register_lacks_is_added_from_the_walk(fake_map, monkeypatch):
+    monkeypatch.setattr(ui, "geolocation", lambda key: None)
+    engine = ui.store()
+    project = ui.current_project()
+    walks.create_walk(engine, project.id, date.today(), "Handlarna", "", "")
+    at = open_page("app_pages/walk.py")
+    at.text_input(key="obs_author").input("Anna")
+    at.toggle(key="wp_on").set_value(True).run()
+    assert at.info[-1].value == "Projektet har inga lokaler ännu. Den du noterar här läggs in där du står."
+    assert at.selectbox(key="wp_premise").options == ["➕ En ny lokal här"]  # chosen: the only choice
+    at.text_input(key="wp_address_0").input("Kauppakatu  5 ").run()
+    at.button(key="wp_status_vacant").click().run()  # no position yet: nothing is added
+    assert at.error[0].value.startswith("En ny lokal läggs in där du står, och din position saknas.")
+    assert premises.register(engine, project.id).empty
+    uuid = at.query_params["obs"][0] if isinstance(at.query_params["obs"], list) else at.query_params["obs"]
+    at.session_state[f"pos_{uuid}"] = {"lon": 26.9481, "lat": 60.5231, "position_source": "map"}
+    at.camera_input(key="wp_cam_0").set_value(("front.jpg", jpeg(), "image/jpeg")).run()
+    at.button(key="wp_status_vacant").click().run()
+    assert not at.exception
+    assert at.success[0].value == "Lokalen är inlagd och noterad: Tom."
+    [added] = premises.register(engine, project.id).itertuples()
+    assert (added.address, added.source, added.status) == ("Kauppakatu 5", "walk", "vacant")
+    assert added.key.startswith("walk:") and (round(added.geometry.x, 4), round(added.geometry.y, 4)) == (26.9481, 60.5231)
+    history = premises.status_history(engine, project.id, int(added.id))
+    assert history[["status", "source", "author"]].values.tolist() == [["vacant", "walk", "Anna"]]
+    assert photos.photos(engine, project.id, [history["photo_uuid"].iloc[0]])[0].filename == "front.jpg"
+    # Now the register has it, nearest first; a new premise is still offered, last.
+    assert at.selectbox(key="wp_premise").options == ["Kauppakatu 5 · Tom", "➕ En ny lokal här"]
+    assert [c.key for c in at.text_input if c.key.startswith("wp_address")] == []
+
+
 def test_a_viewer_sees_vacancy_but_no_owners_and_changes_nothing(accounts_on, bidgeo_home):
     from bidgeo.db import open_store
     from test_accounts import PASSWORD, _logged_in
