@@ -53,7 +53,8 @@ clicked = ui.show_map(ui.cached_map(maps.milestone_map, ui.project_osm(project),
 tap = (clicked or {}).get("last_clicked")
 if tap and (tap["lng"], tap["lat"]) != st.session_state.get("bp_tap"):  # a new tap on the map is the place
     st.session_state["bp_tap"] = st.session_state["bp_pin"] = (tap["lng"], tap["lat"])
-    st.session_state["bp_stone_where"] = "point"
+    editing = st.session_state.get("bp_stone_pick")
+    st.session_state["bp_stone_where" if editing is None else f"bp_stone_where_{editing}"] = "point"
     st.rerun()
 if len(stones):
     st.dataframe(pd.DataFrame({
@@ -67,31 +68,52 @@ if len(stones):
         ui.t("pd_col_observations"): [len(o) for o in stones["observations"]]}), hide_index=True, key="bp_stones")
 else:
     st.info(ui.t("pd_no_milestones"))
-with st.form("bp_new_stone", clear_on_submit=True):
-    title = st.text_input(ui.t("bp_stone_what"), key="bp_stone_title")
-    left, right = st.columns(2)
-    due = left.date_input(ui.t("bp_stone_when"), value=None, min_value=date(2000, 1, 1), format="YYYY-MM-DD",
-                          key="bp_stone_due")
-    area_key = right.selectbox(ui.t("pd_col_focus"), [None, *focus.FOCUS_AREAS], key="bp_stone_focus",
-                               format_func=lambda k: ui.t(f"focus_{k}") if k else ui.t("none"))
-    st.session_state.setdefault("bp_stone_where", "area")
-    where = st.radio(ui.t("bp_stone_where"), ["point", "area"], horizontal=True, key="bp_stone_where",
-                     format_func=lambda w: ui.t(f"bp_where_{w}"))
-    how = st.text_area(ui.t("bp_stone_how"), key="bp_stone_how", height=70)
-    linked = st.multiselect(ui.t("pd_col_actions"), list(titles), format_func=titles.get, key="bp_stone_actions")
-    if st.form_submit_button(ui.t("bp_stone_add"), type="primary", key="bp_stone_add"):
-        at = pin if where == "point" else None
-        if where == "point" and at is None:
-            st.error(ui.t("bp_tap_first"))
-        else:
-            try:
-                plan.save_milestone(engine, project.id, title, due_on=due, focus_area=area_key, how=how,
-                                    lon=at[0] if at else None, lat=at[1] if at else None, action_ids=linked)
-            except BidgeoError as exc:
-                ui.show_error(exc)
-            else:
-                st.session_state.pop("bp_pin", None)
-                st.rerun()
+def _stone_form(stone) -> None:
+    """The form of a new milestone (``stone`` None) or of one to change (a row of the table)."""
+    suffix = "" if stone is None else f"_{stone.id}"
+    own = None if stone is None or pd.isna(stone.lon) else (float(stone.lon), float(stone.lat))
+    areas = [None, *focus.FOCUS_AREAS]
+    with st.form(f"bp_stone_form{suffix}", clear_on_submit=stone is None):
+        title = st.text_input(ui.t("bp_stone_what"), value=stone.title if stone else "", key=f"bp_stone_title{suffix}")
+        left, right = st.columns(2)
+        due = left.date_input(ui.t("bp_stone_when"), value=stone.due_on if stone else None, min_value=date(2000, 1, 1),
+                              format="YYYY-MM-DD", key=f"bp_stone_due{suffix}")
+        area_key = right.selectbox(ui.t("pd_col_focus"), areas, index=areas.index(stone.focus_area) if stone else 0,
+                                   key=f"bp_stone_focus{suffix}",
+                                   format_func=lambda k: ui.t(f"focus_{k}") if k else ui.t("none"))
+        st.session_state.setdefault(f"bp_stone_where{suffix}", "area" if own is None else "point")
+        where = st.radio(ui.t("bp_stone_where"), ["point", "area"], horizontal=True, key=f"bp_stone_where{suffix}",
+                         format_func=lambda w: ui.t(f"bp_where_{w}"))
+        how = st.text_area(ui.t("bp_stone_how"), value=stone.how if stone else "", key=f"bp_stone_how{suffix}", height=70)
+        linked = st.multiselect(ui.t("pd_col_actions"), list(titles), default=[a for a in (stone.action_ids if stone
+                                else []) if a in titles], format_func=titles.get, key=f"bp_stone_actions{suffix}")
+        if not st.form_submit_button(ui.t("bp_stone_add" if stone is None else "bp_save_changes"), type="primary",
+                                     key=f"bp_stone_add{suffix}"):
+            return
+    at = (pin or own) if where == "point" else None
+    if where == "point" and at is None:
+        st.error(ui.t("bp_tap_first"))
+        return
+    try:
+        plan.save_milestone(engine, project.id, title, milestone_id=None if stone is None else int(stone.id),
+                            due_on=due, focus_area=area_key, how=how, lon=at[0] if at else None,
+                            lat=at[1] if at else None, action_ids=linked)
+    except BidgeoError as exc:
+        ui.show_error(exc)
+    else:
+        st.session_state.pop("bp_pin", None)
+        st.rerun()
+
+
+choices = {None: ui.t("bp_stone_new"), **dict(zip(stones["id"], stones["title"]))}
+if st.session_state.get("bp_stone_pick") not in choices:  # removed meanwhile
+    st.session_state.pop("bp_stone_pick", None)
+editing = st.selectbox(ui.t("bp_stone_pick"), list(choices), format_func=choices.get, key="bp_stone_pick")
+if st.session_state.get("bp_stone_was") != editing:  # another milestone: no tap of the last one's place
+    st.session_state["bp_stone_was"] = editing
+    st.session_state.pop("bp_pin", None)
+    pin = None
+_stone_form(None if editing is None else next(r for r in stones.itertuples() if r.id == editing))
 if len(stones):
     left, right = st.columns([3, 1])
     gone = left.selectbox(ui.t("bp_stone_remove"), stones["id"], key="bp_stone_gone",
@@ -101,11 +123,37 @@ if len(stones):
         st.rerun()
 
 # --- cases ---------------------------------------------------------------------------------------------
+
+
+def _case_form(case) -> None:
+    """The form of a new case (``case`` None) or of one to change."""
+    suffix = "" if case is None else f"_{case.id}"
+    with st.form(f"bp_case_form{suffix}", clear_on_submit=case is None):
+        what = st.text_input(ui.t("bp_case_what"), value=case.title if case else "", key=f"bp_case_title{suffix}")
+        left, right = st.columns(2)
+        done = left.date_input(ui.t("pd_when"), value=case.done_on if case else None, min_value=date(2000, 1, 1),
+                               format="YYYY-MM-DD", key=f"bp_case_done{suffix}")
+        cost = right.number_input(ui.t("pd_col_cost"), min_value=0.0, step=500.0,
+                                  value=case.cost_sek if case else None, key=f"bp_case_cost{suffix}")
+        result = st.text_area(ui.t("pd_result"), value=case.result if case else "", key=f"bp_case_result{suffix}",
+                              height=70)
+        if st.form_submit_button(ui.t("bp_case_add" if case is None else "bp_save_changes"), type="primary",
+                                 key=f"bp_case_add{suffix}"):
+            try:
+                plan.save_case(engine, project.id, what, case_id=None if case is None else case.id, done_on=done,
+                               cost_sek=cost, result=result)
+            except BidgeoError as exc:
+                ui.show_error(exc)
+            else:
+                st.rerun()
+
+
 st.subheader(ui.t("pd_cases"))
 for case in plan.cases(engine, project.id):
     cost = number(case.cost_sek, lang) if case.cost_sek is not None else "–"
     with st.expander(f"{case.title} · {case.done_on or '–'} · {cost} kr"):
         ui.plain(case.result)
+        _case_form(case)
         for column, (when, uuid) in zip(st.columns(2), (("before", case.before_uuid), ("after", case.after_uuid))):
             column.markdown(f"**{ui.t('pd_' + when)}**")
             for photo in photos.photos(engine, project.id, [uuid]):
@@ -119,20 +167,7 @@ for case in plan.cases(engine, project.id):
                     ui.show_error(exc)
                 else:
                     st.rerun()
-with st.form("bp_new_case", clear_on_submit=True):
-    what = st.text_input(ui.t("bp_case_what"), key="bp_case_title")
-    left, right = st.columns(2)
-    done = left.date_input(ui.t("pd_when"), value=None, min_value=date(2000, 1, 1), format="YYYY-MM-DD",
-                           key="bp_case_done")
-    cost = right.number_input(ui.t("pd_col_cost"), min_value=0.0, step=500.0, value=None, key="bp_case_cost")
-    result = st.text_area(ui.t("pd_result"), key="bp_case_result", height=70)
-    if st.form_submit_button(ui.t("bp_case_add"), type="primary", key="bp_case_add"):
-        try:
-            plan.save_case(engine, project.id, what, done_on=done, cost_sek=cost, result=result)
-        except BidgeoError as exc:
-            ui.show_error(exc)
-        else:
-            st.rerun()
+_case_form(None)
 
 # --- versions and the steering group's comments ------------------------------------------------------------
 st.subheader(ui.t("pd_versions"))

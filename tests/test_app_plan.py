@@ -5,6 +5,7 @@ warnings, support and contribution models, and a viewer kept out."""
 
 from __future__ import annotations
 
+from datetime import date
 
 import ui
 from bidgeo import plan, process
@@ -47,6 +48,31 @@ def test_the_plan_page_from_text_to_documents(fake_map):
     at.text_area(key="bp_case_result").input("Handlarna vattnar själva; fler stannar utanför butikerna.")
     at.button(key="bp_case_add").click().run()
     assert [c.title for c in plan.cases(engine, project)] == ["Pop-up-café på torget", "Blomlådor längs Kauppakatu"]
+
+    # A milestone changed: its form holds what it says; a new tap moves it, its action stays.
+    stone = int(stones.loc["Cykelparkering vid busshållplatsen", "id"])
+    at.selectbox(key="bp_stone_pick").set_value(stone).run()
+    assert at.text_input(key=f"bp_stone_title_{stone}").value == "Cykelparkering vid busshållplatsen"
+    assert at.radio(key=f"bp_stone_where_{stone}").value == "point"
+    fake_map.answers["bpmap"] = {"last_clicked": {"lng": 26.9480, "lat": 60.5245}}
+    at.run()
+    at.text_input(key=f"bp_stone_title_{stone}").input("Cykelparkering med tak vid busshållplatsen")
+    at.date_input(key=f"bp_stone_due_{stone}").set_value(date(2027, 6, 1))
+    at.button(key=f"bp_stone_add_{stone}").click().run()
+    assert not at.exception
+    changed = plan.milestones(engine, project).set_index("id").loc[stone]
+    assert (changed["title"], changed["due_on"], changed["lon"], changed["lat"]) == (
+        "Cykelparkering med tak vid busshållplatsen", date(2027, 6, 1), 26.9480, 60.5245)
+    assert len(changed["action_ids"]) == 1 and len(plan.milestones(engine, project)) == len(stones)
+    # A case changed in its own form.
+    flowers = next(c for c in plan.cases(engine, project) if c.title == "Blomlådor längs Kauppakatu")
+    assert at.number_input(key=f"bp_case_cost_{flowers.id}").value == 4800
+    at.number_input(key=f"bp_case_cost_{flowers.id}").set_value(5200)
+    at.text_area(key=f"bp_case_result_{flowers.id}").input("Handlarna vattnar själva.")
+    at.button(key=f"bp_case_add_{flowers.id}").click().run()
+    assert not at.exception
+    flowers = next(c for c in plan.cases(engine, project) if c.id == flowers.id)
+    assert (flowers.cost_sek, flowers.result) == (5200, "Handlarna vattnar själva.")
 
     # The version goes to the steering group, gets a comment, is approved and anchored.
     at.text_input(key="bp_author").input("Styrgruppen")
