@@ -821,8 +821,9 @@ still count for distances."""
 def clip_extract(path: str | Path, boundary, out: str | Path) -> Path:
     """Write the part of the regional extract ``path`` around ``boundary`` (WGS 84) to
     ``out`` (.osm.pbf): every way with a node within :data:`CLIP_MARGIN_M` of the boundary's
-    bounding box, the nodes they use and the tagged nodes in it (osmium's back-reference
-    writer completes the ways)."""
+    bounding box, the multipolygons (buildings, services) with a member way there, the nodes
+    and member ways they use and the tagged nodes in it (osmium's back-reference writer
+    completes the ways and relations)."""
     x0, y0, x1, y1 = boundary.bounds
     dy = CLIP_MARGIN_M / 110_540
     dx = CLIP_MARGIN_M / (111_320 * max(np.cos(np.radians((y0 + y1) / 2)), 0.1))
@@ -835,16 +836,29 @@ def clip_extract(path: str | Path, boundary, out: str | Path) -> Path:
         if line is not None:
             ids.append(way.id)
             lines.append(line)
-    coords, index = decode_lines(lines)
-    inside = (coords[:, 0] >= x0) & (coords[:, 0] <= x1) & (coords[:, 1] >= y0) & (coords[:, 1] <= y1)
-    chosen = set(np.array(ids, np.int64)[np.unique(index[inside])].tolist()) if len(ids) else set()
+    def near(wkb: list[str]) -> np.ndarray:  # which of the lines have a node in the box
+        coords, index = decode_lines(wkb)
+        inside = (coords[:, 0] >= x0) & (coords[:, 0] <= x1) & (coords[:, 1] >= y0) & (coords[:, 1] <= y1)
+        return np.unique(index[inside])
+
+    chosen = set(np.array(ids, np.int64)[near(lines)].tolist()) if ids else set()
+    polygons = {rel.id: [m.ref for m in rel.members if m.type == "w"]
+                for rel in osmium.FileProcessor(str(path), osmium.osm.RELATION).with_filter(
+                    osmium.filter.KeyFilter("building", *sorted(categories.tag_keys())))
+                if rel.tags.get("type") == "multipolygon"}
+    member_wkb = _member_lines({w for ways in polygons.values() for w in ways}, path)
+    owners = [(rel, w) for rel, ways in polygons.items() for w in ways if w in member_wkb]
+    wanted = {owners[i][0] for i in near([member_wkb[w] for _, w in owners])} if owners else set()
     out = Path(out)
     out.unlink(missing_ok=True)
     with osmium.BackReferenceWriter(str(out), ref_src=str(path)) as writer:
-        for obj in osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY).with_filter(
+        for obj in osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY | osmium.osm.RELATION).with_filter(
                 osmium.filter.EmptyTagFilter()).with_filter(
-                osmium.filter.IdFilter(chosen).enable_for(osmium.osm.WAY)):
-            if obj.is_way():
+                osmium.filter.IdFilter(chosen).enable_for(osmium.osm.WAY)).with_filter(
+                osmium.filter.IdFilter(wanted).enable_for(osmium.osm.RELATION)):
+            if obj.is_relation():
+                writer.add_relation(obj)
+            elif obj.is_way():
                 writer.add_way(obj)
             elif x0 <= obj.location.lon <= x1 and y0 <= obj.location.lat <= y1:
                 writer.add_node(obj)

@@ -169,6 +169,32 @@ def test_a_real_cut_extract_gives_the_project_pages_numbers(bidgeo_home):
         assert mine["share_within"] == pytest.approx(value["share_within"], abs=1e-4), key
 
 
+def test_a_project_of_a_locality_counts_what_the_region_counts(files, bidgeo_home):
+    """A project made of a locality (its extract clipped from the region's) holds the
+    locality's buildings, the multipolygon one with a courtyard too, and its services: its
+    coverage of the locality is the regional figure."""
+    from bidgeo import coverage
+    from bidgeo.db import open_store
+
+    localities = region.read_localities(files["localities"].read_bytes(), "localities.gpkg", "tatort")
+    centrum = localities.frame.set_index("name").geometry["Centrum"]
+    expected = region.analyse(region.compile_region(files["osm"]), localities, "walk", keys=KEYS).summary()
+    expected = next(g for g in expected["localities"] if g["name"] == "Centrum")
+    engine = open_store(f"sqlite:///{bidgeo_home / 'bidgeo.sqlite'}")
+    project = region.make_project(engine, files["osm"], "Centrum", centrum)
+    net = coverage.project_network(engine, project)
+    inside = coverage.origins_within(net, centrum)
+    assert "relation/1" in set(net.origin_osm[inside])  # the courtyard building
+    got = coverage.coverage(net, keys=KEYS, origins=inside).summary()
+    assert got["origins"] == expected["origins"] > 100
+    for key in ("grocery_full", "public_transport"):  # those the locality has: the nearest is near
+        assert expected["categories"][key]["services"] > 0
+        assert got["categories"][key]["median_m"] == pytest.approx(expected["categories"][key]["median_m"], abs=0.11)
+        assert got["categories"][key]["share_within"] == pytest.approx(expected["categories"][key]["share_within"],
+                                                                        abs=1e-4)
+    engine.dispose()
+
+
 def test_second_run_reads_the_cache(files, bidgeo_home, monkeypatch):
     first = region.compile_region(files["osm"])
     assert (bidgeo_home / "cache" / "region" / f"{first.sha256}-v{region.CACHE_VERSION}.npz").is_file()
