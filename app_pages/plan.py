@@ -84,7 +84,8 @@ def _stone_form(stone) -> None:
         st.session_state.setdefault(f"bp_stone_where{suffix}", "area" if own is None else "point")
         where = st.radio(ui.t("bp_stone_where"), ["point", "area"], horizontal=True, key=f"bp_stone_where{suffix}",
                          format_func=lambda w: ui.t(f"bp_where_{w}"))
-        how = st.text_area(ui.t("bp_stone_how"), value=stone.how if stone else "", key=f"bp_stone_how{suffix}", height=70)
+        how = st.text_area(ui.t("bp_stone_how"), value=stone.how if stone else "", key=f"bp_stone_how{suffix}",
+                           height=70)
         linked = st.multiselect(ui.t("pd_col_actions"), list(titles), default=[a for a in (stone.action_ids if stone
                                 else []) if a in titles], format_func=titles.get, key=f"bp_stone_actions{suffix}")
         if not st.form_submit_button(ui.t("bp_stone_add" if stone is None else "bp_save_changes"), type="primary",

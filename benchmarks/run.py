@@ -614,7 +614,8 @@ def bench_region(osmnx_county: bool = False) -> None:
         start = time.perf_counter()
         subprocess.run([sys.executable, "-m", "bidgeo", "region", str(files["osm"]), "--localities",
                         str(files["localities"]), "--name-field", "tatort", "--population", str(files["population"]),
-                        "--population-field", "beftotalt", "--age-fields", "bef_65plus,bef_80plus", "--mode", "drive"], check=True, capture_output=True, env=env, cwd=REPO)
+                        "--population-field", "beftotalt", "--age-fields", "bef_65plus,bef_80plus", "--mode", "drive"],
+                       check=True, capture_output=True, env=env, cwd=REPO)
         cli = time.perf_counter() - start
     share, median = _worst_difference(ours["result"], theirs["result"])
     stages = ", ".join(f"{name} {at:.1f}" for name, at in ours["stages"])
@@ -638,8 +639,8 @@ def bench_region(osmnx_county: bool = False) -> None:
     print("  on the largest real extract here (Karhula, the demo, without its cut ways; 2 localities, "
           "no population grid), cold:")
     print(f"    bidgeo:                   {ours_r['wall_s']:6.2f} s wall")
-    print(f"    baseline pyosmium + scipy:{theirs_r['wall_s']:6.2f} s wall   ratio {ours_r['wall_s'] / theirs_r['wall_s']:.2f}; "
-          f"largest difference: share {share:.4f}, median {median:.2f} m")
+    print(f"    baseline pyosmium + scipy:{theirs_r['wall_s']:6.2f} s wall   ratio "
+          f"{ours_r['wall_s'] / theirs_r['wall_s']:.2f}; largest difference: share {share:.4f}, median {median:.2f} m")
     print(f"    osmnx + networkx:         {osmnx_r['wall_s']:6.2f} s wall   speed-up "
           f"{osmnx_r['wall_s'] / ours_r['wall_s']:.1f}x; largest difference: share {share_x:.4f}, median {median_x:.2f} m")
     if osmnx_county:

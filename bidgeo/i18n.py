@@ -2,9 +2,9 @@
 
 The strings are gettext catalogues, one per language: ``bidgeo/locale/<lang>/LC_MESSAGES/bidgeo.po``,
 whose msgid is the key the code uses and msgstr the text (``{name}`` placeholders are filled by
-:func:`t`). Each is read (Babel's reader) the first time it is needed. ``t(key, lang, **params)`` is the one way to look a
-string up; Swedish is the default, and a test checks that every key has every language. The
-translator's workflow (extract, update, compile) is in the README.
+:func:`t`). Each is read (Babel's reader) the first time it is needed. ``t(key, lang, **params)``
+is the one way to look a string up; Swedish is the default, and a test checks that every key has
+every language. The translator's workflow (extract, update, compile to check) is in the README.
 """
 
 from __future__ import annotations

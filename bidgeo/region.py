@@ -836,6 +836,7 @@ def clip_extract(path: str | Path, boundary, out: str | Path) -> Path:
         if line is not None:
             ids.append(way.id)
             lines.append(line)
+
     def near(wkb: list[str]) -> np.ndarray:  # which of the lines have a node in the box
         coords, index = decode_lines(wkb)
         inside = (coords[:, 0] >= x0) & (coords[:, 0] <= x1) & (coords[:, 1] >= y0) & (coords[:, 1] <= y1)

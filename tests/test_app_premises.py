@@ -143,7 +143,8 @@ def test_a_premise_the_register_lacks_is_added_from_the_walk(fake_map, monkeypat
     assert at.success[0].value == "Lokalen är inlagd och noterad: Tom."
     [added] = premises.register(engine, project.id).itertuples()
     assert (added.address, added.source, added.status) == ("Kauppakatu 5", "walk", "vacant")
-    assert added.key.startswith("walk:") and (round(added.geometry.x, 4), round(added.geometry.y, 4)) == (26.9481, 60.5231)
+    assert added.key.startswith("walk:")
+    assert (round(added.geometry.x, 4), round(added.geometry.y, 4)) == (26.9481, 60.5231)
     history = premises.status_history(engine, project.id, int(added.id))
     assert history[["status", "source", "author"]].values.tolist() == [["vacant", "walk", "Anna"]]
     assert photos.photos(engine, project.id, [history["photo_uuid"].iloc[0]])[0].filename == "front.jpg"

@@ -154,7 +154,8 @@ def test_a_real_cut_extract_gives_the_project_pages_numbers(bidgeo_home):
     project's pages give for it: the same origins, medians and shares on foot."""
     from bidgeo import coverage
 
-    demo, centre = REPO / "data" / "demo" / "karhula_kotka_fi.osm.pbf", REPO / "data" / "demo" / "karhula_centrum.geojson"
+    demo = REPO / "data" / "demo" / "karhula_kotka_fi.osm.pbf"
+    centre = demo.with_name("karhula_centrum.geojson")
     compiled = region.compile_region(demo)
     net = coverage.network_for(demo)
     assert len(compiled.origins) == len(net.origin_node) == 2159  # 2,139 whole buildings and 20 cut ones

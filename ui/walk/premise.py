@@ -46,8 +46,8 @@ def _record(walking: Walking, premise_id: int, status: str, round_: int) -> None
         st.session_state["wp_message"] = ("error", ui.message(exc))
         return
     st.session_state["wp_round"] = round_ + 1  # a fresh camera (and address) for the next premise
-    st.session_state["wp_message"] = ("success", ui.t("walk_premise_added" if premise_id == NEW else "walk_premise_saved",
-                                                      status=premises.status_label(status, walking.lang)))
+    said = "walk_premise_added" if premise_id == NEW else "walk_premise_saved"
+    st.session_state["wp_message"] = ("success", ui.t(said, status=premises.status_label(status, walking.lang)))
 
 
 def quick_status(walking: Walking) -> None:
