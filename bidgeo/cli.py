@@ -10,6 +10,7 @@ import os
 import re
 import sys
 import traceback
+from datetime import date
 from pathlib import Path
 
 from bidgeo import __version__
@@ -248,6 +249,47 @@ def build_parser() -> argparse.ArgumentParser:
     plan_export.add_argument("--format", required=True, choices=("pdf", "docx", "xlsx"))
     plan_export.add_argument("--out", required=True, metavar="PATH", type=Path)
     plan_export.add_argument("--force", action="store_true", help="overwrite an existing PATH")
+    plan_text = plan_commands.add_parser("text", parents=[common],
+                                         help="write the vision, the target picture and the goals per focus area "
+                                              "(what is not given stays)")
+    plan_text.add_argument("project", metavar="PROJECT")
+    plan_text.add_argument("--vision", metavar="TEXT")
+    plan_text.add_argument("--target", metavar="TEXT", help="the target picture (målbild)")
+    plan_text.add_argument("--goal", action="append", default=[], metavar="FOCUS_AREA=TEXT",
+                           help="a focus area's goal (an empty TEXT removes it); may be repeated")
+    plan_stone = plan_commands.add_parser("milestone", parents=[common],
+                                          help="add a milestone, or with --id change one (what is not given stays)")
+    plan_stone.add_argument("project", metavar="PROJECT")
+    plan_stone.add_argument("title", metavar="TITLE", nargs="?")
+    plan_stone.add_argument("--id", type=int, metavar="N", help="the milestone to change")
+    plan_stone.add_argument("--due", metavar="YYYY-MM-DD")
+    plan_stone.add_argument("--focus", metavar="FOCUS_AREA")
+    plan_stone.add_argument("--how", metavar="TEXT")
+    where = plan_stone.add_mutually_exclusive_group()
+    where.add_argument("--at", metavar="LON,LAT", help="where on the map (WGS 84)")
+    where.add_argument("--whole-area", action="store_true", help="the whole area (no place on the map)")
+    plan_stone.add_argument("--actions", metavar="ID,ID", help="the action plan's actions it is reached by")
+    plan_case = plan_commands.add_parser("case", parents=[common],
+                                         help="add a case tried for real, or with --id change one")
+    plan_case.add_argument("project", metavar="PROJECT")
+    plan_case.add_argument("title", metavar="TITLE", nargs="?")
+    plan_case.add_argument("--id", type=int, metavar="N", help="the case to change")
+    plan_case.add_argument("--done", metavar="YYYY-MM-DD")
+    plan_case.add_argument("--cost", metavar="SEK")
+    plan_case.add_argument("--result", metavar="TEXT")
+    plan_version = plan_commands.add_parser("version", parents=[common],
+                                            help="move the plan's version on (draft, consultation, approved, "
+                                                 "anchored) or start a new one")
+    plan_version.add_argument("project", metavar="PROJECT")
+    step = plan_version.add_mutually_exclusive_group(required=True)
+    step.add_argument("--advance", action="store_true", help="the current version one step on")
+    step.add_argument("--new", action="store_true", help="start the next version as a draft")
+    plan_version.add_argument("--by", default="", metavar="NAME", help="who took the step")
+    plan_comment = plan_commands.add_parser("comment", parents=[common],
+                                            help="a steering-group comment on the version out for comments")
+    plan_comment.add_argument("project", metavar="PROJECT")
+    plan_comment.add_argument("text", metavar="TEXT")
+    plan_comment.add_argument("--author", required=True, metavar="NAME")
     agreement = commands.add_parser("agreement", parents=[common],
                                     help="the draft cooperation agreement (samverkansavtal) built from the plan")
     agreement.add_argument("project", metavar="PROJECT")
@@ -329,6 +371,11 @@ PERMISSIONS = {
     ("plan", "import"): ("review", "project"),
     ("plan", "show"): ("view", "project"),
     ("plan", "export"): ("view", "project"),
+    ("plan", "text"): ("review", "project"),
+    ("plan", "milestone"): ("review", "project"),
+    ("plan", "case"): ("review", "project"),
+    ("plan", "version"): ("review", "project"),
+    ("plan", "comment"): ("review", "project"),
     "agreement": ("view", "project"),
     "conclusions": ("view", "project"),
     ("premises", "import"): ("manage", "project"),
@@ -1082,9 +1129,11 @@ def cmd_plan_show(args) -> int:
     from bidgeo.projects import get_project
 
     engine = _store(args)
-    figures = plan.figures(engine, get_project(engine, args.project).id)
+    project_id = get_project(engine, args.project).id
+    figures = plan.figures(engine, project_id)
     if args.json:
-        print(json.dumps(figures, ensure_ascii=False, indent=2))
+        print(json.dumps({**figures, **_plan_contents(engine, project_id)}, ensure_ascii=False, indent=2,
+                         default=str))
         return 0
     lang = args.lang
     print("\t".join(t(k, lang) for k in ("plan_col_year", "plan_col_cost", "plan_col_financing",
@@ -1098,6 +1147,140 @@ def cmd_plan_show(args) -> int:
     s = figures["support"]
     print(t("plan_support_line", lang, signed=s["signed"], members=s["members"],
             by_number=percent(s["share_by_number"], lang), by_value=percent(s["share_by_value"], lang)))
+    return 0
+
+
+def _plan_contents(engine, project_id: int) -> dict:
+    """What ``plan show --json`` holds beside the figures: the text, the current version and
+    the milestones and cases (no one's name: the comments are on the page)."""
+    from bidgeo import plan
+
+    info, version = plan.get_plan(engine, project_id), plan.current_version(engine, project_id)
+    stones = plan.milestones(engine, project_id)
+    return {"vision": info.vision, "target_picture": info.target_picture, "goals": info.goals,
+            "version": None if version is None else {"number": version.number, "status": version.status},
+            "milestones": [{"id": int(r.id), "title": r.title, "focus_area": r.focus_area,
+                            "due_on": r.due_on.isoformat() if r.due_on else None, "how": r.how,
+                            "lon": None if r.lon != r.lon else r.lon, "lat": None if r.lat != r.lat else r.lat,
+                            "action_ids": list(r.action_ids)} for r in stones.itertuples()],
+            "cases": [{"id": c.id, "title": c.title, "done_on": c.done_on.isoformat() if c.done_on else None,
+                       "cost_sek": c.cost_sek, "result": c.result} for c in plan.cases(engine, project_id)]}
+
+
+def _day(text: str | None, option: str):
+    """``--option YYYY-MM-DD`` as a date (None when not given)."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError("cli_bad_date", option=option, value=text) from None
+
+
+def cmd_plan_text(args) -> int:
+    from bidgeo import plan
+    from bidgeo.projects import get_project
+
+    engine = _store(args)
+    project = get_project(engine, args.project)
+    info = plan.get_plan(engine, project.id)
+    goals = dict(info.goals)
+    for given in args.goal:
+        key, sep, text = given.partition("=")
+        if not sep:
+            raise InputError("cli_bad_goal", value=given)
+        goals[key.strip()] = text
+    plan.save_text(engine, project.id, info.vision if args.vision is None else args.vision,
+                   info.target_picture if args.target is None else args.target, goals)
+    print(t("bp_saved", args.lang))
+    return 0
+
+
+def _ids(text: str | None, option: str) -> list[int] | None:
+    if text is None:
+        return None
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise InputError("cli_bad_ids", option=option, value=text) from None
+
+
+def cmd_plan_milestone(args) -> int:
+    from bidgeo import plan
+    from bidgeo.errors import NotFoundError
+    from bidgeo.projects import get_project
+
+    engine = _store(args)
+    project = get_project(engine, args.project)
+    old = None
+    if args.id is not None:
+        old = next((r for r in plan.milestones(engine, project.id).itertuples() if r.id == args.id), None)
+        if old is None:
+            raise NotFoundError("plan_milestone_not_found", ref=str(args.id))
+    lon = lat = None
+    if args.at is not None:
+        try:
+            lon, lat = (float(v) for v in args.at.split(","))
+        except ValueError:
+            raise InputError("cli_bad_at", value=args.at) from None
+    elif old is not None and not args.whole_area and old.lon == old.lon:
+        lon, lat = old.lon, old.lat
+
+    def kept(value, name):
+        return getattr(old, name) if value is None and old is not None else value
+
+    number = plan.save_milestone(
+        engine, project.id, kept(args.title, "title") or "", milestone_id=args.id,
+        due_on=kept(_day(args.due, "--due"), "due_on"), focus_area=kept(args.focus, "focus_area"),
+        how=kept(args.how, "how") or "", lon=lon, lat=lat, action_ids=kept(_ids(args.actions, "--actions"),
+                                                                          "action_ids") or [])
+    print(number)
+    print(t("cli_plan_milestone_saved", args.lang, id=number), file=sys.stderr)
+    return 0
+
+
+def cmd_plan_case(args) -> int:
+    from bidgeo import plan
+    from bidgeo.errors import NotFoundError
+    from bidgeo.projects import get_project
+
+    engine = _store(args)
+    project = get_project(engine, args.project)
+    old = None
+    if args.id is not None:
+        old = next((c for c in plan.cases(engine, project.id) if c.id == args.id), None)
+        if old is None:
+            raise NotFoundError("plan_case_not_found", ref=str(args.id))
+
+    def kept(value, name):
+        return getattr(old, name) if value is None and old is not None else value
+
+    number = plan.save_case(engine, project.id, kept(args.title, "title") or "", case_id=args.id,
+                            done_on=kept(_day(args.done, "--done"), "done_on"), cost_sek=kept(args.cost, "cost_sek"),
+                            result=kept(args.result, "result") or "")
+    print(number)
+    print(t("cli_plan_case_saved", args.lang, id=number), file=sys.stderr)
+    return 0
+
+
+def cmd_plan_version(args) -> int:
+    from bidgeo import plan
+    from bidgeo.projects import get_project
+
+    engine = _store(args)
+    project = get_project(engine, args.project)
+    version = plan.advance(engine, project.id, args.by) if args.advance else plan.new_version(engine, project.id)
+    print(t("bp_version_now", args.lang, number=version.number, status=t(f"plan_status_{version.status}", args.lang)))
+    return 0
+
+
+def cmd_plan_comment(args) -> int:
+    from bidgeo import plan
+    from bidgeo.projects import get_project
+
+    engine = _store(args)
+    plan.add_comment(engine, get_project(engine, args.project).id, args.author, args.text)
+    print(t("cli_plan_comment_saved", args.lang))
     return 0
 
 
@@ -1161,7 +1344,6 @@ def cmd_premises_import(args) -> int:
 
 
 def cmd_premises_list(args) -> int:
-    from datetime import date
 
     from bidgeo import premises
     from bidgeo.i18n import percent
@@ -1215,6 +1397,11 @@ COMMANDS = {
     ("plan", "import"): cmd_plan_import,
     ("plan", "show"): cmd_plan_show,
     ("plan", "export"): cmd_plan_export,
+    ("plan", "text"): cmd_plan_text,
+    ("plan", "milestone"): cmd_plan_milestone,
+    ("plan", "case"): cmd_plan_case,
+    ("plan", "version"): cmd_plan_version,
+    ("plan", "comment"): cmd_plan_comment,
     "agreement": cmd_agreement,
     "conclusions": cmd_conclusions,
     ("premises", "import"): cmd_premises_import,

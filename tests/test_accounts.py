@@ -504,6 +504,8 @@ def test_with_accounts_on_every_cli_command_checks_who_runs_it(accounts_on, bidg
         ("editor1", ("backup", str(tmp_path / "b.sqlite"))): "får inte administrera",
         ("editor1", ("user", "grant", "nobody", demo, "admin")): "får inte administrera",
         ("reviewer1", ("audit", demo)): "får inte administrera",
+        ("viewer1", ("plan", "milestone", demo, "Bänkar")): "får inte granska",
+        ("editor1", ("plan", "version", demo, "--advance")): "får inte granska",
     }
     for (user, command), said in refused.items():
         result = bidgeo(*command, "--user", user, env=env)

@@ -190,3 +190,57 @@ def test_exports_and_the_agreement(database_url, tmp_path):
     cells = {c.text for table in document.tables for row in table.rows for c in row.cells}
     assert {"Kotka stad", "Karhulan Kauppa", "Fastighets AB Torget"} <= cells
     assert bidgeo("agreement", project, "--format", "html", "--out", tmp_path / "a.html", env=env).returncode == 2
+
+
+def test_the_plan_written_and_taken_through_its_versions_from_the_command_line(database_url):
+    """Everything the plan page writes, from the command line: the text, a milestone added and
+    changed (what is not given stays), a case, the version through its steps with a comment;
+    `plan show --json` holds it all; mistakes are one line and exit 2, nothing saved."""
+    engine = open_store(database_url)
+    project = make_plan(engine)
+    [action] = list(plan.actions_in_plan(engine, project)["id"])
+    engine.dispose()
+    env = {"BIDGEO_DATABASE_URL": database_url}
+
+    def run(*args):
+        return bidgeo("plan", *args, env=env)
+
+    assert run("text", project, "--goal", "offering=Ett dagligvaruutbud sju dagar i veckan", "--goal",
+               "place_brand=").returncode == 0
+    added = run("milestone", project, "Cykelparkering vid busshållplatsen", "--due", "2027-05-31", "--focus",
+                "place", "--at", "26.948,60.5245", "--actions", str(action))
+    assert added.returncode == 0, added.stderr
+    stone = int(added.stdout)
+    assert added.stderr.strip() == f"Delmål {stone} är sparat."
+    assert run("milestone", project, "--id", stone, "--how", "Kommunen bygger taket").returncode == 0
+    case = run("case", project, "Blomlådor längs Kauppakatu", "--done", "2026-06-10", "--cost", "4 800",
+               "--result", "Fler stannar utanför butikerna.")
+    assert case.returncode == 0, case.stderr
+    assert run("version", project, "--advance", "--by", "Anna").stdout.strip() == \
+        "Version 1: ute hos styrgruppen för synpunkter."
+    assert run("comment", project, "Lägg till finansiering för 2028.", "--author", "Styrgruppen").returncode == 0
+    shown = json.loads(run("show", project, "--json").stdout)
+    assert shown["vision"] == "Karhula är en levande by med service nära."  # kept: not given
+    assert shown["goals"] == {"place": "Ett torg som inbjuder till att stanna.",
+                              "offering": "Ett dagligvaruutbud sju dagar i veckan"}
+    assert shown["version"] == {"number": 1, "status": "consultation"}
+    [mine] = [m for m in shown["milestones"] if m["id"] == stone]
+    assert mine == {"id": stone, "title": "Cykelparkering vid busshållplatsen", "focus_area": "place",
+                    "due_on": "2027-05-31", "how": "Kommunen bygger taket", "lon": 26.948, "lat": 60.5245,
+                    "action_ids": [action]}
+    assert {"title": "Blomlådor längs Kauppakatu", "done_on": "2026-06-10", "cost_sek": 4800.0,
+            "result": "Fler stannar utanför butikerna."}.items() <= shown["cases"][-1].items()
+    assert "Styrgruppen" not in json.dumps(shown)  # no one's name
+
+    for args, said in [(("milestone", project, "X", "--due", "31/5"), "--due: ”31/5” är inget datum."),
+                       (("milestone", project, "X", "--at", "norr om torget"), "--at: ”norr om torget” är ingen plats."),
+                       (("milestone", project, "X", "--actions", "bänkar"), "--actions: ”bänkar” är inga id-nummer."),
+                       (("text", project, "--goal", "place"), "--goal: ”place” saknar likhetstecken.")]:
+        wrong = run(*args)
+        assert wrong.returncode == 2 and wrong.stderr.startswith(f"bidgeo: {said}"), (args, wrong.stderr)
+    assert run("milestone", project, "X", "--focus", "parking").returncode == 1
+    assert run("milestone", project, "--id", 999_999, "--how", "x").returncode == 2  # no such one
+    assert run("case", project, "X", "--cost", "-5").returncode == 1
+    engine = open_store(database_url)
+    assert len(plan.milestones(engine, project)) == 3 and len(plan.cases(engine, project)) == 2
+    engine.dispose()
