@@ -1205,18 +1205,30 @@ def _ids(text: str | None, option: str) -> list[int] | None:
         raise InputError("cli_bad_ids", option=option, value=text) from None
 
 
+def _one(rows, ident: int | None, missing: str):
+    """The row ``ident`` of ``rows`` (None when none is asked for); raises NotFoundError ``missing``."""
+    from bidgeo.errors import NotFoundError
+
+    if ident is None:
+        return None
+    found = next((r for r in rows if r.id == ident), None)
+    if found is None:
+        raise NotFoundError(missing, ref=str(ident))
+    return found
+
+
+def _changed(old, **given) -> dict:
+    """The values given, and for each not given (None) the one ``old`` has: a change keeps it."""
+    return {k: getattr(old, k) if v is None and old is not None else v for k, v in given.items()}
+
+
 def cmd_plan_milestone(args) -> int:
     from bidgeo import plan
-    from bidgeo.errors import NotFoundError
     from bidgeo.projects import get_project
 
     engine = _store(args)
     project = get_project(engine, args.project)
-    old = None
-    if args.id is not None:
-        old = next((r for r in plan.milestones(engine, project.id).itertuples() if r.id == args.id), None)
-        if old is None:
-            raise NotFoundError("plan_milestone_not_found", ref=str(args.id))
+    old = _one(plan.milestones(engine, project.id).itertuples(), args.id, "plan_milestone_not_found")
     lon = lat = None
     if args.at is not None:
         try:
@@ -1226,14 +1238,11 @@ def cmd_plan_milestone(args) -> int:
     elif old is not None and not args.whole_area and old.lon == old.lon:
         lon, lat = old.lon, old.lat
 
-    def kept(value, name):
-        return getattr(old, name) if value is None and old is not None else value
-
-    number = plan.save_milestone(
-        engine, project.id, kept(args.title, "title") or "", milestone_id=args.id,
-        due_on=kept(_day(args.due, "--due"), "due_on"), focus_area=kept(args.focus, "focus_area"),
-        how=kept(args.how, "how") or "", lon=lon, lat=lat, action_ids=kept(_ids(args.actions, "--actions"),
-                                                                          "action_ids") or [])
+    values = _changed(old, title=args.title, due_on=_day(args.due, "--due"), focus_area=args.focus, how=args.how,
+                      action_ids=_ids(args.actions, "--actions"))
+    number = plan.save_milestone(engine, project.id, values["title"] or "", milestone_id=args.id,
+                                 due_on=values["due_on"], focus_area=values["focus_area"], how=values["how"] or "",
+                                 lon=lon, lat=lat, action_ids=values["action_ids"] or [])
     print(number)
     print(t("cli_plan_milestone_saved", args.lang, id=number), file=sys.stderr)
     return 0
@@ -1241,23 +1250,14 @@ def cmd_plan_milestone(args) -> int:
 
 def cmd_plan_case(args) -> int:
     from bidgeo import plan
-    from bidgeo.errors import NotFoundError
     from bidgeo.projects import get_project
 
     engine = _store(args)
     project = get_project(engine, args.project)
-    old = None
-    if args.id is not None:
-        old = next((c for c in plan.cases(engine, project.id) if c.id == args.id), None)
-        if old is None:
-            raise NotFoundError("plan_case_not_found", ref=str(args.id))
-
-    def kept(value, name):
-        return getattr(old, name) if value is None and old is not None else value
-
-    number = plan.save_case(engine, project.id, kept(args.title, "title") or "", case_id=args.id,
-                            done_on=kept(_day(args.done, "--done"), "done_on"), cost_sek=kept(args.cost, "cost_sek"),
-                            result=kept(args.result, "result") or "")
+    old = _one(plan.cases(engine, project.id), args.id, "plan_case_not_found")
+    values = _changed(old, title=args.title, done_on=_day(args.done, "--done"), cost_sek=args.cost, result=args.result)
+    number = plan.save_case(engine, project.id, values["title"] or "", case_id=args.id, done_on=values["done_on"],
+                            cost_sek=values["cost_sek"], result=values["result"] or "")
     print(number)
     print(t("cli_plan_case_saved", args.lang, id=number), file=sys.stderr)
     return 0
