@@ -130,7 +130,7 @@ def test_a_premise_the_register_lacks_is_added_from_the_walk(fake_map, monkeypat
     at.text_input(key="obs_author").input("Anna")
     at.toggle(key="wp_on").set_value(True).run()
     assert at.info[-1].value == "Projektet har inga lokaler ännu. Den du noterar här läggs in där du står."
-    assert at.selectbox(key="wp_premise").options == ["➕ En ny lokal här"]  # chosen: the only choice
+    assert at.selectbox(key="wp_premise").options == ["En ny lokal här (inte i registret)"]  # chosen: the only choice
     at.text_input(key="wp_address_0").input("Kauppakatu  5 ").run()
     at.button(key="wp_status_vacant").click().run()  # no position yet: nothing is added
     assert at.error[0].value.startswith("En ny lokal läggs in där du står, och din position saknas.")
@@ -149,7 +149,7 @@ def test_a_premise_the_register_lacks_is_added_from_the_walk(fake_map, monkeypat
     assert history[["status", "source", "author"]].values.tolist() == [["vacant", "walk", "Anna"]]
     assert photos.photos(engine, project.id, [history["photo_uuid"].iloc[0]])[0].filename == "front.jpg"
     # Now the register has it, nearest first; a new premise is still offered, last.
-    assert at.selectbox(key="wp_premise").options == ["Kauppakatu 5 · Tom", "➕ En ny lokal här"]
+    assert at.selectbox(key="wp_premise").options == ["Kauppakatu 5 · Tom", "En ny lokal här (inte i registret)"]
     assert [c.key for c in at.text_input if c.key.startswith("wp_address")] == []
 
 
