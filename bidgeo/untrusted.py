@@ -18,6 +18,7 @@ import io
 import os
 import pickle
 import re
+import select
 import sqlite3
 import subprocess
 import sys
@@ -33,7 +34,13 @@ MAX_FEATURES = 100_000
 MAX_COLUMNS = 1_000
 MAX_HEADER_BYTES = 100_000
 INSPECT_SECONDS = 3.0
-WORKER_SECONDS = 8.0
+WORKER_SECONDS = 6.0
+"""How long a worker may take over a file, from when it is ready (its libraries loaded)."""
+WORKER_START_SECONDS = 60.0
+"""How long a worker may take to load its libraries: Python, pandas and GDAL read from a cold disk
+(the first upload after a server starts) take 10 s and more, and that is no fault of the file."""
+WORKER_LIBRARIES = {"read_raw": ("pyogrio",), "read_frame": ("pyogrio",), "read_excel": ("openpyxl",),
+                    "read_sheets": ("openpyxl",)}
 WORKER_MEMORY_BYTES = 1 << 30
 # Triggers GDAL and the GeoPackage standard create: spatial index upkeep, feature counts and
 # the tile-matrix and metadata checks. Any other trigger is refused.
@@ -222,20 +229,47 @@ class _TooMany(Exception):
 
 def in_worker(key: str, name: str, func, *args, failed: str = "reason_damaged"):
     """``func(*args)`` (a function of this module) in a fresh Python process limited to
-    :data:`WORKER_MEMORY_BYTES` and killed after :data:`WORKER_SECONDS`. Anything that goes
+    :data:`WORKER_MEMORY_BYTES` and killed after :data:`WORKER_SECONDS` (counted from when it
+    has loaded its libraries, which may take :data:`WORKER_START_SECONDS`). Anything that goes
     wrong there becomes an :class:`UnreadableError` ``key`` naming the file ``name``; a
     failure of ``func`` itself has the reason ``failed``."""
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "GDAL_NUM_THREADS": "1",
            "CPL_DEBUG": "OFF", "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parent.parent),
                                                                             os.environ.get("PYTHONPATH")]))}
     request = pickle.dumps((func.__name__, args))
+    worker = subprocess.Popen([sys.executable, "-m", "bidgeo.untrusted"], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    too_slow = UnreadableError(key, "reason_too_slow", name=name, seconds=round(WORKER_SECONDS))
+    chunks = []
     try:
-        done = subprocess.run([sys.executable, "-m", "bidgeo.untrusted"], input=request, capture_output=True,
-                              timeout=WORKER_SECONDS, env=env)
-    except subprocess.TimeoutExpired as exc:  # subprocess.run has killed it
-        raise UnreadableError(key, "reason_too_slow", name=name, seconds=round(WORKER_SECONDS)) from exc
+        try:
+            worker.stdin.write(request)
+            worker.stdin.close()
+        except OSError:  # it died before reading the request
+            pass
+        # The worker says it is ready (one byte) once its libraries are loaded; only then does
+        # the file's clock start. Its output is read straight from the pipe, without a buffer.
+        out = worker.stdout.fileno()
+        if not select.select([out], [], [], WORKER_START_SECONDS)[0]:
+            raise too_slow
+        if os.read(out, 1) == b"R":
+            deadline = time.monotonic() + WORKER_SECONDS
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([out], [], [], left)[0]:
+                    raise too_slow
+                chunk = os.read(out, 1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+        worker.wait()
+        worker.stdout.close()
+    output = b"".join(chunks)
     try:
-        status, value = _Plain(io.BytesIO(done.stdout)).load() if done.returncode == 0 else ("crashed", None)
+        status, value = _Plain(io.BytesIO(output)).load() if worker.returncode == 0 and output else ("crashed", None)
         if status == "ok":
             return _frames(value)
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError, OSError):  # not what a worker sends
@@ -289,6 +323,12 @@ def _serve() -> None:
 
     resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_BYTES, WORKER_MEMORY_BYTES))
     func, args = pickle.loads(sys.stdin.buffer.read())
+    import importlib
+
+    for library in ("pandas", "geopandas", *WORKER_LIBRARIES.get(func, ())):  # before the file's clock starts
+        importlib.import_module(library)
+    sys.stdout.buffer.write(b"R")
+    sys.stdout.buffer.flush()
     try:
         outcome = ("ok", _plain(globals()[func](*args)))
     except MemoryError:
