@@ -1132,8 +1132,7 @@ def cmd_plan_show(args) -> int:
     project_id = get_project(engine, args.project).id
     figures = plan.figures(engine, project_id)
     if args.json:
-        print(json.dumps({**figures, **_plan_contents(engine, project_id)}, ensure_ascii=False, indent=2,
-                         default=str))
+        print(json.dumps({**figures, **_plan_contents(engine, project_id)}, ensure_ascii=False, indent=2))
         return 0
     lang = args.lang
     print("\t".join(t(k, lang) for k in ("plan_col_year", "plan_col_cost", "plan_col_financing",
