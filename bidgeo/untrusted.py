@@ -238,7 +238,7 @@ def in_worker(key: str, name: str, func, *args, failed: str = "reason_damaged"):
                                                                             os.environ.get("PYTHONPATH")]))}
     request = pickle.dumps((func.__name__, args))
     worker = subprocess.Popen([sys.executable, "-m", "bidgeo.untrusted"], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+                              stdout=subprocess.PIPE, env=env)
     too_slow = UnreadableError(key, "reason_too_slow", name=name, seconds=round(WORKER_SECONDS))
     chunks = []
     try:
@@ -318,8 +318,10 @@ def _frames(value):
 
 def _serve() -> None:
     """The worker's side of :func:`in_worker`: one pickled call from stdin, its pickled
-    outcome to stdout."""
+    outcome to stdout. What libraries print is no message for the user: stderr goes nowhere."""
     import resource
+
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
 
     resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_BYTES, WORKER_MEMORY_BYTES))
     func, args = pickle.loads(sys.stdin.buffer.read())
