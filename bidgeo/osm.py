@@ -29,7 +29,7 @@ from shapely.geometry import LineString, Point
 from bidgeo import categories
 from bidgeo.errors import InputError
 from bidgeo.geo import WGS84, project_lonlat, utm_crs
-from bidgeo.untrusted import UnreadableError
+from bidgeo.untrusted import UnreadableError, inspect_osm
 
 OSM_SUFFIXES = (".osm", ".osm.pbf", ".pbf", ".osm.bz2", ".osm.gz")
 MAX_INFLATION = 40
@@ -294,7 +294,8 @@ def read_osm(path: str | Path, progress: Callable[[str], None] | None = None) ->
     """Read services, the walkable network and buildings from a local OSM file. ``progress``
     is told each stage as it begins: "reading", "buildings", "services", "network".
 
-    Raises :class:`InputError` (``osm_unreadable``) when the file is missing or is not OSM.
+    Raises :class:`InputError` (``osm_unreadable``) when the file is missing or is not OSM,
+    and when it holds more than an extract may (:func:`bidgeo.untrusted.inspect_osm`).
     """
     path = Path(path)
     if not path.is_file():
@@ -303,10 +304,12 @@ def read_osm(path: str | Path, progress: Callable[[str], None] | None = None) ->
         raise InputError("osm_unsupported", path=path.name)
     try:
         if not path.name.lower().endswith((".gz", ".bz2")):
+            inspect_osm(path, path.name)
             return _read(path, file_sha256(path), progress or (lambda stage: None))
         with tempfile.TemporaryDirectory() as tmp:
             plain = Path(tmp) / "extract.osm"
             _inflate(path, plain)
+            inspect_osm(plain, path.name)
             return _read(plain, file_sha256(path), progress or (lambda stage: None))
     # libosmium, gzip and bz2 report bad data so
     except (RuntimeError, ValueError, OSError, EOFError, zlib.error, osmium.InvalidLocationError) as exc:

@@ -38,7 +38,7 @@ from bidgeo.geo import WGS84, project_lonlat, utm_crs
 from bidgeo.i18n import t
 from bidgeo.osm import (NOT_ORIGIN_BUILDING, file_sha256, is_drivable, is_origin_building, is_walkable,
                         polygons_from_coordinates)
-from bidgeo.untrusted import UnreadableError, horizontal, in_worker, inspect_gpkg, read_frame
+from bidgeo.untrusted import UnreadableError, horizontal, in_worker, inspect_gpkg, inspect_osm, read_frame
 
 MODES = ("walk", "drive")
 DEFAULT_BANDS = {"walk": (400, 800, 1200), "drive": (2000, 5000, 10000, 20000)}
@@ -382,6 +382,7 @@ def compile_region(path: str | Path, progress: Callable[[str], None] | None = No
     cached = _cache_path(sha)
     if cached.is_file():
         return _load(cached, sha)
+    inspect_osm(path, path.name)
     try:
         data = _read(path, progress)
     except (RuntimeError, ValueError, OSError, osmium.InvalidLocationError) as exc:

@@ -7,6 +7,11 @@ time and memory limit, so that a hang cannot stall the app or the CLI.
 The worker sends back only plain values (tables as Parquet), read with an unpickler that
 loads no classes, so that even a worker taken over by a file cannot run code in the app.
 
+An OSM extract is read by libosmium in the app's own process (it is fast and safe C++), but
+what it holds fills memory in proportion: every node's location, every way kept. A .pbf is
+zlib-packed blocks, so a file of a few hundred kilobytes can hold a billion nodes.
+:func:`inspect_osm` therefore counts what an extract holds, block by block, before it is read.
+
 A refusal is an :class:`UnreadableError` whose ``reason`` is a catalogue key, so that the
 whole message is the project's own text in the user's language.
 """
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import lzma
 import os
 import pickle
 import re
@@ -23,6 +29,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 from urllib.parse import quote
 
@@ -42,6 +49,15 @@ WORKER_START_SECONDS = 60.0
 WORKER_LIBRARIES = {"read_raw": ("pyogrio",), "read_frame": ("pyogrio",), "read_excel": ("openpyxl",),
                     "read_sheets": ("openpyxl",)}
 WORKER_MEMORY_BYTES = 1 << 30
+MAX_OSM_NODES = 50_000_000
+MAX_OSM_WAYS = 5_000_000
+MAX_OSM_RELATIONS = 1_000_000
+"""What an extract may hold: a county of 150 MB has some 20 million nodes and 2 million ways."""
+MAX_PBF_INFLATION = 20
+"""How many times its size a .pbf's blocks may unpack to (an OSM extract: 2 to 6 times)."""
+_PBF_HEADER_BYTES = 64 * 1024
+_PBF_BLOCK_BYTES = 32 * 1024 * 1024  # the format's own limits
+_LAST_BYTES = bytes(range(128))  # the bytes that end a varint
 # Triggers GDAL and the GeoPackage standard create: spatial index upkeep, feature counts and
 # the tile-matrix and metadata checks. Any other trigger is refused.
 EXPECTED_TRIGGERS = re.compile(
@@ -223,6 +239,162 @@ def read_sheets(data: bytes, names: tuple[str, ...]):
     return tuple(frames)
 
 
+def _varint(data, i: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = data[i]
+        i += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, i
+        shift += 7
+        if shift > 63:
+            raise ValueError("varint too long")
+
+
+def _fields(data):
+    """(field number, value) of a protobuf message: an int, or a memoryview of the bytes."""
+    data, i, end = memoryview(data), 0, len(data)
+    while i < end:
+        key, i = _varint(data, i)
+        wire = key & 7
+        if wire == 0:
+            value, i = _varint(data, i)
+        elif wire == 2:
+            length, i = _varint(data, i)
+            if i + length > end:
+                raise ValueError("field past the end")
+            value, i = data[i:i + length], i + length
+        elif wire in (1, 5):
+            value, i = None, i + (8 if wire == 1 else 4)
+        else:
+            raise ValueError(f"wire type {wire}")
+        yield key >> 3, value
+
+
+def _bytes(value) -> bytes:
+    """A length-delimited field's bytes (never ``bytes(n)`` of a number a file put there)."""
+    if not isinstance(value, memoryview):
+        raise ValueError("not a bytes field")
+    return bytes(value)
+
+
+def _pbf_blocks(path: Path):
+    """Each block of a .pbf: (its type, its declared unpacked size, the Blob message)."""
+    with open(path, "rb") as handle:
+        while length := handle.read(4):
+            size = int.from_bytes(length, "big") if len(length) == 4 else -1
+            if not 0 < size <= _PBF_HEADER_BYTES:
+                raise ValueError("block header size")
+            header = dict(_fields(handle.read(size)))
+            datasize = header.get(3)
+            if not isinstance(datasize, int) or not 0 < datasize <= _PBF_BLOCK_BYTES:
+                raise ValueError("block size")
+            blob = handle.read(datasize)
+            if len(blob) != datasize:
+                raise ValueError("cut short")
+            fields = dict(_fields(blob))
+            raw = fields[2] if 2 in fields else len(_bytes(fields.get(1, memoryview(b""))))
+            if not isinstance(raw, int) or raw > _PBF_BLOCK_BYTES:
+                raise ValueError("block too large")
+            yield _bytes(header.get(1, memoryview(b""))), raw, fields
+
+
+def _unpack(fields: dict, raw_size: int) -> bytes:
+    """A Blob's data, never more than its declared size."""
+    if 1 in fields:
+        return _bytes(fields[1])
+    if 3 in fields:
+        unpacker = zlib.decompressobj()
+    elif 4 in fields:
+        unpacker = lzma.LZMADecompressor()
+    else:  # lz4 or zstd: libosmium here reads neither
+        raise ValueError("lz4 or zstd")
+    data = unpacker.decompress(_bytes(fields[3] if 3 in fields else fields[4]), raw_size + 1)
+    if len(data) > raw_size:
+        raise ValueError("unpacks past its declared size")
+    return data
+
+
+def _pbf_counts(path: Path, name: str) -> dict[str, int]:
+    size = max(path.stat().st_size, 1 << 20)
+    if sum(raw for _, raw, _ in _pbf_blocks(path)) > MAX_PBF_INFLATION * size:  # as each block says
+        raise UnreadableError("osm_unreadable", "reason_osm_inflates", path=name, ratio=MAX_PBF_INFLATION)
+    counts = {"nodes": 0, "ways": 0, "relations": 0}
+    for kind, raw, fields in _pbf_blocks(path):
+        if kind != b"OSMData":
+            continue
+        for number, group in _fields(_unpack(fields, raw)):
+            if number == 2:  # a PrimitiveGroup
+                _group_counts(_bytes(group), counts)
+                _refuse_counts(counts, name)
+    return counts
+
+
+_GROUP_PARTS = {0x0A: "nodes", 0x1A: "ways", 0x22: "relations"}  # field 1, 3, 4 (length-delimited)
+
+
+def _group_counts(group: bytes, counts: dict[str, int]) -> None:
+    """Adds a PrimitiveGroup's nodes, ways and relations to ``counts``: a tight loop over its
+    parts, since a block holds thousands of ways."""
+    i, end, parts = 0, len(group), _GROUP_PARTS
+    while i < end:
+        key = group[i]
+        if key & 7 != 2 or key >= 0x80:
+            raise ValueError("not a PrimitiveGroup")
+        length = group[i + 1]
+        if length < 0x80:
+            i += 2
+        else:
+            length, i = _varint(group, i + 1)
+        if i + length > end:
+            raise ValueError("part past the end")
+        if key == 0x12:  # DenseNodes: one id per varint in its packed field 1
+            ids = _bytes(next((v for n, v in _fields(group[i:i + length]) if n == 1), memoryview(b"")))
+            counts["nodes"] += len(ids) - len(ids.translate(None, _LAST_BYTES))
+        elif key in parts:
+            counts[parts[key]] += 1
+        i += length
+
+
+def _xml_counts(path: Path) -> dict[str, int]:
+    counts = {"nodes": 0, "ways": 0, "relations": 0}
+    tail = b""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 24):
+            text = tail + chunk
+            for key, tag in (("nodes", b"<node"), ("ways", b"<way"), ("relations", b"<relation")):
+                counts[key] += text.count(tag) - tail.count(tag)
+            tail = text[-16:]
+    return counts
+
+
+def _refuse_counts(counts: dict[str, int], name: str) -> None:
+    for key, error, limit in (("nodes", "osm_too_many_nodes", MAX_OSM_NODES),
+                              ("ways", "osm_too_many_ways", MAX_OSM_WAYS),
+                              ("relations", "osm_too_many_relations", MAX_OSM_RELATIONS)):
+        if counts[key] > limit:
+            raise InputError(error, path=name, limit=f"{limit:,}".replace(",", " "))
+
+
+def inspect_osm(path: Path, name: str) -> dict[str, int]:
+    """The nodes, ways and relations an OSM extract (.pbf, or plain XML) holds. Refuses with
+    :class:`UnreadableError` a .pbf whose blocks are malformed, that unpacks to more than
+    :data:`MAX_PBF_INFLATION` times its size, or an extract with more than
+    :data:`MAX_OSM_NODES` nodes, :data:`MAX_OSM_WAYS` ways or :data:`MAX_OSM_RELATIONS`
+    relations (:class:`InputError`). A .pbf's blocks are counted one at a time, so a bomb is
+    refused early."""
+    if path.name.lower().endswith(".pbf"):
+        try:
+            counts = _pbf_counts(path, name)
+        except (ValueError, IndexError, zlib.error, lzma.LZMAError, EOFError) as exc:
+            raise UnreadableError("osm_unreadable", "reason_osm", path=name) from exc
+    else:
+        counts = _xml_counts(path)
+    _refuse_counts(counts, name)
+    return counts
+
+
 class _TooMany(Exception):
     """A layer with more than MAX_FEATURES features (raised in the worker)."""
 
@@ -239,7 +411,10 @@ def in_worker(key: str, name: str, func, *args, failed: str = "reason_damaged"):
     request = pickle.dumps((func.__name__, args))
     worker = subprocess.Popen([sys.executable, "-m", "bidgeo.untrusted"], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, env=env)
-    too_slow = UnreadableError(key, "reason_too_slow", name=name, seconds=round(WORKER_SECONDS))
+
+    def too_slow() -> UnreadableError:
+        return UnreadableError(key, "reason_too_slow", name=name, seconds=round(WORKER_SECONDS))
+
     chunks = []
     try:
         try:
@@ -251,13 +426,13 @@ def in_worker(key: str, name: str, func, *args, failed: str = "reason_damaged"):
         # the file's clock start. Its output is read straight from the pipe, without a buffer.
         out = worker.stdout.fileno()
         if not select.select([out], [], [], WORKER_START_SECONDS)[0]:
-            raise too_slow
+            raise too_slow()
         if os.read(out, 1) == b"R":
             deadline = time.monotonic() + WORKER_SECONDS
             while True:
                 left = deadline - time.monotonic()
                 if left <= 0 or not select.select([out], [], [], left)[0]:
-                    raise too_slow
+                    raise too_slow()
                 chunk = os.read(out, 1 << 20)
                 if not chunk:
                     break
