@@ -263,16 +263,22 @@ def _tags(obj) -> dict[str, str]:
 WALK_KEYS = ("highway", "foot", "access", "motorroad", "area")
 
 
-def _way_tags(way) -> dict[str, str]:
+def _way_tags(way, shared: dict[tuple, dict[str, str]]) -> dict[str, str]:
     """The tags of a way that the reader looks at. Iterating a tag list is the slowest part
     of reading (most ways are streets and plain buildings), so those two get direct look-ups:
-    an open street needs only the walkability keys, a building with no other tag only that."""
+    an open street needs only the walkability keys, a building with no other tag only that.
+    Those ways share one dict per set of tags (``shared``, one read's), which nothing changes."""
     tags = way.tags
     if "highway" in tags and not way.is_closed():
-        return {k: tags[k] for k in WALK_KEYS if k in tags}
-    if len(tags) == 1 and "building" in tags:
-        return {"building": tags["building"]}
-    return _tags(way)
+        found = tuple((k, tags[k]) for k in WALK_KEYS if k in tags)
+    elif len(tags) == 1 and "building" in tags:
+        found = (("building", tags["building"]),)
+    else:
+        return _tags(way)
+    tags = shared.get(found)
+    if tags is None:
+        tags = shared[found] = dict(found)
+    return tags
 
 
 _WKB = osmium.geom.WKBFactory()
@@ -344,7 +350,9 @@ def _read(path: Path, sha256: str, progress: Callable[[str], None]) -> OsmData:
     # Pass 2: nodes and ways. Untagged objects never reach Python (their locations are
     # still stored for the ways); geometries are built in bulk afterwards.
     out = _Collector()
-    ways: list[tuple[int, dict, bool, list[int], object]] = []  # every way that matters
+    ways: list[tuple[int, dict, bool, list[int]]] = []  # every way that matters
+    raw_lines: list[object] = []  # and its line, decoded in bulk below
+    shared: dict[tuple, dict[str, str]] = {}
     processor = (osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
                  .with_locations().with_filter(osmium.filter.EmptyTagFilter().enable_for(osmium.osm.NODE)))
     for obj in processor:
@@ -352,13 +360,15 @@ def _read(path: Path, sha256: str, progress: Callable[[str], None]) -> OsmData:
             if not _feature_keys().isdisjoint(k.k for k in obj.tags) and obj.location.valid():
                 out.add_feature("node", obj.id, _tags(obj), Point(obj.lon, obj.lat), None)
             continue
-        tags = _way_tags(obj)
+        tags = _way_tags(obj, shared)
         closed_feature = obj.is_closed() and _is_feature(tags)
         if "highway" in tags or obj.id in member_ways or closed_feature:
             ids, line = _way_line(obj, with_ids="highway" in tags)
-            ways.append((obj.id, tags, closed_feature, ids, line))
+            ways.append((obj.id, tags, closed_feature, ids))
+            raw_lines.append(line)
 
-    lines = _lines([line for *_, line in ways])
+    lines = _lines(raw_lines)
+    del raw_lines
     is_line = shapely.get_type_id(lines) == 1
     member_coords = {way_id: shapely.get_coordinates(line) for (way_id, *_), line in zip(ways, lines)
                      if way_id in member_ways and line is not None}
@@ -374,6 +384,8 @@ def _read(path: Path, sha256: str, progress: Callable[[str], None]) -> OsmData:
     polygons, points = _polygons(lines[closed])
     for i, area, point in zip(np.flatnonzero(closed), polygons, points):
         out.add_feature("way", ways[i][0], ways[i][1], point, area)
+    del polygons, points
+    lines[closed & ~highway] = None  # a building's line: its polygon is all that is kept
 
     progress("services")
     for rel_id, tags, members in relations:
