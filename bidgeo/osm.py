@@ -29,6 +29,7 @@ from shapely.geometry import LineString, Point
 from bidgeo import categories
 from bidgeo.errors import InputError
 from bidgeo.geo import WGS84, project_lonlat, utm_crs
+from bidgeo import untrusted
 from bidgeo.untrusted import UnreadableError, inspect_osm
 
 OSM_SUFFIXES = (".osm", ".osm.pbf", ".pbf", ".osm.bz2", ".osm.gz")
@@ -311,12 +312,12 @@ def read_osm(path: str | Path, progress: Callable[[str], None] | None = None) ->
     try:
         if not path.name.lower().endswith((".gz", ".bz2")):
             inspect_osm(path, path.name)
-            return _read(path, file_sha256(path), progress or (lambda stage: None))
+            return _read(path, path.name, file_sha256(path), progress or (lambda stage: None))
         with tempfile.TemporaryDirectory() as tmp:
             plain = Path(tmp) / "extract.osm"
             _inflate(path, plain)
             inspect_osm(plain, path.name)
-            return _read(plain, file_sha256(path), progress or (lambda stage: None))
+            return _read(plain, path.name, file_sha256(path), progress or (lambda stage: None))
     # libosmium, gzip and bz2 report bad data so
     except (RuntimeError, ValueError, OSError, EOFError, zlib.error, osmium.InvalidLocationError) as exc:
         raise UnreadableError("osm_unreadable", "reason_osm", path=path.name) from exc
@@ -336,13 +337,17 @@ def _inflate(source: Path, target: Path) -> None:
             out.write(chunk)
 
 
-def _read(path: Path, sha256: str, progress: Callable[[str], None]) -> OsmData:
+def _read(path: Path, name: str, sha256: str, progress: Callable[[str], None]) -> OsmData:
     progress("reading")
+    kept, limit = 0, untrusted.references_limit(path)  # the nodes and members of what is kept
     # Pass 1: multipolygon relations that are services or buildings, and their ways.
     relations: list[tuple[int, dict, list[int]]] = []
     for rel in osmium.FileProcessor(str(path), osmium.osm.RELATION):
         tags = _tags(rel)
         if tags.get("type") == "multipolygon" and _is_feature(tags):
+            kept += len(rel.members)
+            if kept > limit:
+                raise untrusted.too_many_references(name, limit)
             members = [m.ref for m in rel.members if m.type == "w"]
             relations.append((rel.id, tags, members))
     member_ways = {w for _, _, members in relations for w in members}
@@ -363,6 +368,9 @@ def _read(path: Path, sha256: str, progress: Callable[[str], None]) -> OsmData:
         tags = _way_tags(obj, shared)
         closed_feature = obj.is_closed() and _is_feature(tags)
         if "highway" in tags or obj.id in member_ways or closed_feature:
+            kept += len(obj.nodes)
+            if kept > limit:
+                raise untrusted.too_many_references(name, limit)
             ids, line = _way_line(obj, with_ids="highway" in tags)
             ways.append((obj.id, tags, closed_feature, ids))
             raw_lines.append(line)

@@ -38,7 +38,8 @@ from bidgeo.geo import WGS84, project_lonlat, utm_crs
 from bidgeo.i18n import t
 from bidgeo.osm import (NOT_ORIGIN_BUILDING, file_sha256, is_drivable, is_origin_building, is_walkable,
                         polygons_from_coordinates)
-from bidgeo.untrusted import UnreadableError, horizontal, in_worker, inspect_gpkg, inspect_osm, read_frame
+from bidgeo.untrusted import (UnreadableError, horizontal, in_worker, inspect_gpkg, inspect_osm, read_frame,
+                              references_limit, too_many_references)
 
 MODES = ("walk", "drive")
 DEFAULT_BANDS = {"walk": (400, 800, 1200), "drive": (2000, 5000, 10000, 20000)}
@@ -90,8 +91,13 @@ def _member_lines(members: set[int], path: Path) -> dict[int, str]:
     a pass over ways and one over nodes, each letting only the wanted ids into Python."""
     if not members:
         return {}
-    refs = {way.id: [n.ref for n in way.nodes] for way in osmium.FileProcessor(str(path), osmium.osm.WAY)
-            .with_filter(osmium.filter.IdFilter(members).enable_for(osmium.osm.WAY))}
+    refs, kept, limit = {}, 0, references_limit(path)
+    for way in osmium.FileProcessor(str(path), osmium.osm.WAY).with_filter(
+            osmium.filter.IdFilter(members).enable_for(osmium.osm.WAY)):
+        kept += len(way.nodes)
+        if kept > limit:
+            raise too_many_references(path.name, limit)
+        refs[way.id] = [n.ref for n in way.nodes]
     wanted = {r for way_refs in refs.values() for r in way_refs}
     where = {node.id: (node.location.lon, node.location.lat)
              for node in osmium.FileProcessor(str(path), osmium.osm.NODE)
@@ -104,14 +110,18 @@ def _member_lines(members: set[int], path: Path) -> dict[int, str]:
     return lines
 
 
-def _read(path: Path, progress: Callable[[str], None]) -> dict:
+def _read(path: Path, name: str, progress: Callable[[str], None]) -> dict:
     """Services (category, name, lon, lat), origin buildings (lon, lat) and the node lists
     and lines of walkable and drivable ways, in one pass over nodes and ways (after one over
     relations only). Key filters in libosmium keep every other object out of Python."""
     keys = sorted(categories.tag_keys())
+    kept, limit = 0, references_limit(path)  # the nodes and members of what comes into Python
     relations = []
     for rel in osmium.FileProcessor(str(path), osmium.osm.RELATION).with_filter(
             osmium.filter.KeyFilter("building", *keys)):
+        kept += len(rel.members)
+        if kept > limit:
+            raise too_many_references(name, limit)
         tags = {tag.k: tag.v for tag in rel.tags}
         if tags.get("type") == "multipolygon":
             relations.append((tags, [m.ref for m in rel.members if m.type == "w"]))
@@ -136,6 +146,9 @@ def _read(path: Path, progress: Callable[[str], None]) -> dict:
                 for key in categories.classify(tags):
                     services.append((key, tags.get("name"), obj.location.lon, obj.location.lat))
             continue
+        kept += len(obj.nodes)
+        if kept > limit:
+            raise too_many_references(name, limit)
         # The C++ object's own accessors (osmium pinned in constraints.txt): the Python
         # wrappers around them cost as much again on every one of a county's ways.
         c = obj._pyosmium_data
@@ -384,7 +397,7 @@ def compile_region(path: str | Path, progress: Callable[[str], None] | None = No
         return _load(cached, sha)
     inspect_osm(path, path.name)
     try:
-        data = _read(path, progress)
+        data = _read(path, path.name, progress)
     except (RuntimeError, ValueError, OSError, osmium.InvalidLocationError) as exc:
         raise UnreadableError("osm_unreadable", "reason_osm", path=path.name) from exc
     progress("network")
@@ -825,14 +838,18 @@ def clip_extract(path: str | Path, boundary, out: str | Path) -> Path:
     bounding box, the multipolygons (buildings, services) with a member way there, the nodes
     and member ways they use and the tagged nodes in it (osmium's back-reference writer
     completes the ways and relations)."""
+    path = Path(path)
     x0, y0, x1, y1 = boundary.bounds
     dy = CLIP_MARGIN_M / 110_540
     dx = CLIP_MARGIN_M / (111_320 * max(np.cos(np.radians((y0 + y1) / 2)), 0.1))
     x0, y0, x1, y1 = x0 - dx, y0 - dy, x1 + dx, y1 + dy
     factory = osmium.geom.WKBFactory()
-    ids, lines = [], []
+    ids, lines, kept, limit = [], [], 0, references_limit(path)
     for way in osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY).with_locations().with_filter(
             osmium.filter.EmptyTagFilter()).with_filter(osmium.filter.EntityFilter(osmium.osm.WAY)):
+        kept += len(way.nodes)
+        if kept > limit:
+            raise too_many_references(path.name, limit)
         line = _line(factory, way)[1]
         if line is not None:
             ids.append(way.id)

@@ -53,6 +53,16 @@ MAX_OSM_NODES = 50_000_000
 MAX_OSM_WAYS = 5_000_000
 MAX_OSM_RELATIONS = 1_000_000
 """What an extract may hold: a county of 150 MB has some 20 million nodes and 2 million ways."""
+MAX_OSM_REFERENCES = 60_000_000
+"""The nodes of the ways (and the members of the relations) a reader keeps: their coordinates
+are what it holds in memory, and what it reads one by one for a way cut at the extract's edge.
+A county has some 30 million, an extract some 0.2 per byte of its file: a reader allows one
+per byte and a million more (:func:`references_limit`). Counted as they are read, since a
+block can hold a few ways of millions of nodes."""
+MAX_PBF_BLOCK_MEMBERS = 1_000_000
+"""How many numbers (node references and the rest) the ways or relations of one block may hold:
+libosmium unpacks a block whole, 24 bytes for each node of its ways, some blocks at once. A
+block of an extract holds up to 8 000 ways and up to some 350 000 numbers."""
 MAX_PBF_INFLATION = 20
 """How many times its size a .pbf's blocks may unpack to (an OSM extract: 2 to 6 times)."""
 _PBF_HEADER_BYTES = 64 * 1024
@@ -320,24 +330,32 @@ def _pbf_counts(path: Path, name: str) -> dict[str, int]:
     size = max(path.stat().st_size, 1 << 20)
     if sum(raw for _, raw, _ in _pbf_blocks(path)) > MAX_PBF_INFLATION * size:  # as each block says
         raise UnreadableError("osm_unreadable", "reason_osm_inflates", path=name, ratio=MAX_PBF_INFLATION)
-    counts = {"nodes": 0, "ways": 0, "relations": 0}
+    counts, in_all, limit = {"nodes": 0, "ways": 0, "relations": 0}, 0, 3 * references_limit(path)
     for kind, raw, fields in _pbf_blocks(path):
         if kind != b"OSMData":
             continue
+        members = 0
         for number, group in _fields(_unpack(fields, raw)):
             if number == 2:  # a PrimitiveGroup
-                _group_counts(_bytes(group), counts)
+                members += _group_counts(_bytes(group), counts)
                 _refuse_counts(counts, name)
+        if members > MAX_PBF_BLOCK_MEMBERS:  # libosmium holds 24 bytes for each of them
+            raise UnreadableError("osm_unreadable", "reason_osm_block", path=name,
+                                  limit=f"{MAX_PBF_BLOCK_MEMBERS:,}".replace(",", " "))
+        in_all += members
+        if in_all > limit:  # libosmium reads a file to its end, even when a reader stops early
+            raise too_many_references(name, limit)
     return counts
 
 
 _GROUP_PARTS = {0x0A: "nodes", 0x1A: "ways", 0x22: "relations"}  # field 1, 3, 4 (length-delimited)
 
 
-def _group_counts(group: bytes, counts: dict[str, int]) -> None:
+def _group_counts(group: bytes, counts: dict[str, int]) -> int:
     """Adds a PrimitiveGroup's nodes, ways and relations to ``counts``: a tight loop over its
-    parts, since a block holds thousands of ways."""
-    i, end, parts = 0, len(group), _GROUP_PARTS
+    parts, since a block holds thousands of ways. Returns, for a group of ways or relations,
+    how many numbers it holds: more than their nodes and members, counted at once."""
+    i, end, parts, members = 0, len(group), _GROUP_PARTS, False
     while i < end:
         key = group[i]
         if key & 7 != 2 or key >= 0x80:
@@ -354,7 +372,9 @@ def _group_counts(group: bytes, counts: dict[str, int]) -> None:
             counts["nodes"] += len(ids) - len(ids.translate(None, _LAST_BYTES))
         elif key in parts:
             counts[parts[key]] += 1
+            members = members or key != 0x0A
         i += length
+    return len(group) - len(group.translate(None, _LAST_BYTES)) if members else 0
 
 
 def _xml_counts(path: Path) -> dict[str, int]:
@@ -375,6 +395,18 @@ def _refuse_counts(counts: dict[str, int], name: str) -> None:
                               ("relations", "osm_too_many_relations", MAX_OSM_RELATIONS)):
         if counts[key] > limit:
             raise InputError(error, path=name, limit=f"{limit:,}".replace(",", " "))
+
+
+def references_limit(path: Path) -> int:
+    """How many nodes (and members) the ways (and relations) read from ``path`` may have. A
+    .pbf's blocks may hold three times as many numbers in all (:func:`inspect_osm`): their
+    nodes, tags and metadata, some 1.7 per byte in the densest extracts here."""
+    return min(MAX_OSM_REFERENCES, 1_000_000 + path.stat().st_size)
+
+
+def too_many_references(name: str, limit: int) -> InputError:
+    """The refusal of an extract whose kept ways have more than ``limit`` nodes."""
+    return InputError("osm_too_many_references", path=name, limit=f"{limit:,}".replace(",", " "))
 
 
 def inspect_osm(path: Path, name: str) -> dict[str, int]:

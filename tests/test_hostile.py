@@ -135,15 +135,15 @@ def _field(number: int, value: bytes | int) -> bytes:
     return _varint(number << 3 | 2) + _varint(len(value)) + value
 
 
-def pbf(block: bytes, times: int) -> bytes:
-    """An .osm.pbf of a PrimitiveBlock ``times`` over, zlib-packed, after its header block."""
+def pbf(blocks: list[bytes], times: int = 1) -> bytes:
+    """An .osm.pbf of these PrimitiveBlocks ``times`` over, zlib-packed, after its header block."""
     def blob(kind: str, raw: bytes) -> bytes:
         body = _field(2, len(raw)) + _field(3, zlib.compress(raw, 9))
         header = _field(1, kind.encode()) + _field(3, len(body))
         return len(header).to_bytes(4, "big") + header + body
 
     header = _field(4, b"OsmSchema-V0.6") + _field(4, b"DenseNodes")
-    return blob("OSMHeader", header) + blob("OSMData", block) * times
+    return blob("OSMHeader", header) + b"".join(blob("OSMData", block) for block in blocks) * times
 
 
 def primitive_block(group: bytes, strings: tuple[bytes, ...] = ()) -> bytes:
@@ -156,7 +156,7 @@ def pbf_bomb() -> bytes:
     count = 1_000_000
     dense = _field(1, _varint(2) * count) + _field(8, _varint(120_000_000) + b"\0" * (count - 1)) \
         + _field(9, _varint(30_000_000) + b"\0" * (count - 1))
-    return pbf(primitive_block(_field(2, dense)), 200)
+    return pbf([primitive_block(_field(2, dense))], 200)
 
 
 def many_ways() -> bytes:
@@ -164,7 +164,22 @@ def many_ways() -> bytes:
     keep), packing as an extract does."""
     footway = _field(2, _varint(1)) + _field(3, _varint(2))  # highway=footway
     ways = b"".join(_field(3, _field(1, i) + footway + _field(8, _varint(2 * i) + _varint(2))) for i in range(1, 8001))
-    return pbf(primitive_block(ways, (b"highway", b"footway")), 640)
+    return pbf([primitive_block(ways, (b"highway", b"footway"))], 640)
+
+
+def long_ways(nodes: int, per_block: int, blocks: int) -> bytes:
+    """Footways of ``nodes`` nodes each (none of them there), ``per_block`` ways in each of
+    ``blocks`` blocks, and 1.5 million nodes scattered at random, so that the whole unpacks to
+    less than 20 times its size."""
+    count = 1_500_000
+    seven_bits = bytes(i & 0x7F for i in range(256))  # one-byte varints: random small moves
+    dense = (_field(1, _varint(2) * count) + _field(8, os.urandom(count).translate(seven_bits))
+             + _field(9, os.urandom(count).translate(seven_bits)))
+    footway = _field(2, _varint(1)) + _field(3, _varint(2))
+    ways = b"".join(_field(3, _field(1, i) + footway + _field(8, _varint(2 * i) + _varint(2) * (nodes - 1)))
+                    for i in range(1, per_block + 1))
+    nodes_block, ways_block = primitive_block(_field(2, dense)), primitive_block(ways, (b"highway", b"footway"))
+    return pbf([nodes_block]) + pbf([ways_block], blocks)[len(pbf([])):]  # one header block
 
 
 def bz2_bomb() -> bytes:
@@ -333,6 +348,8 @@ CORPUS = {
     "bomb.osm.gz": ("osm", lambda tmp: gzip_bomb(), {2}),
     "bomb.osm.pbf": ("osm", lambda tmp: pbf_bomb(), {2}),
     "ways_5000000.osm.pbf": ("osm", lambda tmp: many_ways(), {2}),
+    "long_ways.osm.pbf": ("osm", lambda tmp: long_ways(1_500_000, 20, 1), {2}),  # 30 M nodes in one block
+    "long_ways_45_blocks.osm.pbf": ("osm", lambda tmp: long_ways(480_000, 2, 45), {2}),  # 43 M in all
     # --- service registers ---
     "columns_1000000.csv": ("register", lambda tmp: (";".join(f"k{i}" for i in range(1_000_000)) + "\n").encode(), {2}),
     "line_50mb.csv": ("register", lambda tmp: b"Namn;Typ;lon;lat\n" + b"x" * (50 << 20) + b"\n", {2}),
@@ -586,9 +603,25 @@ def test_an_extract_is_counted_before_it_is_read_and_refused_past_each_limit(tmp
                     osm.read_osm(path)
                 assert refusal.value.key == f"osm_too_many_{key}" and refusal.value.exit_code == 2
                 assert refusal.value.params["limit"] == f"{held[key] - 1:,}".replace(",", " ")
+    # Nodes of ways (few ways of many nodes): a .pbf's blocks are refused past three times as
+    # many numbers in all, then each reader counts the nodes of the ways it keeps as it reads.
+    from shapely.geometry import box
+
+    from bidgeo import region
+
+    monkeypatch.setattr(untrusted, "MAX_OSM_REFERENCES", 1000)
+    monkeypatch.setenv("BIDGEO_HOME", str(tmp_path / "home"))
+    for read, limit in ((lambda: osm.read_osm(DEMO_OSM), "3 000"), (lambda: osm.read_osm(xml), "1 000"),
+                        (lambda: region.compile_region(xml), "1 000"),
+                        (lambda: region.clip_extract(DEMO_OSM, box(26.7, 60.5, 26.8, 60.55), tmp_path / "ort.osm.pbf"),
+                         "1 000")):
+        with pytest.raises(InputError) as refusal:
+            read()
+        assert refusal.value.key == "osm_too_many_references" and refusal.value.params["limit"] == limit
+    monkeypatch.undo()
     # A block that unpacks past the size it declares is damaged, whatever libosmium would make of it.
     block = primitive_block(_field(2, _field(1, _varint(2) * 1000)))
-    lying = pbf(block, 1).replace(_field(2, len(block)), _field(2, len(block) - 1), 1)
+    lying = pbf([block]).replace(_field(2, len(block)), _field(2, len(block) - 1), 1)
     (tmp_path / "lying.osm.pbf").write_bytes(lying)
     with pytest.raises(untrusted.UnreadableError) as refusal:
         osm.read_osm(tmp_path / "lying.osm.pbf")
