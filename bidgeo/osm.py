@@ -29,8 +29,7 @@ from shapely.geometry import LineString, Point
 from bidgeo import categories
 from bidgeo.errors import InputError
 from bidgeo.geo import WGS84, project_lonlat, utm_crs
-from bidgeo import untrusted
-from bidgeo.untrusted import UnreadableError, inspect_osm
+from bidgeo.untrusted import UnreadableError, inspect_osm, references_limit, too_many_references
 
 OSM_SUFFIXES = (".osm", ".osm.pbf", ".pbf", ".osm.bz2", ".osm.gz")
 MAX_INFLATION = 40
@@ -339,7 +338,7 @@ def _inflate(source: Path, target: Path) -> None:
 
 def _read(path: Path, name: str, sha256: str, progress: Callable[[str], None]) -> OsmData:
     progress("reading")
-    kept, limit = 0, untrusted.references_limit(path)  # the nodes and members of what is kept
+    kept, limit = 0, references_limit(path)  # the nodes and members of what is kept
     # Pass 1: multipolygon relations that are services or buildings, and their ways.
     relations: list[tuple[int, dict, list[int]]] = []
     for rel in osmium.FileProcessor(str(path), osmium.osm.RELATION):
@@ -347,7 +346,7 @@ def _read(path: Path, name: str, sha256: str, progress: Callable[[str], None]) -
         if tags.get("type") == "multipolygon" and _is_feature(tags):
             kept += len(rel.members)
             if kept > limit:
-                raise untrusted.too_many_references(name, limit)
+                raise too_many_references(name, limit)
             members = [m.ref for m in rel.members if m.type == "w"]
             relations.append((rel.id, tags, members))
     member_ways = {w for _, _, members in relations for w in members}
@@ -370,7 +369,7 @@ def _read(path: Path, name: str, sha256: str, progress: Callable[[str], None]) -
         if "highway" in tags or obj.id in member_ways or closed_feature:
             kept += len(obj.nodes)
             if kept > limit:
-                raise untrusted.too_many_references(name, limit)
+                raise too_many_references(name, limit)
             ids, line = _way_line(obj, with_ids="highway" in tags)
             ways.append((obj.id, tags, closed_feature, ids))
             raw_lines.append(line)
