@@ -322,17 +322,23 @@ def read_osm(path: str | Path, progress: Callable[[str], None] | None = None) ->
         raise UnreadableError("osm_unreadable", "reason_osm", path=path.name) from exc
 
 
-def _inflate(source: Path, target: Path) -> None:
+def source(path: str | Path) -> osmium.io.File:
+    """``path`` for libosmium with its format named, since libosmium tells a .pbf from XML by a
+    lower-case suffix only (``KARHULA.OSM.PBF`` would be no OSM file to it)."""
+    return osmium.io.File(str(path), "pbf" if str(path).lower().endswith(".pbf") else "osm")
+
+
+def _inflate(packed: Path, target: Path) -> None:
     """Unpack a .osm.gz or .osm.bz2 into ``target``, refusing one that inflates more than
     :data:`MAX_INFLATION` times."""
-    limit = MAX_INFLATION * max(source.stat().st_size, 1 << 20)
-    opener = gzip.open if source.name.lower().endswith(".gz") else bz2.open
+    limit = MAX_INFLATION * max(packed.stat().st_size, 1 << 20)
+    opener = gzip.open if packed.name.lower().endswith(".gz") else bz2.open
     written = 0
-    with opener(source, "rb") as stream, open(target, "wb") as out:
+    with opener(packed, "rb") as stream, open(target, "wb") as out:
         while chunk := stream.read(1 << 20):
             written += len(chunk)
             if written > limit:
-                raise UnreadableError("osm_unreadable", "reason_osm_inflates", path=source.name, ratio=MAX_INFLATION)
+                raise UnreadableError("osm_unreadable", "reason_osm_inflates", path=packed.name, ratio=MAX_INFLATION)
             out.write(chunk)
 
 
@@ -341,13 +347,13 @@ def _read(path: Path, name: str, sha256: str, progress: Callable[[str], None]) -
     kept, limit = 0, references_limit(path)  # the nodes and members of what is kept
     # Pass 1: multipolygon relations that are services or buildings, and their ways.
     relations: list[tuple[int, dict, list[int]]] = []
-    for rel in osmium.FileProcessor(str(path), osmium.osm.RELATION):
+    for rel in osmium.FileProcessor(source(path), osmium.osm.RELATION):
         tags = _tags(rel)
         if tags.get("type") == "multipolygon" and _is_feature(tags):
             kept += len(rel.members)
             if kept > limit:
                 raise too_many_references(name, limit)
-            members = [m.ref for m in rel.members if m.type == "w"]
+            members = list(dict.fromkeys(m.ref for m in rel.members if m.type == "w"))  # each way once
             relations.append((rel.id, tags, members))
     member_ways = {w for _, _, members in relations for w in members}
 
@@ -357,7 +363,7 @@ def _read(path: Path, name: str, sha256: str, progress: Callable[[str], None]) -
     ways: list[tuple[int, dict, bool, list[int]]] = []  # every way that matters
     raw_lines: list[object] = []  # and its line, decoded in bulk below
     shared: dict[tuple, dict[str, str]] = {}
-    processor = (osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
+    processor = (osmium.FileProcessor(source(path), osmium.osm.NODE | osmium.osm.WAY)
                  .with_locations().with_filter(osmium.filter.EmptyTagFilter().enable_for(osmium.osm.NODE)))
     for obj in processor:
         if obj.is_node():

@@ -37,7 +37,7 @@ from bidgeo.db import Premise, PremiseStatus, Stakeholder
 from bidgeo.errors import NotFoundError, ValidationError
 from bidgeo.geo import WGS84, project_lonlat, utm_crs
 from bidgeo.i18n import t
-from bidgeo.osm import address as osm_address
+from bidgeo.osm import address as osm_address, source
 
 STATUSES = ("in_use", "vacant", "let", "refurbishing", "unknown")
 STATUS_COLOURS = {"in_use": "#2e7d32", "vacant": "#c62828", "let": "#1565c0", "refurbishing": "#ef6c00",
@@ -488,7 +488,7 @@ def suggestions(osm_path: str | Path, area: BaseGeometry, known: set[str] = froz
     register (``known``) are left out. Columns: key, name, address, status, use, building, lon,
     lat."""
     found, buildings = [], []
-    processor = osmium.FileProcessor(str(osm_path), osmium.osm.NODE | osmium.osm.WAY).with_locations()
+    processor = osmium.FileProcessor(source(osm_path), osmium.osm.NODE | osmium.osm.WAY).with_locations()
     for obj in processor:
         tags = {tag.k: tag.v for tag in obj.tags}
         if not tags:

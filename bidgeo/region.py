@@ -37,7 +37,7 @@ from bidgeo.errors import InputError, ValidationError
 from bidgeo.geo import WGS84, project_lonlat, utm_crs
 from bidgeo.i18n import t
 from bidgeo.osm import (NOT_ORIGIN_BUILDING, file_sha256, is_drivable, is_origin_building, is_walkable,
-                        polygons_from_coordinates)
+                        polygons_from_coordinates, source)
 from bidgeo.untrusted import (UnreadableError, horizontal, in_worker, inspect_gpkg, inspect_osm, read_frame,
                               references_limit, too_many_references)
 
@@ -92,7 +92,7 @@ def _member_lines(members: set[int], path: Path) -> dict[int, str]:
     if not members:
         return {}
     refs, kept, limit = {}, 0, references_limit(path)
-    for way in osmium.FileProcessor(str(path), osmium.osm.WAY).with_filter(
+    for way in osmium.FileProcessor(source(path), osmium.osm.WAY).with_filter(
             osmium.filter.IdFilter(members).enable_for(osmium.osm.WAY)):
         kept += len(way.nodes)
         if kept > limit:
@@ -100,7 +100,7 @@ def _member_lines(members: set[int], path: Path) -> dict[int, str]:
         refs[way.id] = [n.ref for n in way.nodes]
     wanted = {r for way_refs in refs.values() for r in way_refs}
     where = {node.id: (node.location.lon, node.location.lat)
-             for node in osmium.FileProcessor(str(path), osmium.osm.NODE)
+             for node in osmium.FileProcessor(source(path), osmium.osm.NODE)
              .with_filter(osmium.filter.IdFilter(wanted).enable_for(osmium.osm.NODE)) if node.location.valid()}
     lines = {}
     for way_id, way_refs in refs.items():
@@ -117,14 +117,14 @@ def _read(path: Path, name: str, progress: Callable[[str], None]) -> dict:
     keys = sorted(categories.tag_keys())
     kept, limit = 0, references_limit(path)  # the nodes and members of what comes into Python
     relations = []
-    for rel in osmium.FileProcessor(str(path), osmium.osm.RELATION).with_filter(
+    for rel in osmium.FileProcessor(source(path), osmium.osm.RELATION).with_filter(
             osmium.filter.KeyFilter("building", *keys)):
         kept += len(rel.members)
         if kept > limit:
             raise too_many_references(name, limit)
         tags = {tag.k: tag.v for tag in rel.tags}
         if tags.get("type") == "multipolygon":
-            relations.append((tags, [m.ref for m in rel.members if m.type == "w"]))
+            relations.append((tags, list(dict.fromkeys(m.ref for m in rel.members if m.type == "w"))))  # each way once
     member_wkb = _member_lines({w for _, ways in relations for w in ways}, path)
 
     progress("reading")
@@ -135,7 +135,7 @@ def _read(path: Path, name: str, progress: Callable[[str], None]) -> dict:
     plain: list[str] = []  # buildings with no other tag: their lines, their building= values
     plain_kind: list[str] = []
     tagged: list[tuple[dict, str]] = []  # other closed features: tags and line
-    processor = (osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY).with_locations()
+    processor = (osmium.FileProcessor(source(path), osmium.osm.NODE | osmium.osm.WAY).with_locations()
                  .with_filter(osmium.filter.KeyFilter(*keys).enable_for(osmium.osm.NODE))
                  .with_filter(osmium.filter.KeyFilter("highway", "building", *keys).enable_for(osmium.osm.WAY)))
     create, every = factory.create_linestring, osmium.geom.use_nodes.ALL
@@ -845,7 +845,7 @@ def clip_extract(path: str | Path, boundary, out: str | Path) -> Path:
     x0, y0, x1, y1 = x0 - dx, y0 - dy, x1 + dx, y1 + dy
     factory = osmium.geom.WKBFactory()
     ids, lines, kept, limit = [], [], 0, references_limit(path)
-    for way in osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY).with_locations().with_filter(
+    for way in osmium.FileProcessor(source(path), osmium.osm.NODE | osmium.osm.WAY).with_locations().with_filter(
             osmium.filter.EmptyTagFilter()).with_filter(osmium.filter.EntityFilter(osmium.osm.WAY)):
         kept += len(way.nodes)
         if kept > limit:
@@ -861,8 +861,8 @@ def clip_extract(path: str | Path, boundary, out: str | Path) -> Path:
         return np.unique(index[inside])
 
     chosen = set(np.array(ids, np.int64)[near(lines)].tolist()) if ids else set()
-    polygons = {rel.id: [m.ref for m in rel.members if m.type == "w"]
-                for rel in osmium.FileProcessor(str(path), osmium.osm.RELATION).with_filter(
+    polygons = {rel.id: list(dict.fromkeys(m.ref for m in rel.members if m.type == "w"))
+                for rel in osmium.FileProcessor(source(path), osmium.osm.RELATION).with_filter(
                     osmium.filter.KeyFilter("building", *sorted(categories.tag_keys())))
                 if rel.tags.get("type") == "multipolygon"}
     member_wkb = _member_lines({w for ways in polygons.values() for w in ways}, path)
@@ -870,8 +870,8 @@ def clip_extract(path: str | Path, boundary, out: str | Path) -> Path:
     wanted = {owners[i][0] for i in near([member_wkb[w] for _, w in owners])} if owners else set()
     out = Path(out)
     out.unlink(missing_ok=True)
-    with osmium.BackReferenceWriter(str(out), ref_src=str(path)) as writer:
-        for obj in osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY | osmium.osm.RELATION).with_filter(
+    with osmium.BackReferenceWriter(str(out), ref_src=source(path)) as writer:
+        for obj in osmium.FileProcessor(source(path), osmium.osm.NODE | osmium.osm.WAY | osmium.osm.RELATION).with_filter(
                 osmium.filter.EmptyTagFilter()).with_filter(
                 osmium.filter.IdFilter(chosen).enable_for(osmium.osm.WAY)).with_filter(
                 osmium.filter.IdFilter(wanted).enable_for(osmium.osm.RELATION)):

@@ -59,10 +59,13 @@ are what it holds in memory, and what it reads one by one for a way cut at the e
 A county has some 30 million, an extract some 0.2 per byte of its file: a reader allows one
 per byte and a million more (:func:`references_limit`). Counted as they are read, since a
 block can hold a few ways of millions of nodes."""
-MAX_PBF_BLOCK_MEMBERS = 1_000_000
-"""How many numbers (node references and the rest) the ways or relations of one block may hold:
-libosmium unpacks a block whole, 24 bytes for each node of its ways, some blocks at once. A
-block of an extract holds up to 8 000 ways and up to some 350 000 numbers."""
+MAX_PBF_BLOCK_NUMBERS = 1_000_000
+"""How many numbers (nodes, tags, the ways' nodes, the relations' members) one block may hold:
+libosmium unpacks a block whole, 16 to 24 bytes for each node of a way, some blocks at once. A
+block of an extract holds up to 8 000 objects and up to some 350 000 numbers."""
+PBF_MIN_BLOCK_BYTES = 4096
+"""A .pbf may have a block per 4 kB of its size (and a hundred more): an extract's blocks are
+25 to 100 kB, and each block costs libosmium and the counting a little time of its own."""
 MAX_PBF_INFLATION = 20
 """How many times its size a .pbf's blocks may unpack to (an OSM extract: 2 to 6 times)."""
 _PBF_HEADER_BYTES = 64 * 1024
@@ -310,7 +313,7 @@ def _pbf_blocks(path: Path):
             yield _bytes(header.get(1, memoryview(b""))), raw, fields
 
 
-def _unpack(fields: dict, raw_size: int) -> bytes:
+def _unpack(fields: dict, raw_size: int, name: str) -> bytes:
     """A Blob's data, never more than its declared size."""
     if 1 in fields:
         return _bytes(fields[1])
@@ -318,8 +321,8 @@ def _unpack(fields: dict, raw_size: int) -> bytes:
         unpacker = zlib.decompressobj()
     elif 4 in fields:
         unpacker = lzma.LZMADecompressor()
-    else:  # lz4 or zstd: libosmium here reads neither
-        raise ValueError("lz4 or zstd")
+    else:  # lz4 or zstd: what Python's own library does not unpack, this cannot count
+        raise UnreadableError("osm_unreadable", "reason_osm_compression", path=name)
     data = unpacker.decompress(_bytes(fields[3] if 3 in fields else fields[4]), raw_size + 1)
     if len(data) > raw_size:
         raise ValueError("unpacks past its declared size")
@@ -327,22 +330,28 @@ def _unpack(fields: dict, raw_size: int) -> bytes:
 
 
 def _pbf_counts(path: Path, name: str) -> dict[str, int]:
-    size = max(path.stat().st_size, 1 << 20)
-    if sum(raw for _, raw, _ in _pbf_blocks(path)) > MAX_PBF_INFLATION * size:  # as each block says
+    size, unpacked = max(path.stat().st_size, 1 << 20), 0
+    most = 100 + path.stat().st_size // PBF_MIN_BLOCK_BYTES
+    for count, (_, raw, _) in enumerate(_pbf_blocks(path), start=1):
+        unpacked += raw  # as each block says
+        if count > most:
+            raise UnreadableError("osm_unreadable", "reason_osm_blocks", path=name, limit=f"{most:,}".replace(",", " "))
+    if unpacked > MAX_PBF_INFLATION * size:
         raise UnreadableError("osm_unreadable", "reason_osm_inflates", path=name, ratio=MAX_PBF_INFLATION)
     counts, in_all, limit = {"nodes": 0, "ways": 0, "relations": 0}, 0, 3 * references_limit(path)
     for kind, raw, fields in _pbf_blocks(path):
         if kind != b"OSMData":
             continue
-        members = 0
-        for number, group in _fields(_unpack(fields, raw)):
+        numbers = 0
+        for number, group in _fields(_unpack(fields, raw, name)):
             if number == 2:  # a PrimitiveGroup
-                members += _group_counts(_bytes(group), counts)
+                held, members = _group_counts(_bytes(group), counts)
+                numbers += held
+                in_all += held if members else 0
                 _refuse_counts(counts, name)
-        if members > MAX_PBF_BLOCK_MEMBERS:  # libosmium holds 24 bytes for each of them
+        if numbers > MAX_PBF_BLOCK_NUMBERS:  # libosmium holds 16 to 24 bytes for most of them
             raise UnreadableError("osm_unreadable", "reason_osm_block", path=name,
-                                  limit=f"{MAX_PBF_BLOCK_MEMBERS:,}".replace(",", " "))
-        in_all += members
+                                  limit=f"{MAX_PBF_BLOCK_NUMBERS:,}".replace(",", " "))
         if in_all > limit:  # libosmium reads a file to its end, even when a reader stops early
             raise too_many_references(name, limit)
     return counts
@@ -351,10 +360,16 @@ def _pbf_counts(path: Path, name: str) -> dict[str, int]:
 _GROUP_PARTS = {0x0A: "nodes", 0x1A: "ways", 0x22: "relations"}  # field 1, 3, 4 (length-delimited)
 
 
-def _group_counts(group: bytes, counts: dict[str, int]) -> int:
+def _varints(data: bytes) -> int:
+    """How many numbers a run of varints holds."""
+    return len(data) - len(data.translate(None, _LAST_BYTES))
+
+
+def _group_counts(group: bytes, counts: dict[str, int]) -> tuple[int, bool]:
     """Adds a PrimitiveGroup's nodes, ways and relations to ``counts``: a tight loop over its
-    parts, since a block holds thousands of ways. Returns, for a group of ways or relations,
-    how many numbers it holds: more than their nodes and members, counted at once."""
+    parts, since a block holds thousands of ways. Returns how many numbers the group holds
+    (more than its nodes, their tags, the ways' nodes and the relations' members, counted at
+    once), and whether it holds ways or relations."""
     i, end, parts, members = 0, len(group), _GROUP_PARTS, False
     while i < end:
         key = group[i]
@@ -367,14 +382,13 @@ def _group_counts(group: bytes, counts: dict[str, int]) -> int:
             length, i = _varint(group, i + 1)
         if i + length > end:
             raise ValueError("part past the end")
-        if key == 0x12:  # DenseNodes: one id per varint in its packed field 1
-            ids = _bytes(next((v for n, v in _fields(group[i:i + length]) if n == 1), memoryview(b"")))
-            counts["nodes"] += len(ids) - len(ids.translate(None, _LAST_BYTES))
+        if key == 0x12:  # DenseNodes: one id per varint in its packed field 1 (however often it comes)
+            counts["nodes"] += sum(_varints(_bytes(v)) for n, v in _fields(group[i:i + length]) if n == 1)
         elif key in parts:
             counts[parts[key]] += 1
             members = members or key != 0x0A
         i += length
-    return len(group) - len(group.translate(None, _LAST_BYTES)) if members else 0
+    return _varints(group), members
 
 
 def _xml_counts(path: Path) -> dict[str, int]:

@@ -182,6 +182,19 @@ def long_ways(nodes: int, per_block: int, blocks: int) -> bytes:
     return pbf([nodes_block]) + pbf([ways_block], blocks)[len(pbf([])):]  # one header block
 
 
+def one_way_300000_times() -> bytes:
+    """1 kB: a multipolygon building whose 300 000 members are all the same footway."""
+    members = 300_000
+    nodes = _field(2, _field(1, _varint(2) * 2) + _field(8, _varint(120_000_000) + _varint(2000))
+                   + _field(9, _varint(30_000_000) + _varint(2000)))
+    strings = (b"highway", b"footway", b"type", b"multipolygon", b"building", b"yes")
+    way = _field(3, _field(1, 1) + _field(2, _varint(1)) + _field(3, _varint(2)) + _field(8, _varint(2) * 2))
+    relation = _field(4, _field(1, 1) + _field(2, _varint(3) + _varint(5)) + _field(3, _varint(4) + _varint(6))
+                      + _field(8, b"\0" * members) + _field(9, _varint(2) + b"\0" * (members - 1))
+                      + _field(10, b"\x01" * members))  # no role, way 1 and then no moves, of type way
+    return pbf([primitive_block(group, strings) for group in (nodes, way, relation)])
+
+
 def bz2_bomb() -> bytes:
     """An .osm.bz2 of concatenated streams that inflates to 1 GB of XML whitespace."""
     spaces = bz2.compress(b" " * (16 << 20), 9)
@@ -350,6 +363,7 @@ CORPUS = {
     "ways_5000000.osm.pbf": ("osm", lambda tmp: many_ways(), {2}),
     "long_ways.osm.pbf": ("osm", lambda tmp: long_ways(1_500_000, 20, 1), {2}),  # 30 M nodes in one block
     "long_ways_45_blocks.osm.pbf": ("osm", lambda tmp: long_ways(480_000, 2, 45), {2}),  # 43 M in all
+    "one_way_300000_times.osm.pbf": ("osm", lambda tmp: one_way_300000_times(), {0}),
     # --- service registers ---
     "columns_1000000.csv": ("register", lambda tmp: (";".join(f"k{i}" for i in range(1_000_000)) + "\n").encode(), {2}),
     "line_50mb.csv": ("register", lambda tmp: b"Namn;Typ;lon;lat\n" + b"x" * (50 << 20) + b"\n", {2}),
@@ -619,6 +633,28 @@ def test_an_extract_is_counted_before_it_is_read_and_refused_past_each_limit(tmp
             read()
         assert refusal.value.key == "osm_too_many_references" and refusal.value.params["limit"] == limit
     monkeypatch.undo()
+    # An extract of its own kind is read: packed as libosmium can, named in capitals, its
+    # DenseNodes' ids given in two parts (libosmium keeps the last; both are counted).
+    lz4 = tmp_path / "lz4.osm.pbf"
+    with osmium.SimpleWriter(osmium.io.File(str(lz4), "pbf,pbf_compression=lz4")) as writer:
+        for obj in osmium.FileProcessor(str(DEMO_OSM)):
+            writer.add(obj)
+    with pytest.raises(untrusted.UnreadableError) as refusal:
+        osm.read_osm(lz4)
+    assert refusal.value.params["reason"] == "reason_osm_compression"
+    capitals = tmp_path / "KARHULA.OSM.PBF"
+    capitals.write_bytes(DEMO_OSM.read_bytes())
+    assert len(osm.read_osm(capitals).services) == len(osm.read_osm(DEMO_OSM).services) > 0
+    split = tmp_path / "split.osm.pbf"
+    split.write_bytes(pbf([primitive_block(_field(2, _field(1, _varint(2)) + _field(1, _varint(2) * 500)
+                                                  + _field(8, b"\0" * 500) + _field(9, b"\0" * 500)))]))
+    assert untrusted.inspect_osm(split, split.name)["nodes"] == 501
+    tiny = tmp_path / "tiny.osm.pbf"  # a block per node: as many blocks as libosmium will take time over
+    tiny.write_bytes(pbf([primitive_block(_field(2, _field(1, _varint(2)) + _field(8, b"\0") + _field(9, b"\0")))], 400))
+    with pytest.raises(untrusted.UnreadableError) as refusal:
+        osm.read_osm(tiny)
+    assert refusal.value.params["reason"] == "reason_osm_blocks"
+    assert refusal.value.params["limit"] == str(100 + tiny.stat().st_size // untrusted.PBF_MIN_BLOCK_BYTES)
     # A block that unpacks past the size it declares is damaged, whatever libosmium would make of it.
     block = primitive_block(_field(2, _field(1, _varint(2) * 1000)))
     lying = pbf([block]).replace(_field(2, len(block)), _field(2, len(block) - 1), 1)
