@@ -29,7 +29,8 @@ from shapely.geometry import LineString, Point
 from bidgeo import categories
 from bidgeo.errors import InputError
 from bidgeo.geo import WGS84, project_lonlat, utm_crs
-from bidgeo.untrusted import UnreadableError, inspect_osm, references_limit, too_many_references
+from bidgeo.untrusted import (UnreadableError, inspect_osm, multipolygon_work, references_limit,
+                              too_many_references)
 
 OSM_SUFFIXES = (".osm", ".osm.pbf", ".pbf", ".osm.bz2", ".osm.gz")
 MAX_INFLATION = 40
@@ -344,7 +345,7 @@ def _inflate(packed: Path, target: Path) -> None:
 
 def _read(path: Path, name: str, sha256: str, progress: Callable[[str], None]) -> OsmData:
     progress("reading")
-    kept, limit = 0, references_limit(path)  # the nodes and members of what is kept
+    kept, limit, work = 0, references_limit(path), 0  # the nodes and members of what is kept
     # Pass 1: multipolygon relations that are services or buildings, and their ways.
     relations: list[tuple[int, dict, list[int]]] = []
     for rel in osmium.FileProcessor(source(path), osmium.osm.RELATION):
@@ -354,6 +355,7 @@ def _read(path: Path, name: str, sha256: str, progress: Callable[[str], None]) -
             if kept > limit:
                 raise too_many_references(name, limit)
             members = list(dict.fromkeys(m.ref for m in rel.members if m.type == "w"))  # each way once
+            work = multipolygon_work(name, rel.id, len(members), work)
             relations.append((rel.id, tags, members))
     member_ways = {w for _, _, members in relations for w in members}
 

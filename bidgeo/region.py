@@ -38,8 +38,8 @@ from bidgeo.geo import WGS84, project_lonlat, utm_crs
 from bidgeo.i18n import t
 from bidgeo.osm import (NOT_ORIGIN_BUILDING, file_sha256, is_drivable, is_origin_building, is_walkable,
                         polygons_from_coordinates, source)
-from bidgeo.untrusted import (UnreadableError, horizontal, in_worker, inspect_gpkg, inspect_osm, read_frame,
-                              references_limit, too_many_references)
+from bidgeo.untrusted import (UnreadableError, horizontal, in_worker, inspect_gpkg, inspect_osm, multipolygon_work,
+                              read_frame, references_limit, too_many_references)
 
 MODES = ("walk", "drive")
 DEFAULT_BANDS = {"walk": (400, 800, 1200), "drive": (2000, 5000, 10000, 20000)}
@@ -115,7 +115,7 @@ def _read(path: Path, name: str, progress: Callable[[str], None]) -> dict:
     and lines of walkable and drivable ways, in one pass over nodes and ways (after one over
     relations only). Key filters in libosmium keep every other object out of Python."""
     keys = sorted(categories.tag_keys())
-    kept, limit = 0, references_limit(path)  # the nodes and members of what comes into Python
+    kept, limit, work = 0, references_limit(path), 0  # the nodes and members of what comes into Python
     relations = []
     for rel in osmium.FileProcessor(source(path), osmium.osm.RELATION).with_filter(
             osmium.filter.KeyFilter("building", *keys)):
@@ -124,7 +124,9 @@ def _read(path: Path, name: str, progress: Callable[[str], None]) -> dict:
             raise too_many_references(name, limit)
         tags = {tag.k: tag.v for tag in rel.tags}
         if tags.get("type") == "multipolygon":
-            relations.append((tags, list(dict.fromkeys(m.ref for m in rel.members if m.type == "w"))))  # each way once
+            ways = list(dict.fromkeys(m.ref for m in rel.members if m.type == "w"))  # each way once
+            work = multipolygon_work(name, rel.id, len(ways), work)
+            relations.append((tags, ways))
     member_wkb = _member_lines({w for _, ways in relations for w in ways}, path)
 
     progress("reading")

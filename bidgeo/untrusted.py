@@ -63,6 +63,11 @@ MAX_PBF_BLOCK_NUMBERS = 1_000_000
 """How many numbers (nodes, tags, the ways' nodes, the relations' members) one block may hold:
 libosmium unpacks a block whole, 16 to 24 bytes for each node of a way, some blocks at once. A
 block of an extract holds up to 8 000 objects and up to some 350 000 numbers."""
+MAX_MULTIPOLYGON_WAYS = 2000
+MAX_MULTIPOLYGON_WORK = 100_000_000
+"""A multipolygon's area is built from its ways in a time that grows as their number squared
+(10 000 small ways: 4 s). A building or a service has a few ways, a campus a few hundred; the
+squares of a county's multipolygons add up to some hundred thousand."""
 PBF_MIN_BLOCK_BYTES = 4096
 """A .pbf may have a block per 4 kB of its size (and a hundred more): an extract's blocks are
 25 to 100 kB, and each block costs libosmium and the counting a little time of its own."""
@@ -345,15 +350,15 @@ def _pbf_counts(path: Path, name: str) -> dict[str, int]:
         numbers = 0
         for number, group in _fields(_unpack(fields, raw, name)):
             if number == 2:  # a PrimitiveGroup
-                held, members = _group_counts(_bytes(group), counts)
+                held, budgeted = _group_counts(_bytes(group), counts)
                 numbers += held
-                in_all += held if members else 0
-                _refuse_counts(counts, name)
+                in_all += budgeted
+                _refuse_counts(counts, name, path)
         if numbers > MAX_PBF_BLOCK_NUMBERS:  # libosmium holds 16 to 24 bytes for most of them
             raise UnreadableError("osm_unreadable", "reason_osm_block", path=name,
                                   limit=f"{MAX_PBF_BLOCK_NUMBERS:,}".replace(",", " "))
         if in_all > limit:  # libosmium reads a file to its end, even when a reader stops early
-            raise too_many_references(name, limit)
+            raise UnreadableError("osm_unreadable", "reason_osm_numbers", path=name, limit=f"{limit:,}".replace(",", " "))
     return counts
 
 
@@ -365,12 +370,13 @@ def _varints(data: bytes) -> int:
     return len(data) - len(data.translate(None, _LAST_BYTES))
 
 
-def _group_counts(group: bytes, counts: dict[str, int]) -> tuple[int, bool]:
+def _group_counts(group: bytes, counts: dict[str, int]) -> tuple[int, int]:
     """Adds a PrimitiveGroup's nodes, ways and relations to ``counts``: a tight loop over its
     parts, since a block holds thousands of ways. Returns how many numbers the group holds
     (more than its nodes, their tags, the ways' nodes and the relations' members, counted at
-    once), and whether it holds ways or relations."""
-    i, end, parts, members = 0, len(group), _GROUP_PARTS, False
+    once), and how many of them are what a reader looks at one by one: all of a group of ways,
+    relations or plain nodes, the tags of DenseNodes."""
+    i, end, parts, members, tags = 0, len(group), _GROUP_PARTS, False, 0
     while i < end:
         key = group[i]
         if key & 7 != 2 or key >= 0x80:
@@ -383,12 +389,17 @@ def _group_counts(group: bytes, counts: dict[str, int]) -> tuple[int, bool]:
         if i + length > end:
             raise ValueError("part past the end")
         if key == 0x12:  # DenseNodes: one id per varint in its packed field 1 (however often it comes)
-            counts["nodes"] += sum(_varints(_bytes(v)) for n, v in _fields(group[i:i + length]) if n == 1)
+            for n, v in _fields(group[i:i + length]):
+                if n == 1:
+                    counts["nodes"] += _varints(_bytes(v))
+                elif n == 10:  # keys and values, a 0 after each node
+                    tags += _varints(_bytes(v))
         elif key in parts:
             counts[parts[key]] += 1
-            members = members or key != 0x0A
+            members = True
         i += length
-    return _varints(group), members
+    held = _varints(group)
+    return held, held if members else tags
 
 
 def _xml_counts(path: Path) -> dict[str, int]:
@@ -403,19 +414,34 @@ def _xml_counts(path: Path) -> dict[str, int]:
     return counts
 
 
-def _refuse_counts(counts: dict[str, int], name: str) -> None:
-    for key, error, limit in (("nodes", "osm_too_many_nodes", MAX_OSM_NODES),
+def _refuse_counts(counts: dict[str, int], name: str, path: Path) -> None:
+    for key, error, limit in (("nodes", "osm_too_many_nodes", references_limit(path, MAX_OSM_NODES)),
                               ("ways", "osm_too_many_ways", MAX_OSM_WAYS),
                               ("relations", "osm_too_many_relations", MAX_OSM_RELATIONS)):
         if counts[key] > limit:
             raise InputError(error, path=name, limit=f"{limit:,}".replace(",", " "))
 
 
-def references_limit(path: Path) -> int:
-    """How many nodes (and members) the ways (and relations) read from ``path`` may have. A
-    .pbf's blocks may hold three times as many numbers in all (:func:`inspect_osm`): their
-    nodes, tags and metadata, some 1.7 per byte in the densest extracts here."""
-    return min(MAX_OSM_REFERENCES, 1_000_000 + path.stat().st_size)
+def references_limit(path: Path, most: int | None = None) -> int:
+    """How many nodes (and members) the ways (and relations) read from ``path`` may have: a
+    million and one per byte of the file, and ``most`` (:data:`MAX_OSM_REFERENCES`) at the
+    most. A .pbf's blocks may hold three times as many numbers in all (:func:`inspect_osm`):
+    their nodes, tags and metadata, some 1.7 per byte in the densest extracts here. The file
+    may have as many nodes (an extract: 0.1 to 0.25 a byte)."""
+    return min(MAX_OSM_REFERENCES if most is None else most, 1_000_000 + path.stat().st_size)
+
+
+def multipolygon_work(name: str, relation: int, ways: int, spent: int) -> int:
+    """``spent`` and the work of building the area of a multipolygon of ``ways`` ways, which
+    grows as their square: refuses a relation of more than :data:`MAX_MULTIPOLYGON_WAYS` ways,
+    and an extract whose multipolygons need more than :data:`MAX_MULTIPOLYGON_WORK` in all."""
+    if ways > MAX_MULTIPOLYGON_WAYS:
+        raise InputError("osm_multipolygon_too_many_ways", path=name, relation=relation,
+                         ways=f"{ways:,}".replace(",", " "), limit=f"{MAX_MULTIPOLYGON_WAYS:,}".replace(",", " "))
+    spent += ways * ways
+    if spent > MAX_MULTIPOLYGON_WORK:
+        raise InputError("osm_multipolygons_too_complex", path=name)
+    return spent
 
 
 def too_many_references(name: str, limit: int) -> InputError:
@@ -437,7 +463,7 @@ def inspect_osm(path: Path, name: str) -> dict[str, int]:
             raise UnreadableError("osm_unreadable", "reason_osm", path=name) from exc
     else:
         counts = _xml_counts(path)
-    _refuse_counts(counts, name)
+    _refuse_counts(counts, name, path)
     return counts
 
 

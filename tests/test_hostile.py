@@ -6,6 +6,7 @@ no internal error, no library text, no temporary path."""
 
 from __future__ import annotations
 
+import base64
 import bz2
 import io
 import json
@@ -195,6 +196,38 @@ def one_way_300000_times() -> bytes:
     return pbf([primitive_block(group, strings) for group in (nodes, way, relation)])
 
 
+def sparse_nodes(blocks: int = 136, per_block: int = 330_000, gap: int = 64) -> bytes:
+    """10 MB of 45 million nodes 64 ids apart (libosmium's sparse index: 16 bytes each), in
+    blocks just under a million numbers, with 13 MB of random strings so that the whole
+    unpacks to less than 20 times its size."""
+    padding = tuple(base64.b64encode(os.urandom(750)) for _ in range(13_500))
+    groups = []
+    for number in range(blocks):
+        ids = _varint(2 * (1 + number * per_block * gap)) + _varint(2 * gap) * (per_block - 1)  # zigzag: 2n
+        dense = _field(1, ids) + _field(8, b"\0" * per_block) + _field(9, b"\0" * per_block)
+        groups.append(primitive_block(_field(2, dense), padding if number == 0 else ()))
+    return pbf(groups)
+
+
+def multipolygon(tmp: Path, ways: int) -> bytes:
+    """A school of ``ways`` small squares in a row, one multipolygon: building its area takes
+    time as the square of the ways."""
+    import osmium
+    from osmium.osm.mutable import Node, Relation, Way
+
+    path = tmp / f"multipolygon-{ways}.osm.pbf"
+    path.unlink(missing_ok=True)
+    with osmium.SimpleWriter(str(path)) as writer:
+        for i in range(ways):
+            for corner, (dx, dy) in enumerate(((0, 0), (1e-5, 0), (1e-5, 1e-5), (0, 1e-5))):
+                writer.add_node(Node(id=4 * i + corner + 1, location=(20 + i * 3e-5 + dx, 60.5 + dy)))
+        for i in range(ways):
+            writer.add_way(Way(id=i + 1, nodes=[4 * i + 1, 4 * i + 2, 4 * i + 3, 4 * i + 4, 4 * i + 1]))
+        writer.add_relation(Relation(id=1, members=[("w", i + 1, "outer") for i in range(ways)],
+                                     tags={"type": "multipolygon", "amenity": "school", "building": "school"}))
+    return path.read_bytes()
+
+
 def bz2_bomb() -> bytes:
     """An .osm.bz2 of concatenated streams that inflates to 1 GB of XML whitespace."""
     spaces = bz2.compress(b" " * (16 << 20), 9)
@@ -364,6 +397,8 @@ CORPUS = {
     "long_ways.osm.pbf": ("osm", lambda tmp: long_ways(1_500_000, 20, 1), {2}),  # 30 M nodes in one block
     "long_ways_45_blocks.osm.pbf": ("osm", lambda tmp: long_ways(480_000, 2, 45), {2}),  # 43 M in all
     "one_way_300000_times.osm.pbf": ("osm", lambda tmp: one_way_300000_times(), {0}),
+    "sparse_nodes_45M.osm.pbf": ("osm", lambda tmp: sparse_nodes(), {2}),
+    "multipolygon_20000_ways.osm.pbf": ("osm", lambda tmp: multipolygon(tmp, 20_000), {2}),
     # --- service registers ---
     "columns_1000000.csv": ("register", lambda tmp: (";".join(f"k{i}" for i in range(1_000_000)) + "\n").encode(), {2}),
     "line_50mb.csv": ("register", lambda tmp: b"Namn;Typ;lon;lat\n" + b"x" * (50 << 20) + b"\n", {2}),
@@ -623,16 +658,16 @@ def test_an_extract_is_counted_before_it_is_read_and_refused_past_each_limit(tmp
 
     from bidgeo import region
 
-    monkeypatch.setattr(untrusted, "MAX_OSM_REFERENCES", 1000)
-    monkeypatch.setenv("BIDGEO_HOME", str(tmp_path / "home"))
-    for read, limit in ((lambda: osm.read_osm(DEMO_OSM), "3 000"), (lambda: osm.read_osm(xml), "1 000"),
-                        (lambda: region.compile_region(xml), "1 000"),
-                        (lambda: region.clip_extract(DEMO_OSM, box(26.7, 60.5, 26.8, 60.55), tmp_path / "ort.osm.pbf"),
-                         "1 000")):
-        with pytest.raises(InputError) as refusal:
-            read()
-        assert refusal.value.key == "osm_too_many_references" and refusal.value.params["limit"] == limit
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:
+        patch.setattr(untrusted, "MAX_OSM_REFERENCES", 1000)
+        with pytest.raises(untrusted.UnreadableError) as refusal:
+            osm.read_osm(DEMO_OSM)
+        assert refusal.value.params["reason"] == "reason_osm_numbers" and refusal.value.params["limit"] == "3 000"
+        for read in (lambda: osm.read_osm(xml), lambda: region.compile_region(xml),
+                     lambda: region.clip_extract(DEMO_OSM, box(26.7, 60.5, 26.8, 60.55), tmp_path / "ort.osm.pbf")):
+            with pytest.raises(InputError) as refusal:
+                read()
+            assert refusal.value.key == "osm_too_many_references" and refusal.value.params["limit"] == "1 000"
     # An extract of its own kind is read: packed as libosmium can, named in capitals, its
     # DenseNodes' ids given in two parts (libosmium keeps the last; both are counted).
     lz4 = tmp_path / "lz4.osm.pbf"
@@ -655,6 +690,18 @@ def test_an_extract_is_counted_before_it_is_read_and_refused_past_each_limit(tmp
         osm.read_osm(tiny)
     assert refusal.value.params["reason"] == "reason_osm_blocks"
     assert refusal.value.params["limit"] == str(100 + tiny.stat().st_size // untrusted.PBF_MIN_BLOCK_BYTES)
+    # A multipolygon's area takes time as the square of its ways: one of too many, or too many in all.
+    school = tmp_path / "school.osm.pbf"
+    school.write_bytes(multipolygon(tmp_path, 30))
+    assert list(osm.read_osm(school).services.query("osm_type == 'relation'")["category"]) == ["school"]
+    for limit, value, key in (("MAX_MULTIPOLYGON_WAYS", 29, "osm_multipolygon_too_many_ways"),
+                              ("MAX_MULTIPOLYGON_WORK", 899, "osm_multipolygons_too_complex")):
+        with monkeypatch.context() as patch:
+            patch.setattr(untrusted, limit, value)
+            for read in (lambda: osm.read_osm(school), lambda: region.compile_region(school)):
+                with pytest.raises(InputError) as refusal:
+                    read()
+                assert refusal.value.key == key
     # A block that unpacks past the size it declares is damaged, whatever libosmium would make of it.
     block = primitive_block(_field(2, _field(1, _varint(2) * 1000)))
     lying = pbf([block]).replace(_field(2, len(block)), _field(2, len(block) - 1), 1)
