@@ -451,11 +451,15 @@ def too_many_references(name: str, limit: int) -> InputError:
 
 def inspect_osm(path: Path, name: str) -> dict[str, int]:
     """The nodes, ways and relations an OSM extract (.pbf, or plain XML) holds. Refuses with
-    :class:`UnreadableError` a .pbf whose blocks are malformed, that unpacks to more than
-    :data:`MAX_PBF_INFLATION` times its size, or an extract with more than
-    :data:`MAX_OSM_NODES` nodes, :data:`MAX_OSM_WAYS` ways or :data:`MAX_OSM_RELATIONS`
-    relations (:class:`InputError`). A .pbf's blocks are counted one at a time, so a bomb is
-    refused early."""
+    :class:`UnreadableError` a .pbf whose blocks are malformed or packed with lz4 or zstd, or
+    that has more than a block per :data:`PBF_MIN_BLOCK_BYTES`, unpacks to more than
+    :data:`MAX_PBF_INFLATION` times its size, has a block of more than
+    :data:`MAX_PBF_BLOCK_NUMBERS` numbers or more numbers in its ways, relations and tags than
+    three times :func:`references_limit`; and with :class:`InputError` an extract of more nodes
+    than :func:`references_limit` allows (at most :data:`MAX_OSM_NODES`), more than
+    :data:`MAX_OSM_WAYS` ways or :data:`MAX_OSM_RELATIONS` relations. A .pbf's blocks are
+    counted one at a time, so a bomb is refused early. The readers then count what they keep
+    (:func:`references_limit`, :func:`multipolygon_work`)."""
     if path.name.lower().endswith(".pbf"):
         try:
             counts = _pbf_counts(path, name)
