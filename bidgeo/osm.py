@@ -29,8 +29,7 @@ from shapely.geometry import LineString, Point
 from bidgeo import categories
 from bidgeo.errors import InputError
 from bidgeo.geo import WGS84, project_lonlat, utm_crs
-from bidgeo.untrusted import (UnreadableError, inspect_osm, multipolygon_work, references_limit,
-                              too_many_references)
+from bidgeo.untrusted import ReadBudget, UnreadableError, inspect_osm
 
 OSM_SUFFIXES = (".osm", ".osm.pbf", ".pbf", ".osm.bz2", ".osm.gz")
 MAX_INFLATION = 40
@@ -345,17 +344,15 @@ def _inflate(packed: Path, target: Path) -> None:
 
 def _read(path: Path, name: str, sha256: str, progress: Callable[[str], None]) -> OsmData:
     progress("reading")
-    kept, limit, work = 0, references_limit(path), 0  # the nodes and members of what is kept
+    budget = ReadBudget(path, name)
     # Pass 1: multipolygon relations that are services or buildings, and their ways.
     relations: list[tuple[int, dict, list[int]]] = []
     for rel in osmium.FileProcessor(source(path), osmium.osm.RELATION):
         tags = _tags(rel)
         if tags.get("type") == "multipolygon" and _is_feature(tags):
-            kept += len(rel.members)
-            if kept > limit:
-                raise too_many_references(name, limit)
+            budget.keep(len(rel.members))
             members = list(dict.fromkeys(m.ref for m in rel.members if m.type == "w"))  # each way once
-            work = multipolygon_work(name, rel.id, len(members), work)
+            budget.multipolygon(rel.id, len(members))
             relations.append((rel.id, tags, members))
     member_ways = {w for _, _, members in relations for w in members}
 
@@ -375,9 +372,7 @@ def _read(path: Path, name: str, sha256: str, progress: Callable[[str], None]) -
         tags = _way_tags(obj, shared)
         closed_feature = obj.is_closed() and _is_feature(tags)
         if "highway" in tags or obj.id in member_ways or closed_feature:
-            kept += len(obj.nodes)
-            if kept > limit:
-                raise too_many_references(name, limit)
+            budget.keep(len(obj.nodes))
             ids, line = _way_line(obj, with_ids="highway" in tags)
             ways.append((obj.id, tags, closed_feature, ids))
             raw_lines.append(line)

@@ -14,7 +14,7 @@ from shapely.geometry import Point
 
 from bidgeo.errors import InputError, ValidationError
 from bidgeo.geo import WGS84
-from bidgeo.untrusted import UnreadableError, horizontal, in_worker, inspect_gpkg, read_csv, read_frame
+from bidgeo.untrusted import UnreadableError, horizontal, in_worker, inspect_gpkg, read_csv, read_frame, thousands
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_CELLS = 100_000
@@ -92,7 +92,7 @@ def read_grid(data: bytes, name: str, column: str | None = None, crs: str | None
             _, frame = in_worker("population_unreadable", name, read_frame, str(path))
         if len(frame) > MAX_CELLS:
             raise UnreadableError("population_unreadable", "reason_too_many_features",
-                                  name=name, limit=f"{MAX_CELLS:,}".replace(",", " "))
+                                  name=name, limit=thousands(MAX_CELLS))
         try:
             points = frame.geometry.representative_point()
         except (ValueError, TypeError) as exc:  # a layer without geometries

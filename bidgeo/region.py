@@ -38,8 +38,8 @@ from bidgeo.geo import WGS84, project_lonlat, utm_crs
 from bidgeo.i18n import t
 from bidgeo.osm import (NOT_ORIGIN_BUILDING, file_sha256, is_drivable, is_origin_building, is_walkable,
                         polygons_from_coordinates, source)
-from bidgeo.untrusted import (UnreadableError, horizontal, in_worker, inspect_gpkg, inspect_osm, multipolygon_work,
-                              read_frame, references_limit, too_many_references)
+from bidgeo.untrusted import (ReadBudget, UnreadableError, horizontal, in_worker, inspect_gpkg, inspect_osm,
+                              read_frame)
 
 MODES = ("walk", "drive")
 DEFAULT_BANDS = {"walk": (400, 800, 1200), "drive": (2000, 5000, 10000, 20000)}
@@ -91,12 +91,10 @@ def _member_lines(members: set[int], path: Path) -> dict[int, str]:
     a pass over ways and one over nodes, each letting only the wanted ids into Python."""
     if not members:
         return {}
-    refs, kept, limit = {}, 0, references_limit(path)
+    refs, budget = {}, ReadBudget(path, path.name)
     for way in osmium.FileProcessor(source(path), osmium.osm.WAY).with_filter(
             osmium.filter.IdFilter(members).enable_for(osmium.osm.WAY)):
-        kept += len(way.nodes)
-        if kept > limit:
-            raise too_many_references(path.name, limit)
+        budget.keep(len(way.nodes))
         refs[way.id] = [n.ref for n in way.nodes]
     wanted = {r for way_refs in refs.values() for r in way_refs}
     where = {node.id: (node.location.lon, node.location.lat)
@@ -115,17 +113,16 @@ def _read(path: Path, name: str, progress: Callable[[str], None]) -> dict:
     and lines of walkable and drivable ways, in one pass over nodes and ways (after one over
     relations only). Key filters in libosmium keep every other object out of Python."""
     keys = sorted(categories.tag_keys())
-    kept, limit, work = 0, references_limit(path), 0  # the nodes and members of what comes into Python
+    budget = ReadBudget(path, name)  # the nodes and members of what comes into Python
+    keep = budget.keep
     relations = []
     for rel in osmium.FileProcessor(source(path), osmium.osm.RELATION).with_filter(
             osmium.filter.KeyFilter("building", *keys)):
-        kept += len(rel.members)
-        if kept > limit:
-            raise too_many_references(name, limit)
+        keep(len(rel.members))
         tags = {tag.k: tag.v for tag in rel.tags}
         if tags.get("type") == "multipolygon":
             ways = list(dict.fromkeys(m.ref for m in rel.members if m.type == "w"))  # each way once
-            work = multipolygon_work(name, rel.id, len(ways), work)
+            budget.multipolygon(rel.id, len(ways))
             relations.append((tags, ways))
     member_wkb = _member_lines({w for _, ways in relations for w in ways}, path)
 
@@ -148,9 +145,7 @@ def _read(path: Path, name: str, progress: Callable[[str], None]) -> dict:
                 for key in categories.classify(tags):
                     services.append((key, tags.get("name"), obj.location.lon, obj.location.lat))
             continue
-        kept += len(obj.nodes)
-        if kept > limit:
-            raise too_many_references(name, limit)
+        keep(len(obj.nodes))
         # The C++ object's own accessors (osmium pinned in constraints.txt): the Python
         # wrappers around them cost as much again on every one of a county's ways.
         c = obj._pyosmium_data
@@ -846,12 +841,10 @@ def clip_extract(path: str | Path, boundary, out: str | Path) -> Path:
     dx = CLIP_MARGIN_M / (111_320 * max(np.cos(np.radians((y0 + y1) / 2)), 0.1))
     x0, y0, x1, y1 = x0 - dx, y0 - dy, x1 + dx, y1 + dy
     factory = osmium.geom.WKBFactory()
-    ids, lines, kept, limit = [], [], 0, references_limit(path)
+    ids, lines, budget = [], [], ReadBudget(path, path.name)
     for way in osmium.FileProcessor(source(path), osmium.osm.NODE | osmium.osm.WAY).with_locations().with_filter(
             osmium.filter.EmptyTagFilter()).with_filter(osmium.filter.EntityFilter(osmium.osm.WAY)):
-        kept += len(way.nodes)
-        if kept > limit:
-            raise too_many_references(path.name, limit)
+        budget.keep(len(way.nodes))
         line = _line(factory, way)[1]
         if line is not None:
             ids.append(way.id)

@@ -147,7 +147,7 @@ def inspect_gpkg(path: Path, key: str, name: str) -> None:
                                    (MAX_FEATURES + 1,)).fetchone()
             rows += count
             if rows > MAX_FEATURES:
-                raise refuse("reason_too_many_features", limit=f"{MAX_FEATURES:,}".replace(",", " "))
+                raise refuse("reason_too_many_features", limit=thousands(MAX_FEATURES))
     except sqlite3.OperationalError as exc:
         if time.monotonic() > deadline:
             raise refuse("reason_too_slow", seconds=round(INSPECT_SECONDS)) from exc
@@ -194,7 +194,7 @@ def read_csv(data: bytes, key: str, name: str, max_rows: int, **options):
     except (ValueError, OverflowError, csv.Error, pd.errors.ParserError) as exc:
         raise refuse("reason_csv") from exc
     if len(frame) > max_rows:
-        raise refuse("reason_too_many_rows", limit=f"{max_rows:,}".replace(",", " "))
+        raise refuse("reason_too_many_rows", limit=thousands(max_rows))
     if len(frame.columns) > MAX_COLUMNS:
         raise refuse("reason_too_many_columns", count=len(frame.columns), limit=MAX_COLUMNS)
     return frame
@@ -255,6 +255,11 @@ def read_sheets(data: bytes, names: tuple[str, ...]):
             raise _TooMany
         frames.append(frame)
     return tuple(frames)
+
+
+def thousands(count: int) -> str:
+    """A limit or a count for a message, its thousands apart: ``100 000``."""
+    return f"{count:,}".replace(",", " ")
 
 
 def _varint(data, i: int) -> tuple[int, int]:
@@ -334,14 +339,14 @@ def _unpack(fields: dict, raw_size: int, name: str) -> bytes:
     return data
 
 
-def _pbf_counts(path: Path, name: str) -> dict[str, int]:
-    size, unpacked = max(path.stat().st_size, 1 << 20), 0
-    most = 100 + path.stat().st_size // PBF_MIN_BLOCK_BYTES
+def _pbf_counts(path: Path, name: str, nodes: int) -> dict[str, int]:
+    size, unpacked = path.stat().st_size, 0
+    most = 100 + size // PBF_MIN_BLOCK_BYTES
     for count, (_, raw, _) in enumerate(_pbf_blocks(path), start=1):
         unpacked += raw  # as each block says
         if count > most:
-            raise UnreadableError("osm_unreadable", "reason_osm_blocks", path=name, limit=f"{most:,}".replace(",", " "))
-    if unpacked > MAX_PBF_INFLATION * size:
+            raise UnreadableError("osm_unreadable", "reason_osm_blocks", path=name, limit=thousands(most))
+    if unpacked > MAX_PBF_INFLATION * max(size, 1 << 20):
         raise UnreadableError("osm_unreadable", "reason_osm_inflates", path=name, ratio=MAX_PBF_INFLATION)
     counts, in_all, limit = {"nodes": 0, "ways": 0, "relations": 0}, 0, 3 * references_limit(path)
     for kind, raw, fields in _pbf_blocks(path):
@@ -353,12 +358,12 @@ def _pbf_counts(path: Path, name: str) -> dict[str, int]:
                 held, budgeted = _group_counts(_bytes(group), counts)
                 numbers += held
                 in_all += budgeted
-                _refuse_counts(counts, name, path)
+                _refuse_counts(counts, name, nodes)
         if numbers > MAX_PBF_BLOCK_NUMBERS:  # libosmium holds 16 to 24 bytes for most of them
             raise UnreadableError("osm_unreadable", "reason_osm_block", path=name,
-                                  limit=f"{MAX_PBF_BLOCK_NUMBERS:,}".replace(",", " "))
+                                  limit=thousands(MAX_PBF_BLOCK_NUMBERS))
         if in_all > limit:  # libosmium reads a file to its end, even when a reader stops early
-            raise UnreadableError("osm_unreadable", "reason_osm_numbers", path=name, limit=f"{limit:,}".replace(",", " "))
+            raise UnreadableError("osm_unreadable", "reason_osm_numbers", path=name, limit=thousands(limit))
     return counts
 
 
@@ -414,12 +419,13 @@ def _xml_counts(path: Path) -> dict[str, int]:
     return counts
 
 
-def _refuse_counts(counts: dict[str, int], name: str, path: Path) -> None:
-    for key, error, limit in (("nodes", "osm_too_many_nodes", references_limit(path, MAX_OSM_NODES)),
+def _refuse_counts(counts: dict[str, int], name: str, nodes: int) -> None:
+    """Refuses ``counts`` past ``nodes`` nodes or the limits of ways and relations."""
+    for key, error, limit in (("nodes", "osm_too_many_nodes", nodes),
                               ("ways", "osm_too_many_ways", MAX_OSM_WAYS),
                               ("relations", "osm_too_many_relations", MAX_OSM_RELATIONS)):
         if counts[key] > limit:
-            raise InputError(error, path=name, limit=f"{limit:,}".replace(",", " "))
+            raise InputError(error, path=name, limit=thousands(limit))
 
 
 def references_limit(path: Path, most: int | None = None) -> int:
@@ -431,22 +437,31 @@ def references_limit(path: Path, most: int | None = None) -> int:
     return min(MAX_OSM_REFERENCES if most is None else most, 1_000_000 + path.stat().st_size)
 
 
-def multipolygon_work(name: str, relation: int, ways: int, spent: int) -> int:
-    """``spent`` and the work of building the area of a multipolygon of ``ways`` ways, which
-    grows as their square: refuses a relation of more than :data:`MAX_MULTIPOLYGON_WAYS` ways,
-    and an extract whose multipolygons need more than :data:`MAX_MULTIPOLYGON_WORK` in all."""
-    if ways > MAX_MULTIPOLYGON_WAYS:
-        raise InputError("osm_multipolygon_too_many_ways", path=name, relation=relation,
-                         ways=f"{ways:,}".replace(",", " "), limit=f"{MAX_MULTIPOLYGON_WAYS:,}".replace(",", " "))
-    spent += ways * ways
-    if spent > MAX_MULTIPOLYGON_WORK:
-        raise InputError("osm_multipolygons_too_complex", path=name)
-    return spent
+class ReadBudget:
+    """What one reading of the extract ``path`` (named ``name`` to the user) may keep and
+    spend, refused with :class:`InputError` as it is spent: the nodes of the ways and the
+    members of the relations it keeps (:func:`references_limit`), and the work of building
+    multipolygons' areas, which grows as the square of their ways."""
 
+    def __init__(self, path: Path, name: str) -> None:
+        self.name, self.limit, self.kept, self.work = name, references_limit(path), 0, 0
 
-def too_many_references(name: str, limit: int) -> InputError:
-    """The refusal of an extract whose kept ways have more than ``limit`` nodes."""
-    return InputError("osm_too_many_references", path=name, limit=f"{limit:,}".replace(",", " "))
+    def keep(self, count: int) -> None:
+        """``count`` more nodes or members kept."""
+        self.kept += count
+        if self.kept > self.limit:
+            raise InputError("osm_too_many_references", path=self.name, limit=thousands(self.limit))
+
+    def multipolygon(self, relation: int, ways: int) -> None:
+        """The area of ``relation``, a multipolygon of ``ways`` ways, to be built: refuses one of
+        more than :data:`MAX_MULTIPOLYGON_WAYS` ways, and more than
+        :data:`MAX_MULTIPOLYGON_WORK` in all."""
+        if ways > MAX_MULTIPOLYGON_WAYS:
+            raise InputError("osm_multipolygon_too_many_ways", path=self.name, relation=relation,
+                             ways=thousands(ways), limit=thousands(MAX_MULTIPOLYGON_WAYS))
+        self.work += ways * ways
+        if self.work > MAX_MULTIPOLYGON_WORK:
+            raise InputError("osm_multipolygons_too_complex", path=self.name)
 
 
 def inspect_osm(path: Path, name: str) -> dict[str, int]:
@@ -459,15 +474,16 @@ def inspect_osm(path: Path, name: str) -> dict[str, int]:
     than :func:`references_limit` allows (at most :data:`MAX_OSM_NODES`), more than
     :data:`MAX_OSM_WAYS` ways or :data:`MAX_OSM_RELATIONS` relations. A .pbf's blocks are
     counted one at a time, so a bomb is refused early. The readers then count what they keep
-    (:func:`references_limit`, :func:`multipolygon_work`)."""
+    (:class:`ReadBudget`)."""
+    nodes = references_limit(path, MAX_OSM_NODES)
     if path.name.lower().endswith(".pbf"):
         try:
-            counts = _pbf_counts(path, name)
+            counts = _pbf_counts(path, name, nodes)
         except (ValueError, IndexError, zlib.error, lzma.LZMAError, EOFError) as exc:
             raise UnreadableError("osm_unreadable", "reason_osm", path=name) from exc
     else:
         counts = _xml_counts(path)
-    _refuse_counts(counts, name, path)
+    _refuse_counts(counts, name, nodes)
     return counts
 
 
@@ -526,7 +542,7 @@ def in_worker(key: str, name: str, func, *args, failed: str = "reason_damaged"):
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError, OSError):  # not what a worker sends
         status = "crashed"
     reasons = {"memory": ("reason_too_much_memory", {"limit_mb": WORKER_MEMORY_BYTES >> 20}),
-               "too_many": ("reason_too_many_features", {"limit": f"{MAX_FEATURES:,}".replace(",", " ")})}
+               "too_many": ("reason_too_many_features", {"limit": thousands(MAX_FEATURES)})}
     reason, params = reasons.get(status, (failed, {}))
     raise UnreadableError(key, reason, name=name, **params)
 
